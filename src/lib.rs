@@ -6,9 +6,19 @@
 //! - **Text and facts** — [`fold`] (Vietnamese normalisation and folding), [`record`] (the site
 //!   record and its rules), [`admin_units`] (Vietnam's provinces and communes before and after
 //!   the 2025 reform, and the address resolver).
+//! - **Where things are** — [`layout`] computes every path of the archive and the index;
+//!   [`config`] says which archive and index a command works on.
 //! - **The archive** — [`archive`] is the only code that reads or writes `archive/`;
 //!   [`check`] validates it; [`import`] brings in CSV/JSON from other systems.
-//! - **Configuration and errors** — [`config`], [`error`].
+//! - **The front door** — [`cli`] maps each subcommand to one library call.
 
 pub mod fold;
 pub mod record;
+
+pub mod config;
+pub mod layout;
+
+pub mod archive;
+pub mod check;
+
+// pub mod cli;

@@ -7,7 +7,7 @@
 //! photo files — belong to [`crate::check`]). The format is documented for people in
 //! `docs/ARCHIVE.md`; keep the two in step and bump [`SCHEMA_VERSION`] on breaking changes.
 
-mod validate;
+pub mod validate;
 pub mod vocab;
 
 use chrono::{DateTime, Utc};

@@ -1,0 +1,33 @@
+//! Writes the crawled relic files of the test data as a `disan import` JSON file, for the import
+//! benchmark (`benches/import.sh`). The data is converted on the fly and never shipped.
+//!
+//! Usage: `cargo run --release --example ditich_to_import -- TESTDATA_DIR OUT.json [ROWS]`
+//! With ROWS larger than the real ≈8,700 records, the records are repeated with a numbered
+//! suffix on the name, so that every row is a distinct site.
+
+#[path = "../tests/integration/ditich.rs"]
+mod ditich;
+
+use std::path::PathBuf;
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let (Some(data), Some(out)) = (args.next(), args.next()) else {
+        eprintln!("usage: ditich_to_import TESTDATA_DIR OUT.json [ROWS]");
+        std::process::exit(2);
+    };
+    let real = ditich::import_rows(&PathBuf::from(data));
+    let wanted: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(real.len());
+    let mut rows = Vec::with_capacity(wanted);
+    for i in 0..wanted {
+        let mut row = real[i % real.len()].clone();
+        let round = i / real.len();
+        if round > 0 {
+            let name = row["name"].as_str().unwrap_or("").to_owned();
+            row["name"] = serde_json::json!(format!("{name} ({})", round + 1));
+        }
+        rows.push(row);
+    }
+    std::fs::write(&out, serde_json::to_string_pretty(&rows).expect("rows serialise")).expect("output is writable");
+    eprintln!("{out}: {} rows", rows.len());
+}

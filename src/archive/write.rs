@@ -1,0 +1,53 @@
+//! Writing into the archive without ever leaving a half-written file.
+//!
+//! Every write goes to a temporary file in the destination folder, is flushed to disk, and is
+//! then renamed over the target: on POSIX file systems the rename is atomic, so a reader (or a
+//! restart after a crash) sees either the old file or the new one. The folder is synced too, so
+//! the rename itself survives a power cut.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::layout::ArchiveLayout;
+use crate::record::SiteRecord;
+
+/// Replaces `path` with `bytes` atomically, creating parent folders as needed.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    sync_dir(dir);
+    Ok(())
+}
+
+/// Writes a record as the canonical `site.json` of `site_dir`.
+pub fn write_record(site_dir: &Path, record: &SiteRecord) -> std::io::Result<()> {
+    write_atomic(&ArchiveLayout::site_file(site_dir), record.to_json().as_bytes())
+}
+
+fn sync_dir(dir: &Path) {
+    // Best effort: some file systems (and Windows) cannot open a directory for syncing; the
+    // data itself is already durable, only the name could be lost by a power cut.
+    if let Ok(handle) = std::fs::File::open(dir) {
+        let _ = handle.sync_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_atomically_and_leaves_no_temp_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a/b/site.json");
+        write_atomic(&path, b"one").unwrap();
+        write_atomic(&path, b"two").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"two");
+        let names: Vec<_> = std::fs::read_dir(path.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("site.json")]);
+    }
+}

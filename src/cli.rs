@@ -1,0 +1,193 @@
+//! The `disan` command line: one subcommand per job, each a thin call into the library.
+//!
+//! Doc comments here are the `--help` text. Global options may also come from the environment
+//! (`DISAN_*`) and from `disan.toml`; see [`crate::config`] for the precedence.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::config::{Config, Overrides};
+use crate::layout::{ArchiveLayout, IndexLayout};
+use crate::{check, import, ingest, search};
+
+/// Disan — an archive of Vietnam's historic sites and red addresses.
+///
+/// The archive folder is the source of truth; `ingest` derives the search index and photo
+/// derivatives from it, `serve` publishes it.
+#[derive(Debug, Parser)]
+#[command(name = "disan", version, max_term_width = 100)]
+pub struct Cli {
+    /// Config file (TOML). Default: `disan.toml` in the current folder, when present.
+    #[arg(long, global = true, env = "DISAN_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The archive folder [default: archive]
+    #[arg(long, global = true, env = "DISAN_ARCHIVE", value_name = "DIR")]
+    pub archive: Option<PathBuf>,
+    /// The derived index folder [default: index]
+    #[arg(long, global = true, env = "DISAN_INDEX", value_name = "DIR")]
+    pub index: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate the whole archive and print every problem; writes nothing.
+    ///
+    /// Each problem is printed as `path: what is wrong — hint`. Exits 0 when there are no errors
+    /// (warnings allowed), 1 otherwise.
+    Check,
+    /// Import sites from a CSV or JSON file into the archive.
+    ///
+    /// Rows whose id exists update that site; new ids create sites; rows without an id get one
+    /// made from the name and place. Re-importing the same file changes nothing. Exits 1 when
+    /// any row was rejected.
+    Import {
+        /// A `.csv` file with a header row, or a `.json` array of objects, with the columns
+        /// listed in docs/ARCHIVE.md.
+        file: PathBuf,
+        /// Report what would be created, updated and rejected, row by row, and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print only rejected rows, warnings and the summary.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Build the search index and photo derivatives from the archive, redoing only what changed.
+    ///
+    /// Every broken record or photo is reported as `path: problem — hint` and skipped; all good
+    /// sites are indexed. Exits 1 when there were problems. Deleting the index folder and running
+    /// ingest again always recreates it.
+    Ingest {
+        /// Print the report as JSON on stdout (no progress bar).
+        #[arg(long)]
+        json: bool,
+        /// Rebuild the whole index even if it is up to date.
+        #[arg(long)]
+        rebuild: bool,
+    },
+    /// Search the index from the command line — the same engine the web site uses.
+    Search {
+        /// What to look for, with or without accents: `chua mot cot`, `Đền Trần`.
+        query: String,
+        /// Print the full response as JSON.
+        #[arg(long)]
+        json: bool,
+        /// How many results to show.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Only sites in this province (current or pre-2025 name).
+        #[arg(long)]
+        province: Option<String>,
+    },
+}
+
+/// Runs the parsed command line; the exit code says whether it was clean.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let overrides = Overrides { config: cli.config, archive: cli.archive, index: cli.index, bind: None };
+    let config = Config::load(&overrides)?;
+    match cli.command {
+        Command::Check => run_check(&config),
+        Command::Import { file, dry_run, quiet } => run_import(&config, &file, dry_run, quiet),
+        Command::Ingest { json, rebuild } => run_ingest(&config, json, rebuild),
+        Command::Search { query, json, limit, province } => run_search(&config, query, json, limit, province),
+    }
+}
+
+fn exit(clean: bool) -> ExitCode {
+    if clean { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
+
+fn run_check(config: &Config) -> anyhow::Result<ExitCode> {
+    let layout = ArchiveLayout::new(&config.archive);
+    let report = check::check(&layout);
+    for line in report.lines(&layout) {
+        println!("{line}");
+    }
+    eprintln!(
+        "{}: {} sites, {} errors, {} warnings",
+        config.archive.display(),
+        report.sites,
+        report.errors(),
+        report.warnings()
+    );
+    Ok(exit(report.is_clean()))
+}
+
+fn run_import(config: &Config, file: &std::path::Path, dry_run: bool, quiet: bool) -> anyhow::Result<ExitCode> {
+    let layout = ArchiveLayout::new(&config.archive);
+    let mut report = import::plan(&layout, file, chrono::Utc::now()).context("import stopped before any row was read")?;
+    if !dry_run {
+        import::apply(&mut report);
+    }
+    for outcome in &report.outcomes {
+        let rejected = matches!(outcome.action, import::Action::Reject { .. });
+        if !quiet || rejected {
+            println!("{}", outcome.describe(&layout));
+        }
+        for warning in &outcome.warnings {
+            println!("line {}: warning: {warning}", outcome.line);
+        }
+    }
+    for error in &report.write_errors {
+        println!("{error}");
+    }
+    let prefix = if dry_run { "dry run, nothing written: " } else { "" };
+    eprintln!("{prefix}{}", report.stats.summary());
+    Ok(exit(report.stats.rejected == 0 && report.write_errors.is_empty()))
+}
+
+fn run_ingest(config: &Config, json: bool, rebuild: bool) -> anyhow::Result<ExitCode> {
+    use std::io::IsTerminal;
+    let options = ingest::IngestOptions { rebuild, progress: !json && std::io::stderr().is_terminal(), ..Default::default() };
+    let report = ingest::ingest(&ArchiveLayout::new(&config.archive), &IndexLayout::new(&config.index), &options)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        for problem in &report.problems {
+            println!("{problem}");
+        }
+        eprintln!(
+            "{} sites: {} indexed, {} unchanged, {} removed; photos: {} rendered, {} reused, {} failed; {} problems; {:.2} s{}",
+            report.sites, report.indexed, report.unchanged, report.deleted, report.photos_rendered,
+            report.photos_reused, report.photos_failed, report.problems.len(), report.seconds,
+            if report.rebuilt { " (index rebuilt)" } else { "" }
+        );
+    }
+    Ok(exit(report.problems.is_empty()))
+}
+
+fn run_search(config: &Config, q: String, json: bool, limit: usize, province: Option<String>) -> anyhow::Result<ExitCode> {
+    let index = search::open(IndexLayout::new(&config.index).tantivy())
+        .context("cannot open the index — run `disan ingest` first")?;
+    let request = search::SearchRequest { q, limit, province: province.into_iter().collect(), ..Default::default() };
+    let response = match index.search(&request) {
+        Ok(response) => response,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&response)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if response.loose_match {
+        println!("(no site has all the words; showing results for any of the words)");
+    }
+    for (rank, hit) in response.hits.iter().enumerate() {
+        println!(
+            "{:>3}. {:<40} {:<28} {:<14} {:.3}",
+            rank + 1,
+            hit.id,
+            hit.name,
+            hit.province.as_deref().unwrap_or("-"),
+            hit.score.unwrap_or(0.0)
+        );
+    }
+    eprintln!("{} sites match", response.total);
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,111 @@
+//! Configuration: where the archive and index live, and how the server behaves.
+//!
+//! One struct, one documented precedence — built-in defaults < `disan.toml` < environment
+//! variables (`DISAN_*`) < command-line flags. Environment and flags are merged by clap (each
+//! flag names its variable); this module adds the file and the defaults. The file is optional:
+//! `disan.toml` in the working folder is read when present, `--config FILE` names another one
+//! (then it must exist). Unknown keys are an error, so a typo never silently does nothing.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// The settings a command runs with, after every source has been merged.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The archive folder (source of truth).
+    pub archive: PathBuf,
+    /// The derived index folder.
+    pub index: PathBuf,
+    /// Address the web server listens on.
+    pub bind: String,
+}
+
+/// What a `disan.toml` may say. Every key is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub archive: Option<PathBuf>,
+    pub index: Option<PathBuf>,
+    #[serde(default)]
+    pub serve: ServeSection,
+}
+
+/// The `[serve]` table.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServeSection {
+    pub bind: Option<String>,
+}
+
+/// Values given on the command line or in the environment (clap has merged those two).
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub config: Option<PathBuf>,
+    pub archive: Option<PathBuf>,
+    pub index: Option<PathBuf>,
+    pub bind: Option<String>,
+}
+
+/// The default config file, read when present.
+pub const DEFAULT_FILE: &str = "disan.toml";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{path}: cannot be read: {source} — check the path given to --config / DISAN_CONFIG")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{path}: {message} — see the Configuration section of README.md")]
+    Parse { path: PathBuf, message: String },
+}
+
+impl Config {
+    /// Merges defaults, the config file and the overrides.
+    pub fn load(overrides: &Overrides) -> Result<Config, ConfigError> {
+        let file = match &overrides.config {
+            Some(path) => read_file(path)?,
+            None if Path::new(DEFAULT_FILE).is_file() => read_file(Path::new(DEFAULT_FILE))?,
+            None => FileConfig::default(),
+        };
+        Ok(Config::merge(file, overrides))
+    }
+
+    fn merge(file: FileConfig, overrides: &Overrides) -> Config {
+        Config {
+            archive: overrides.archive.clone().or(file.archive).unwrap_or_else(|| "archive".into()),
+            index: overrides.index.clone().or(file.index).unwrap_or_else(|| "index".into()),
+            bind: overrides.bind.clone().or(file.serve.bind).unwrap_or_else(|| "127.0.0.1:8080".into()),
+        }
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io { path: path.into(), source })?;
+    toml::from_str(&text).map_err(|err| ConfigError::Parse { path: path.into(), message: err.to_string().trim().replace('\n', " ") })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn precedence_is_defaults_file_then_overrides() {
+        let c = Config::merge(FileConfig::default(), &Overrides::default());
+        assert_eq!(c.archive, Path::new("archive"));
+        assert_eq!(c.bind, "127.0.0.1:8080");
+        let file: FileConfig = toml::from_str("archive = \"a\"\nindex = \"i\"\n[serve]\nbind = \"0.0.0.0:80\"").unwrap();
+        let overrides = Overrides { index: Some("flag".into()), ..Default::default() };
+        let c = Config::merge(file, &overrides);
+        assert_eq!(c.archive, Path::new("a"));
+        assert_eq!(c.index, Path::new("flag"));
+        assert_eq!(c.bind, "0.0.0.0:80");
+    }
+
+    #[test]
+    fn unknown_keys_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("disan.toml");
+        std::fs::write(&path, "archvie = \"x\"").unwrap();
+        let err = read_file(&path).unwrap_err().to_string();
+        assert!(err.contains("unknown field `archvie`"), "{err}");
+    }
+}

@@ -1,0 +1,252 @@
+//! `disan import`: bring sites from a spreadsheet or another system into the archive.
+//!
+//! Plan, then apply. Planning reads the file ([`rows`]), converts each row ([`convert`]) and
+//! compares it with the archive: a row whose id exists updates that site (keeping what the
+//! import does not speak of — photos, events, `created`), a new id creates a site, and a row
+//! whose merge changes nothing is left alone, so importing the same file twice writes nothing.
+//! Empty cells never erase what the archive already has. `--dry-run` stops after planning.
+//! Applying writes each record atomically; a row that fails is reported with its line and the
+//! rest go on.
+
+pub mod convert;
+pub mod rows;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+
+use crate::archive;
+use crate::layout::ArchiveLayout;
+use crate::record::{Level, SiteRecord};
+use convert::RowData;
+pub use rows::FileError;
+
+/// What will happen (or happened) to one row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    Create { dir: PathBuf },
+    Update { dir: PathBuf },
+    Unchanged,
+    Reject { reason: String },
+}
+
+/// One row's fate, for the report.
+#[derive(Debug, Clone)]
+pub struct RowOutcome {
+    pub line: usize,
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub action: Action,
+    pub warnings: Vec<String>,
+    record: Option<SiteRecord>,
+}
+
+/// Counts over all rows.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct ImportStats {
+    pub rows: usize,
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub rejected: usize,
+    /// Accepted rows whose current province / commune is known, and that have coordinates.
+    pub province_resolved: usize,
+    pub commune_resolved: usize,
+    pub with_coordinates: usize,
+}
+
+/// The plan or result of an import.
+#[derive(Debug, Default)]
+pub struct ImportReport {
+    pub outcomes: Vec<RowOutcome>,
+    pub stats: ImportStats,
+    /// Errors while writing (the row's outcome says what was planned).
+    pub write_errors: Vec<String>,
+}
+
+/// Plans the import of `file` into the archive; writes nothing.
+pub fn plan(layout: &ArchiveLayout, file: &Path, now: DateTime<Utc>) -> Result<ImportReport, FileError> {
+    let (rows, bad_rows) = rows::read(file)?;
+    let (sites, _) = archive::walk(layout);
+    let existing: HashMap<String, (PathBuf, SiteRecord)> = sites
+        .into_iter()
+        .filter_map(|site| site.record.ok().map(|r| (r.id.clone(), (site.dir, r))))
+        .collect();
+    let mut report = ImportReport::default();
+    for bad in bad_rows {
+        report.outcomes.push(RowOutcome {
+            line: bad.line,
+            id: None,
+            name: None,
+            action: Action::Reject { reason: bad.reason },
+            warnings: Vec::new(),
+            record: None,
+        });
+    }
+    let mut taken: HashMap<String, usize> = HashMap::new();
+    for row in &rows {
+        let outcome = match convert::convert(row, now) {
+            Err(reason) => RowOutcome {
+                line: row.line,
+                id: row.text("id").map(str::to_owned),
+                name: row.text("name").map(str::to_owned),
+                action: Action::Reject { reason },
+                warnings: Vec::new(),
+                record: None,
+            },
+            Ok(data) => plan_row(layout, row.line, data, &existing, &mut taken),
+        };
+        report.outcomes.push(outcome);
+    }
+    report.outcomes.sort_by_key(|o| o.line);
+    report.stats = stats(&report.outcomes, &rows);
+    Ok(report)
+}
+
+fn plan_row(
+    layout: &ArchiveLayout,
+    line: usize,
+    mut data: RowData,
+    existing: &HashMap<String, (PathBuf, SiteRecord)>,
+    taken: &mut HashMap<String, usize>,
+) -> RowOutcome {
+    // Two rows of one file may generate the same id (two "Đình Thượng" in one commune): number
+    // them in file order, which is stable between imports of the same file.
+    if data.id_generated {
+        let base = data.id.clone();
+        let mut n = 1;
+        while taken.contains_key(&data.id) {
+            n += 1;
+            data.id = format!("{base}-{n}");
+        }
+        data.record.id = data.id.clone();
+    } else if let Some(first) = taken.get(&data.id) {
+        return RowOutcome {
+            line,
+            id: Some(data.id.clone()),
+            name: Some(data.record.name.clone()),
+            action: Action::Reject { reason: format!("`id` `{}` is already used on line {first} of this file", data.id) },
+            warnings: data.warnings,
+            record: None,
+        };
+    }
+    taken.insert(data.id.clone(), line);
+    let (action, record) = match existing.get(&data.id) {
+        None => {
+            let dir = layout.new_site_dir(data.record.location.province.as_deref(), &data.id);
+            (Action::Create { dir }, data.record)
+        }
+        Some((dir, old)) => {
+            let merged = merge(old, data.record);
+            if merged.same_content(old) {
+                (Action::Unchanged, old.clone())
+            } else {
+                (Action::Update { dir: dir.clone() }, merged)
+            }
+        }
+    };
+    RowOutcome { line, id: Some(data.id), name: Some(record.name.clone()), action, warnings: data.warnings, record: Some(record) }
+}
+
+/// The existing record with every field the row fills replaced. Fields the row leaves empty,
+/// and those an import never carries (photos, events, created), are kept.
+fn merge(old: &SiteRecord, new: SiteRecord) -> SiteRecord {
+    fn keep<T>(old: &Option<T>, new: Option<T>) -> Option<T>
+    where
+        T: Clone,
+    {
+        new.or_else(|| old.clone())
+    }
+    fn keep_list<T: Clone>(old: &[T], new: Vec<T>) -> Vec<T> {
+        if new.is_empty() { old.to_vec() } else { new }
+    }
+    let mut merged = old.clone();
+    merged.name = new.name;
+    merged.name_en = keep(&old.name_en, new.name_en);
+    merged.alt_names = keep_list(&old.alt_names, new.alt_names);
+    merged.site_type = keep(&old.site_type, new.site_type);
+    merged.category = keep_list(&old.category, new.category);
+    if new.level != Level::Unknown {
+        merged.level = new.level;
+    }
+    merged.red_address |= new.red_address;
+    let (l, n) = (&mut merged.location, new.location);
+    l.address = keep(&l.address, n.address);
+    l.commune = keep(&l.commune, n.commune);
+    l.province = keep(&l.province, n.province);
+    if !n.legacy.is_empty() {
+        l.legacy = n.legacy;
+    }
+    // A centroid never replaces a better position someone placed by hand.
+    let better_kept = l.lat.is_some() && n.accuracy.is_some_and(|a| a.is_centroid()) && !l.accuracy.is_some_and(|a| a.is_centroid());
+    if n.lat.is_some() && !better_kept {
+        (l.lat, l.lon, l.accuracy) = (n.lat, n.lon, n.accuracy);
+    }
+    merged.period = keep(&old.period, new.period);
+    merged.year_recognized = keep(&old.year_recognized, new.year_recognized);
+    merged.people = keep_list(&old.people, new.people);
+    merged.summary = keep(&old.summary, new.summary);
+    merged.description = keep(&old.description, new.description);
+    merged.summary_en = keep(&old.summary_en, new.summary_en);
+    merged.description_en = keep(&old.description_en, new.description_en);
+    merged.sources = keep_list(&old.sources, new.sources);
+    merged.tags = keep_list(&old.tags, new.tags);
+    merged.updated = new.updated;
+    merged
+}
+
+fn stats(outcomes: &[RowOutcome], _rows: &[rows::Row]) -> ImportStats {
+    let mut s = ImportStats { rows: outcomes.len(), ..ImportStats::default() };
+    for o in outcomes {
+        match o.action {
+            Action::Create { .. } => s.created += 1,
+            Action::Update { .. } => s.updated += 1,
+            Action::Unchanged => s.unchanged += 1,
+            Action::Reject { .. } => s.rejected += 1,
+        }
+        if let Some(r) = &o.record {
+            s.province_resolved += usize::from(r.location.province.is_some());
+            s.commune_resolved += usize::from(r.location.commune.is_some());
+            s.with_coordinates += usize::from(r.location.lat.is_some());
+        }
+    }
+    s
+}
+
+/// Writes every created and updated record. A failed write is reported; the others go on.
+pub fn apply(report: &mut ImportReport) {
+    for outcome in &report.outcomes {
+        let (Action::Create { dir } | Action::Update { dir }) = &outcome.action else { continue };
+        let Some(record) = &outcome.record else { continue };
+        if let Err(err) = archive::write_record(dir, record) {
+            report.write_errors.push(format!("line {}: {}: cannot write: {err}", outcome.line, ArchiveLayout::site_file(dir).display()));
+        }
+    }
+}
+
+impl RowOutcome {
+    /// One report line: `line 12: create chua-a → bac-ninh/chua-a`.
+    pub fn describe(&self, layout: &ArchiveLayout) -> String {
+        let id = self.id.as_deref().unwrap_or("-");
+        match &self.action {
+            Action::Create { dir } => format!("line {}: create {id} → {}", self.line, layout.display(dir)),
+            Action::Update { dir } => format!("line {}: update {id} ({})", self.line, layout.display(dir)),
+            Action::Unchanged => format!("line {}: unchanged {id}", self.line),
+            Action::Reject { reason } => format!("line {}: rejected: {reason}", self.line),
+        }
+    }
+}
+
+impl ImportStats {
+    /// The closing summary line.
+    pub fn summary(&self) -> String {
+        let accepted = (self.rows - self.rejected).max(1) as f64;
+        let pct = |n: usize| 100.0 * n as f64 / accepted;
+        format!(
+            "{} rows: {} created, {} updated, {} unchanged, {} rejected; of the accepted rows {:.1} % have their current province, {:.1} % their commune, {:.1} % coordinates",
+            self.rows, self.created, self.updated, self.unchanged, self.rejected,
+            pct(self.province_resolved), pct(self.commune_resolved), pct(self.with_coordinates)
+        )
+    }
+}

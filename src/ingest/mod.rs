@@ -1,0 +1,332 @@
+//! `disan ingest`: the archive becomes what the web serves — photo derivatives and the search
+//! index — redoing only what changed since the last run.
+//!
+//! The pipeline on one screen ([`ingest`]): **plan** (walk the archive, hash records and
+//! photos, compare with the [`manifest`]), **render** the photos never rendered ([`photos`], on
+//! all cores), **index** the sites whose record or photos changed and delete the vanished ones
+//! (one tantivy commit), then **record** the new manifest. Bad input never stops the run: each
+//! broken record or photo is a line in the report and every good site is still indexed.
+//!
+//! Crash safety comes from the order of those steps. Derivatives are written atomically and
+//! named by content hash; the index changes only at its commit, which is atomic; the manifest is
+//! replaced only after the commit. Killed at any moment, the previous index stays usable and the
+//! next run finds the work still to do. A schema change (or `--rebuild`) builds a whole new index
+//! beside the old one and swaps it in at the end.
+
+pub mod manifest;
+pub mod photos;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::archive::{self, SiteEntry};
+use crate::layout::{ArchiveLayout, IndexLayout};
+use crate::media::Limits;
+use crate::record::{Accuracy, Severity, SiteRecord, validate};
+use crate::search::{DocumentExtras, INDEX_SCHEMA_VERSION, SearchError, SearchIndex};
+use manifest::{Manifest, SiteState, hash_bytes, hash_file};
+use photos::PhotoMeta;
+
+/// How to run an ingest.
+#[derive(Debug, Clone, Default)]
+pub struct IngestOptions {
+    /// Build a new index from scratch even if the current one is up to date.
+    pub rebuild: bool,
+    /// Show a progress bar (on a terminal).
+    pub progress: bool,
+    pub limits: Limits,
+}
+
+/// What an ingest did, for people (`summary`) and machines (`--json`).
+#[derive(Debug, Default, Serialize)]
+pub struct IngestReport {
+    pub sites: usize,
+    pub indexed: usize,
+    pub deleted: usize,
+    pub unchanged: usize,
+    pub photos_rendered: usize,
+    pub photos_reused: usize,
+    pub photos_failed: usize,
+    pub rebuilt: bool,
+    /// `path: what is wrong — hint`, one per problem.
+    pub problems: Vec<String>,
+    pub seconds: f64,
+}
+
+/// Failures that stop an ingest: the index itself cannot be written.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error(transparent)]
+    Search(#[from] SearchError),
+    #[error("{path}: {source} — check the disk space and permissions of the index folder")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{path}: the index commit failed: {source} — the previous index is intact; run ingest again")]
+    Commit { path: PathBuf, source: tantivy::TantivyError },
+}
+
+/// A site as planned: its record (possibly completed from photo GPS) and photos.
+struct PlannedSite {
+    record: SiteRecord,
+    state: SiteState,
+    photos: Vec<Option<PhotoMeta>>,
+}
+
+/// Runs the pipeline.
+pub fn ingest(archive: &ArchiveLayout, index: &IndexLayout, options: &IngestOptions) -> Result<IngestReport, IngestError> {
+    let started = Instant::now();
+    let mut report = IngestReport::default();
+    let old = Manifest::load(&index.manifest());
+    let tantivy_dir = index.tantivy();
+    let existing = match SearchIndex::open(&tantivy_dir) {
+        Ok(existing) if !options.rebuild && old.index_schema_version == INDEX_SCHEMA_VERSION => Some(existing),
+        _ => None,
+    };
+    report.rebuilt = existing.is_none();
+
+    // Plan: what is in the archive now.
+    let (entries, walk_problems) = archive::walk(archive);
+    for (path, problem) in walk_problems {
+        report.problems.push(format!("{}: {problem}", archive.display(&path)));
+    }
+    let mut new = Manifest { index_schema_version: INDEX_SCHEMA_VERSION, failed_photos: old.failed_photos.clone(), ..Manifest::default() };
+    let mut sites = plan_sites(archive, &entries, &old, &mut new, &mut report, !report.rebuilt);
+    report.sites = sites.len() + new.sites.len();
+
+    // Render: each photo content once, only if no earlier run did.
+    let metas = render_photos(index, archive, &sites, &mut new, options, &mut report);
+    for site in &mut sites {
+        fill_photos(site, &metas);
+    }
+
+    // Index: one commit for every change.
+    let target = if report.rebuilt { index.root().join("tantivy.new") } else { tantivy_dir.clone() };
+    let search = match existing {
+        Some(existing) => existing,
+        None => {
+            remove_dir(&target)?;
+            SearchIndex::create(&target)?
+        }
+    };
+    let seen: HashSet<String> = sites.iter().map(|s| s.record.id.clone()).chain(new.sites.keys().cloned()).collect();
+    let mut writer = search.writer(100_000_000)?;
+    for site in &sites {
+        if !report.rebuilt && old.sites.get(&site.record.id) == Some(&site.state) {
+            report.unchanged += 1;
+            continue;
+        }
+        writer.delete_term(search.id_term(&site.record.id));
+        writer
+            .add_document(search.document(&site.record, &extras(site)))
+            .map_err(|source| IngestError::Commit { path: target.clone(), source })?;
+        report.indexed += 1;
+    }
+    for id in old.sites.keys().filter(|id| !seen.contains(*id)) {
+        writer.delete_term(search.id_term(id));
+        report.deleted += 1;
+    }
+    if report.indexed + report.deleted > 0 || report.rebuilt {
+        writer.commit().map_err(|source| IngestError::Commit { path: target.clone(), source })?;
+    }
+    drop(writer);
+    drop(search);
+    if report.rebuilt {
+        swap_in(&target, &tantivy_dir)?;
+    }
+
+    // Record: only now does the manifest describe the new index.
+    for site in sites {
+        new.sites.insert(site.record.id.clone(), site.state);
+    }
+    new.save(&index.manifest()).map_err(|source| IngestError::Io { path: index.manifest(), source })?;
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+/// Reads, validates and hashes every site. A site whose `site.json` is broken keeps its
+/// previous index entry (copied into `new`), so a typo never makes a site vanish — unless the
+/// index is being rebuilt, when there is no previous entry to keep.
+fn plan_sites(
+    archive: &ArchiveLayout,
+    entries: &[SiteEntry],
+    old: &Manifest,
+    new: &mut Manifest,
+    report: &mut IngestReport,
+    keep_broken: bool,
+) -> Vec<PlannedSite> {
+    let old_by_dir: HashMap<&str, (&String, &SiteState)> = old.sites.iter().map(|(id, s)| (s.dir.as_str(), (id, s))).collect();
+    let mut first_dir_of: HashMap<String, PathBuf> = HashMap::new();
+    let mut planned = Vec::new();
+    for entry in entries {
+        let rel_dir = archive.display(&entry.dir).to_string();
+        let file = archive.display(&entry.file()).to_string();
+        let record = match &entry.record {
+            Ok(record) => record,
+            Err(problem) => {
+                // A rebuilt index has no previous entry to keep.
+                let kept = old_by_dir.get(rel_dir.as_str()).filter(|_| keep_broken);
+                let note = if kept.is_some() { " (the previously indexed version stays searchable)" } else { "" };
+                report.problems.push(format!("{file}: {problem}{note}"));
+                if let Some((id, state)) = kept {
+                    new.sites.insert((*id).clone(), (*state).clone());
+                }
+                continue;
+            }
+        };
+        let errors: Vec<_> = validate(record).into_iter().filter(|p| p.severity == Severity::Error).collect();
+        for problem in &errors {
+            report.problems.push(format!("{file}: {problem}"));
+        }
+        if errors.iter().any(|p| p.field == "id") {
+            continue;
+        }
+        if let Some(first) = first_dir_of.get(&record.id) {
+            report.problems.push(format!(
+                "{file}: `id` `{}` is also the id of {} — only the first is indexed; rename one",
+                record.id,
+                archive.display(&first.join("site.json"))
+            ));
+            continue;
+        }
+        first_dir_of.insert(record.id.clone(), entry.dir.clone());
+        let mut photo_hashes = Vec::with_capacity(record.photos.len());
+        for photo in &record.photos {
+            photo_hashes.push(photo_hash(archive, &entry.dir, &photo.file, old, new, report));
+        }
+        let state = SiteState { dir: rel_dir, record_hash: hash_bytes(&entry.bytes), photos: photo_hashes };
+        planned.push(PlannedSite { record: record.clone(), state, photos: Vec::new() });
+    }
+    planned
+}
+
+fn photo_hash(archive: &ArchiveLayout, dir: &Path, file: &str, old: &Manifest, new: &mut Manifest, report: &mut IngestReport) -> Option<String> {
+    let Some(path) = ArchiveLayout::photo(dir, file) else {
+        report.problems.push(format!("{}: photo path `{file}` leaves the site folder — list files inside it", archive.display(&ArchiveLayout::site_file(dir))));
+        return None;
+    };
+    let key = archive.display(&path).to_string();
+    match hash_file(&path, old.files.get(&key)) {
+        Ok(stamp) => {
+            let hash = stamp.hash.clone();
+            new.files.insert(key, stamp);
+            Some(hash)
+        }
+        Err(err) => {
+            report.problems.push(format!(
+                "{}: photo `{file}` listed in site.json cannot be read ({err}) — renamed or not copied?",
+                archive.display(&ArchiveLayout::site_file(dir))
+            ));
+            None
+        }
+    }
+}
+
+/// Renders every photo content not rendered before, in parallel. Returns the metadata of all
+/// photos of the planned sites that have usable derivatives.
+fn render_photos(
+    index: &IndexLayout,
+    archive: &ArchiveLayout,
+    sites: &[PlannedSite],
+    new: &mut Manifest,
+    options: &IngestOptions,
+    report: &mut IngestReport,
+) -> HashMap<String, PhotoMeta> {
+    let mut metas = HashMap::new();
+    let mut jobs: BTreeMap<String, PathBuf> = BTreeMap::new();
+    for site in sites {
+        for (hash, photo) in site.state.photos.iter().zip(&site.record.photos) {
+            let Some(hash) = hash else { continue };
+            if metas.contains_key(hash) || jobs.contains_key(hash) {
+                continue;
+            }
+            let source = ArchiveLayout::photo(Path::new(&archive.root().join(&site.state.dir)), &photo.file).unwrap_or_default();
+            if let Some(reason) = new.failed_photos.get(hash) {
+                report.problems.push(reason.clone());
+                report.photos_failed += 1;
+            } else if let Some(meta) = photos::load_meta(index, hash) {
+                metas.insert(hash.clone(), meta);
+                report.photos_reused += 1;
+            } else {
+                jobs.insert(hash.clone(), source);
+            }
+        }
+    }
+    let jobs: Vec<(String, PathBuf)> = jobs.into_iter().collect();
+    let bar = progress_bar(options.progress, jobs.len());
+    for (hash, result) in photos::render_all(index, &jobs, &options.limits, &|| bar.inc(1)) {
+        match result {
+            Ok(meta) => {
+                metas.insert(hash, meta);
+                report.photos_rendered += 1;
+            }
+            Err(err) => {
+                let line = format!("{err}");
+                report.problems.push(line.clone());
+                new.failed_photos.insert(hash, line);
+                report.photos_failed += 1;
+            }
+        }
+    }
+    bar.finish_and_clear();
+    metas
+}
+
+fn progress_bar(enabled: bool, len: usize) -> indicatif::ProgressBar {
+    if !enabled || len == 0 {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} photos, {eta} left")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_message("rendering");
+    bar
+}
+
+/// Attaches rendered photos to a site, and fills a missing position from the first photo GPS.
+fn fill_photos(site: &mut PlannedSite, metas: &HashMap<String, PhotoMeta>) {
+    site.photos = site.state.photos.iter().map(|h| h.as_ref().and_then(|h| metas.get(h)).cloned()).collect();
+    // A failed photo must re-index the site once it is fixed: it is `None` in the state.
+    for (hash, meta) in site.state.photos.iter_mut().zip(&site.photos) {
+        if meta.is_none() {
+            *hash = None;
+        }
+    }
+    let location = &mut site.record.location;
+    if location.lat.is_none()
+        && let Some((lat, lon)) = site.photos.iter().flatten().find_map(|m| m.gps)
+    {
+        (location.lat, location.lon, location.accuracy) = (Some(lat), Some(lon), Some(Accuracy::PhotoGps));
+    }
+}
+
+fn extras(site: &PlannedSite) -> DocumentExtras {
+    let first = site.photos.iter().flatten().next();
+    DocumentExtras {
+        photo_count: site.photos.iter().flatten().count() as u32,
+        thumbnail: first.and_then(|m| m.files.iter().find(|f| f.mime == "image/webp")).map(|f| format!("/media/{}", f.path)),
+        placeholder: first.map(|m| m.placeholder.clone()),
+        extra_place_names: Vec::new(),
+    }
+}
+
+fn remove_dir(path: &Path) -> Result<(), IngestError> {
+    match std::fs::remove_dir_all(path) {
+        Err(err) if err.kind() != std::io::ErrorKind::NotFound => Err(IngestError::Io { path: path.into(), source: err }),
+        _ => Ok(()),
+    }
+}
+
+/// Replaces the live index folder with the freshly built one.
+fn swap_in(built: &Path, live: &Path) -> Result<(), IngestError> {
+    let old = live.with_extension("old");
+    remove_dir(&old)?;
+    if live.exists() {
+        std::fs::rename(live, &old).map_err(|source| IngestError::Io { path: live.into(), source })?;
+    }
+    std::fs::rename(built, live).map_err(|source| IngestError::Io { path: built.into(), source })?;
+    remove_dir(&old)
+}

@@ -1,0 +1,98 @@
+//! The photo half of ingest: derivatives for every photo not rendered before.
+//!
+//! Derivatives are named by the source's content hash, so a photo renamed, moved or listed by
+//! two sites is rendered once. Each rendered photo gets a small sidecar (`<hash>.json`) written
+//! after its files: the sidecar's presence is what "already rendered" means, so a run killed
+//! half-way leaves at most some orphan files that the next run overwrites.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::archive::write_atomic;
+use crate::layout::IndexLayout;
+use crate::media::{self, Limits, MediaError};
+
+/// What the web needs to show one rendered photo, kept beside its derivatives.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PhotoMeta {
+    pub hash: String,
+    /// Upright size of the original.
+    pub width: u32,
+    pub height: u32,
+    /// `#rrggbb` shown while the image loads.
+    pub placeholder: String,
+    pub date_taken: Option<String>,
+    pub camera: Option<String>,
+    /// Where the camera was, from EXIF. Never published with the photo itself.
+    pub gps: Option<(f64, f64)>,
+    pub files: Vec<DerivativeFile>,
+}
+
+/// One published file, by its path relative to the index's media folder.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DerivativeFile {
+    pub path: String,
+    pub mime: String,
+    pub width: u32,
+    pub height: u32,
+    pub bytes: u64,
+}
+
+/// Reads the sidecar of a photo rendered by an earlier run.
+pub fn load_meta(index: &IndexLayout, hash: &str) -> Option<PhotoMeta> {
+    let bytes = std::fs::read(index.photo_meta(hash)).ok()?;
+    let meta: PhotoMeta = serde_json::from_slice(&bytes).ok()?;
+    // Someone may have cleaned the media folder by hand: only trust complete sets.
+    let root = index.media_root();
+    meta.files.iter().all(|f| root.join(&f.path).is_file()).then_some(meta)
+}
+
+/// Renders each `(hash, source)` on all cores; `on_done` is called after each photo (progress).
+pub fn render_all(
+    index: &IndexLayout,
+    jobs: &[(String, PathBuf)],
+    limits: &Limits,
+    on_done: &(dyn Fn() + Sync),
+) -> Vec<(String, Result<PhotoMeta, MediaError>)> {
+    jobs.par_iter()
+        .map(|(hash, source)| {
+            let result = render_one(index, hash, source, limits);
+            on_done();
+            (hash.clone(), result)
+        })
+        .collect()
+}
+
+fn render_one(index: &IndexLayout, hash: &str, source: &Path, limits: &Limits) -> Result<PhotoMeta, MediaError> {
+    let rendered = media::render(source, limits, |spec, _w, _h| {
+        index.derivative(hash, spec.long_edge, spec.format.extension())
+    })?;
+    let root = index.media_root();
+    let files = rendered
+        .derivatives
+        .iter()
+        .map(|d| DerivativeFile {
+            path: d.path.strip_prefix(&root).unwrap_or(&d.path).to_string_lossy().replace('\\', "/"),
+            mime: d.spec.format.mime_type().to_owned(),
+            width: d.width,
+            height: d.height,
+            bytes: d.bytes,
+        })
+        .collect();
+    let meta = PhotoMeta {
+        hash: hash.to_owned(),
+        width: rendered.width,
+        height: rendered.height,
+        placeholder: rendered.placeholder,
+        date_taken: rendered.exif.date_taken,
+        camera: rendered.exif.camera,
+        gps: rendered.exif.gps,
+        files,
+    };
+    let sidecar = index.photo_meta(hash);
+    write_atomic(&sidecar, &serde_json::to_vec(&meta).expect("photo metadata serialises"))
+        .map_err(|source| MediaError::Write { path: sidecar, source })?;
+    Ok(meta)
+}

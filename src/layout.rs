@@ -1,0 +1,170 @@
+//! Every path Disan reads or writes, computed in one place.
+//!
+//! Two trees exist on disk. The **archive** is the source of truth, edited by people and by
+//! moderation: one folder per site anywhere below the root, recognised by its `site.json`, with
+//! its photos beside it. A few names at the archive root are reserved: `inbox/` holds
+//! contributions waiting for review and `.disan/` holds private state (accounts, sessions) that is
+//! backed up with the archive but never served or published. The **index** is derived: the
+//! tantivy index, the photo derivatives and the manifest that makes ingest incremental. It can be
+//! deleted at any time and rebuilt from the archive.
+
+use std::path::{Path, PathBuf};
+
+use crate::fold;
+use crate::record::validate::check_photo_path;
+
+/// The file that makes a folder a site.
+pub const SITE_FILE: &str = "site.json";
+
+/// Folder names at the archive root that never hold published sites.
+pub const RESERVED_ROOT_NAMES: &[&str] = &["inbox", ".disan"];
+
+/// Paths inside an archive.
+#[derive(Debug, Clone)]
+pub struct ArchiveLayout {
+    root: PathBuf,
+}
+
+impl ArchiveLayout {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        ArchiveLayout { root: root.into() }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The record file of the site in `site_dir`.
+    pub fn site_file(site_dir: &Path) -> PathBuf {
+        site_dir.join(SITE_FILE)
+    }
+
+    /// Where a site that does not exist yet is created: grouped by the slug of its current
+    /// province so that the tree stays browsable by hand (`ninh-binh/chua-bai-dinh`).
+    pub fn new_site_dir(&self, province: Option<&str>, id: &str) -> PathBuf {
+        let group = province.map(fold::slug).filter(|s| !s.is_empty());
+        self.root.join(group.as_deref().unwrap_or("unsorted")).join(id)
+    }
+
+    /// A photo of a site. `file` comes from a record, so it is checked to stay inside the
+    /// site folder; `None` means the record's path is unsafe and must not be opened.
+    pub fn photo(site_dir: &Path, file: &str) -> Option<PathBuf> {
+        check_photo_path(file).ok()?;
+        Some(site_dir.join(file))
+    }
+
+    /// Contributions waiting for review.
+    pub fn inbox(&self) -> PathBuf {
+        self.root.join("inbox")
+    }
+
+    /// Private state: accounts and sessions. Never served, exported or published.
+    pub fn private_dir(&self) -> PathBuf {
+        self.root.join(".disan")
+    }
+
+    /// Whether the walk of published sites skips `dir` (a direct child of the root, or any
+    /// hidden folder such as `.git`).
+    pub fn is_reserved(&self, dir: &Path) -> bool {
+        let hidden = dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'));
+        let reserved_root = dir.parent() == Some(self.root.as_path())
+            && dir
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| RESERVED_ROOT_NAMES.contains(&n));
+        hidden || reserved_root
+    }
+
+    /// `path` relative to the archive root, for messages (`ninh-binh/chua-bai-dinh/site.json`).
+    pub fn display<'a>(&self, path: &'a Path) -> std::path::Display<'a> {
+        path.strip_prefix(&self.root).unwrap_or(path).display()
+    }
+}
+
+/// Paths inside the derived index folder.
+#[derive(Debug, Clone)]
+pub struct IndexLayout {
+    root: PathBuf,
+}
+
+impl IndexLayout {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        IndexLayout { root: root.into() }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The tantivy index.
+    pub fn tantivy(&self) -> PathBuf {
+        self.root.join("tantivy")
+    }
+
+    /// What the last completed ingest saw: content hashes of every record and photo.
+    pub fn manifest(&self) -> PathBuf {
+        self.root.join("manifest.json")
+    }
+
+    /// The derivatives of one source photo, named by the source's content hash so that a photo
+    /// moved or renamed in the archive is not rendered again.
+    pub fn derivative(&self, content_hash: &str, long_edge: u32, extension: &str) -> PathBuf {
+        let shard = &content_hash[..2.min(content_hash.len())];
+        self.media_root()
+            .join(shard)
+            .join(format!("{content_hash}-{long_edge}.{extension}"))
+    }
+
+    /// What ingest learnt about a rendered photo (size, placeholder, EXIF, its files).
+    pub fn photo_meta(&self, content_hash: &str) -> PathBuf {
+        let shard = &content_hash[..2.min(content_hash.len())];
+        self.media_root().join(shard).join(format!("{content_hash}.json"))
+    }
+
+    /// All derivatives; served under `/media/`.
+    pub fn media_root(&self) -> PathBuf {
+        self.root.join("media")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn photo_paths_stay_inside_the_site() {
+        let site = Path::new("archive/ninh-binh/chua-bai-dinh");
+        assert_eq!(
+            ArchiveLayout::photo(site, "photos/a.jpg").unwrap(),
+            site.join("photos/a.jpg")
+        );
+        assert!(ArchiveLayout::photo(site, "../../etc/passwd").is_none());
+        assert!(ArchiveLayout::photo(site, "/etc/passwd").is_none());
+    }
+
+    #[test]
+    fn reserved_folders() {
+        let a = ArchiveLayout::new("archive");
+        assert!(a.is_reserved(Path::new("archive/inbox")));
+        assert!(a.is_reserved(Path::new("archive/.disan")));
+        assert!(a.is_reserved(Path::new("archive/x/.git")));
+        assert!(!a.is_reserved(Path::new("archive/ninh-binh/inbox")));
+        assert_eq!(
+            a.new_site_dir(Some("Ninh Bình"), "den-thai-vi"),
+            Path::new("archive/ninh-binh/den-thai-vi")
+        );
+        assert_eq!(a.new_site_dir(None, "x"), Path::new("archive/unsorted/x"));
+    }
+
+    #[test]
+    fn derivative_names_use_the_content_hash() {
+        let i = IndexLayout::new("index");
+        assert_eq!(
+            i.derivative("ab12cd", 320, "webp"),
+            Path::new("index/media/ab/ab12cd-320.webp")
+        );
+    }
+}

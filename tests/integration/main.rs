@@ -1,0 +1,9 @@
+//! Disan's integration tests, one binary. Each module runs the real `disan` binary or the
+//! library against small fixture archives (`tests/fixtures/`) or, when `DISAN_TESTDATA` is set,
+//! against real data.
+
+mod util; // temp archives, running `disan`, locating the real test data
+
+mod check; // `disan check` on a clean archive, one of each mistake, and the bundled archive
+mod ditich; // converts the crawled relic files of the test data into import rows
+mod import; // `disan import`: CSV and JSON, dry run, rejections, idempotence, real relic data
