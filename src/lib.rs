@@ -12,3 +12,4 @@
 
 pub mod fold;
 pub mod record;
+pub mod admin_units;
