@@ -241,12 +241,20 @@ def main():
         chosen = codes[0]
         others = []
         if len(codes) > 1:
-            # Split commune: the part holding its centroid; several or none → the nearest.
+            # Split commune: the part that kept its name (it usually holds the old seat), else
+            # the part whose area holds its centroid, else the nearest part.
             splits += 1
             here = (float(r["wardLat"]), float(r["wardLon"]))
             centres = {c: (float(communes[c][3]), float(communes[c][4])) for c in codes}
+            own = fold_key(short_name(r["ward"], unit_type(r["ward"])).split(" (")[0])
+            named = [c for c in codes if fold_key(short_name(communes[c][2], unit_type(communes[c][2]))) == own]
             holding = [c for c in codes if inside(here, centres[c], area[c])]
-            chosen = holding[0] if len(holding) == 1 else min(codes, key=lambda c: distance(here, centres[c]))
+            if len(named) == 1:
+                chosen = named[0]
+            elif len(holding) == 1:
+                chosen = holding[0]
+            else:
+                chosen = min(codes, key=lambda c: distance(here, centres[c]))
             others = [c for c in codes if c != chosen]
         district_targets[dcode].add(chosen)
         legacy_communes.append([

@@ -33,6 +33,9 @@ pub(crate) struct Segment {
     pub key: String,
     /// Folded key of the whole segment, for names that begin like a prefix ("Xà Phiên").
     pub full_key: String,
+    /// The name's letters with their marks, independent of where the tone mark was placed:
+    /// tells "Tam Đàn" from "Tam Dân", which fold alike.
+    pub accents: String,
 }
 
 /// Kind prefixes, as lowercase words. Accented words match only themselves; the ASCII forms
@@ -90,7 +93,7 @@ impl Segment {
     /// Reads one part. `field` is set when it comes from a structured query field.
     /// `None` when nothing unit-like is left (empty, a village, a street).
     pub(crate) fn parse(text: &str, field: Option<Level>) -> Option<Segment> {
-        let lower = fold::lower(text);
+        let lower = fold::lower(&unglue_prefix(text));
         let mut words: Vec<&str> = lower
             .split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
@@ -99,33 +102,32 @@ impl Segment {
             words.remove(0);
         }
         let full_key: String = words.iter().map(|w| fold::key(w)).collect();
-        if full_key.is_empty() {
+        if full_key.is_empty() || full_key == "vietnam" {
             return None;
         }
         let mut hint = Hint::Free;
         let mut rest: &[&str] = &words;
-        for (prefix, kind) in PREFIXES {
-            if words.len() > prefix.len() && words[..prefix.len()] == **prefix {
-                hint = Hint::Kind(*kind);
-                rest = &words[prefix.len()..];
-                break;
-            }
-        }
-        if full_key == "vietnam" {
-            return None;
+        // Prefixes can stack when a record was corrected by hand: "xã TT Chờ" is a township.
+        while let Some((len, kind)) = prefix_of(rest) {
+            hint = Hint::Kind(kind);
+            rest = &rest[len..];
         }
         if hint == Hint::Free && field.is_none() && BELOW_COMMUNE.contains(&words[0]) {
             // Kept only in case the whole part is a unit's name ("Bản Lầu").
             hint = Hint::Below;
+            rest = &words;
         }
         if let Some(level) = field {
             hint = Hint::Field(level);
         }
-        let key: String = match hint {
-            Hint::Below => full_key.clone(),
-            _ => rest.iter().map(|w| fold::key(w)).collect(),
-        };
-        Some(Segment { text: text.trim().to_owned(), hint, key, full_key })
+        let key: String = rest.iter().map(|w| fold::key(w)).collect();
+        let accents = accent_signature(&rest.join(" "));
+        Some(Segment { text: text.trim().to_owned(), hint, key, full_key, accents })
+    }
+
+    /// +1 when the segment's name has exactly the marks of `short` (a unit's short name).
+    pub(crate) fn accent_bonus(&self, short: &str) -> i32 {
+        i32::from(!self.accents.is_empty() && self.accents == accent_signature(short))
     }
 
     /// The keys to look the segment up by, most likely first.
@@ -146,6 +148,51 @@ impl Segment {
             Hint::Below => (level != Level::Province).then_some(-2),
         }
     }
+}
+
+/// The kind prefix `words` open with, and how many words it takes; never the whole text.
+fn prefix_of(words: &[&str]) -> Option<(usize, UnitKind)> {
+    PREFIXES
+        .iter()
+        .find(|(prefix, _)| words.len() > prefix.len() && words[..prefix.len()] == **prefix)
+        .map(|(prefix, kind)| (prefix.len(), *kind))
+}
+
+/// "TTGôi" → "TT Gôi": an upper-case abbreviation glued to a capitalised name.
+fn unglue_prefix(text: &str) -> std::borrow::Cow<'_, str> {
+    let t = text.trim_start();
+    for abbr in ["TT", "TX", "TP"] {
+        if let Some(rest) = t.strip_prefix(abbr)
+            && rest.chars().next().is_some_and(char::is_uppercase)
+        {
+            return format!("{abbr} {rest}").into();
+        }
+    }
+    text.into()
+}
+
+/// Folded letters with each word's marks sorted after it: the same for "Thụy" and "Thuỵ".
+fn accent_signature(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
+    let mut out = String::new();
+    for word in text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+        let mut marks: Vec<char> = Vec::new();
+        for c in word.nfd().flat_map(char::to_lowercase) {
+            if is_combining_mark(c) {
+                marks.push(c);
+            } else if c == 'đ' {
+                out.push('d');
+                marks.push('đ');
+            } else {
+                out.push(c);
+            }
+        }
+        marks.sort_unstable();
+        out.extend(marks);
+        out.push(' ');
+    }
+    out
 }
 
 /// Cuts an address into segments: at commas and brackets, then before each accented unit word.
@@ -173,7 +220,8 @@ fn cut_at_unit_words(part: &str) -> Vec<String> {
             "xã" => prev.as_deref() != Some("thị"),
             other => CUT_BEFORE.contains(&other),
         };
-        if starts && !current.is_empty() {
+        // A unit word ends a piece only if a name follows it ("xã Tân Xã" is one name).
+        if starts && !current.is_empty() && i + 1 < words.len() {
             pieces.push(current.join(" "));
             current.clear();
         }

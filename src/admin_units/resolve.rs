@@ -67,6 +67,9 @@ struct Chain {
     used: [Option<usize>; 3],
     /// Segments read with a typo, and the name they were read as.
     typos: Vec<(usize, String)>,
+    /// A segment naming another district of the province than the commune's: boundaries
+    /// moved since the record was written ("huyện Gia Lộc, xã Gia Xuyên", now in the city).
+    moved: Option<usize>,
 }
 
 /// Exact matches of one segment, looked up once.
@@ -93,6 +96,12 @@ fn lookup<'m>(
     seg: &Segment,
 ) -> &'m [u32] {
     seg.keys().find_map(|k| map.get(k)).map(Vec::as_slice).unwrap_or(&[])
+}
+
+/// How well `seg` names a unit of `kind` called `short` at `level`: the prefix fit plus one
+/// point when its marks match exactly.
+fn score(seg: &Segment, level: Level, kind: UnitKind, short: &str) -> Option<i32> {
+    Some(seg.fit(level, kind)? + seg.accent_bonus(short))
 }
 
 fn typo_ok(seg: &Segment) -> bool {
@@ -129,7 +138,7 @@ impl AdminUnits {
     /// How well segment `seg` names pre-2025 province `p`, if it does.
     fn names_legacy_province(&self, seg: &Segment, m: &Matches, p: u32) -> Option<i32> {
         let lp = &self.legacy_provinces[p as usize];
-        let fit = seg.fit(Level::Province, lp.kind)?;
+        let fit = seg.fit(Level::Province, lp.kind)? + seg.accent_bonus(&lp.short);
         m.provinces
             .iter()
             .filter_map(|&(r, adj)| match r {
@@ -147,7 +156,8 @@ impl AdminUnits {
 
     /// How well segment `seg` names current province `p`, if it does.
     fn names_current_province(&self, seg: &Segment, m: &Matches, p: u32) -> Option<i32> {
-        let fit = seg.fit(Level::Province, self.provinces[p as usize].kind)?;
+        let p_ = &self.provinces[p as usize];
+        let fit = seg.fit(Level::Province, p_.kind)? + seg.accent_bonus(&p_.short);
         m.provinces
             .iter()
             .filter(|&&(r, _)| self.current_of(r) == Some(p))
@@ -161,7 +171,7 @@ impl AdminUnits {
         // Readings anchored on a district named exactly.
         for (j, seg) in segs.iter().enumerate() {
             for &d in &m[j].districts {
-                let Some(fit) = seg.fit(Level::District, self.districts[d as usize].kind) else {
+                let Some(fit) = score(seg, Level::District, self.districts[d as usize].kind, &self.districts[d as usize].short) else {
                     continue;
                 };
                 let p = self.districts[d as usize].province;
@@ -205,11 +215,16 @@ impl AdminUnits {
                         if self.districts[lc.district as usize].province != p {
                             continue;
                         }
-                        if let Some(fit) = seg.fit(Level::Commune, lc.kind) {
+                        if let Some(fit) = score(seg, Level::Commune, lc.kind, &lc.short) {
                             let mut chain = base.clone();
                             chain.score += LEVEL + fit;
                             chain.legacy_commune = Some(c);
                             chain.used[2] = Some(i);
+                            chain.moved = self.other_district(segs, m, [l, i], p, lc.district);
+                            if chain.moved.is_some() {
+                                // Worth more than the district alone, less than a full match.
+                                chain.score += LEVEL / 2;
+                            }
                             out.push(chain);
                         }
                     }
@@ -259,14 +274,14 @@ impl AdminUnits {
         if out.is_empty() {
             for (i, seg) in segs.iter().enumerate() {
                 for &c in &m[i].legacy_communes {
-                    if let Some(fit) = seg.fit(Level::Commune, self.legacy_communes[c as usize].kind) {
+                    if let Some(fit) = score(seg, Level::Commune, self.legacy_communes[c as usize].kind, &self.legacy_communes[c as usize].short) {
                         let mut chain = Chain { score: LEVEL + fit, legacy_commune: Some(c), alone: true, ..Chain::default() };
                         chain.used[2] = Some(i);
                         out.push(chain);
                     }
                 }
                 for &c in &m[i].communes {
-                    if let Some(fit) = seg.fit(Level::Commune, self.communes[c as usize].kind) {
+                    if let Some(fit) = score(seg, Level::Commune, self.communes[c as usize].kind, &self.communes[c as usize].short) {
                         let mut chain = Chain { score: LEVEL + fit, commune: Some(c), alone: true, ..Chain::default() };
                         chain.used[2] = Some(i);
                         out.push(chain);
@@ -275,6 +290,16 @@ impl AdminUnits {
             }
         }
         out
+    }
+
+    /// A segment (not in `used`) naming a district of legacy province `p` other than `d`.
+    fn other_district(&self, segs: &[Segment], m: &[Matches], used: [usize; 2], p: u32, d: u32) -> Option<usize> {
+        (0..segs.len()).filter(|j| !used.contains(j)).find(|&j| {
+            m[j].districts.iter().any(|&o| {
+                let od = &self.districts[o as usize];
+                o != d && od.province == p && segs[j].fit(Level::District, od.kind).is_some()
+            })
+        })
     }
 
     /// The pre-2025 provinces a segment's province matches could stand for.
@@ -300,7 +325,7 @@ impl AdminUnits {
             for &d in &m[j].districts {
                 let dist = &self.districts[d as usize];
                 if dist.province == p
-                    && let Some(fit) = seg.fit(Level::District, dist.kind)
+                    && let Some(fit) = score(seg, Level::District, dist.kind, &dist.short)
                 {
                     out.push((j, d, fit, false));
                 }
@@ -335,7 +360,7 @@ impl AdminUnits {
             for &c in &m[i].legacy_communes {
                 let lc = &self.legacy_communes[c as usize];
                 if lc.district == d
-                    && let Some(fit) = seg.fit(Level::Commune, lc.kind)
+                    && let Some(fit) = score(seg, Level::Commune, lc.kind, &lc.short)
                 {
                     let mut next = chain.clone();
                     next.score += LEVEL + fit;
@@ -376,7 +401,7 @@ impl AdminUnits {
             for &c in &m[i].communes {
                 let com = &self.communes[c as usize];
                 if com.province == p
-                    && let Some(fit) = seg.fit(Level::Commune, com.kind)
+                    && let Some(fit) = score(seg, Level::Commune, com.kind, &com.short)
                 {
                     out.push((i, c, fit, false));
                 }
@@ -512,13 +537,25 @@ impl AdminUnits {
             if !lc.split_also.is_empty() {
                 let others: Vec<String> = lc.split_also.iter().map(|&o| self.communes[o as usize].name.clone()).collect();
                 out.notes.push(format!(
-                    "{} was split in 2025 between {} and {}; {} holds or is nearest its centre — check if the site lies near the border",
+                    "{} was split in 2025 between {} and {}; took {}, which kept its name or holds its centre — check if the site lies near the border",
                     lc.name,
                     self.communes[lc.current as usize].name,
                     list(&others),
                     self.communes[lc.current as usize].name
                 ));
             }
+        }
+        if let (Some(c), Some(j)) = (legacy_commune, top[0].moved)
+            && top.iter().all(|t| t.moved == Some(j))
+        {
+            let lc = &self.legacy_communes[c as usize];
+            out.notes.push(format!(
+                "`{}` is not in {} but in {}: boundaries have moved since the record was written — took {}",
+                segs[top[0].used[2].unwrap_or(j)].text,
+                segs[j].text,
+                self.districts[lc.district as usize].name,
+                lc.name
+            ));
         }
         if province.is_some() && top.iter().all(|c| c.used[0].is_none()) {
             let from = top[0].used[1].map(|j| ("district", j)).or(top[0].used[2].map(|i| ("commune", i)));
@@ -571,7 +608,11 @@ impl AdminUnits {
 
     fn note_unused(&self, segs: &[Segment], top: &[&Chain], out: &mut Resolved, province: Option<u32>) {
         for (i, seg) in segs.iter().enumerate() {
-            if seg.hint == Hint::Below || top.iter().any(|c| c.used.contains(&Some(i))) {
+            if seg.hint == Hint::Below || top.iter().any(|c| c.used.contains(&Some(i)) || c.moved == Some(i)) {
+                continue;
+            }
+            // "Tỉnh Thừa Thiên Huế, tp. Huế": a second name of the same province.
+            if province.is_some() && self.province_matches(seg).iter().any(|&(r, _)| self.current_of(r) == province) {
                 continue;
             }
             let what = match seg.hint {
