@@ -10,15 +10,24 @@
 //!   [`config`] says which archive and index a command works on.
 //! - **The archive** — [`archive`] is the only code that reads or writes `archive/`;
 //!   [`check`] validates it; [`import`] brings in CSV/JSON from other systems.
+//! - **Derived data** — [`media`] turns photos into web derivatives and reads EXIF; [`search`]
+//!   is the only code that touches tantivy; [`ingest`] runs the archive through both,
+//!   incrementally and crash-safely.
 //! - **The front door** — [`cli`] maps each subcommand to one library call.
 
 pub mod fold;
 pub mod record;
 
+pub mod admin_units;
 pub mod config;
 pub mod layout;
 
 pub mod archive;
 pub mod check;
+pub mod import;
 
-// pub mod cli;
+pub mod ingest;
+pub mod media;
+pub mod search;
+
+pub mod cli;
