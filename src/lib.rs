@@ -8,7 +8,10 @@
 //!   the 2025 reform, and the address resolver).
 //! - **The archive** — [`archive`] is the only code that reads or writes `archive/`;
 //!   [`check`] validates it; [`import`] brings in CSV/JSON from other systems.
+//! - **Photos** — [`media`] turns a contributor's photo into the upright, metadata-free
+//!   derivatives the site serves, and reads its EXIF.
 //! - **Configuration and errors** — [`config`], [`error`].
 
 pub mod fold;
+pub mod media;
 pub mod record;
