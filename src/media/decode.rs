@@ -2,10 +2,11 @@
 //!
 //! The order matters for safety: recognise the format by its magic bytes, read the declared
 //! size from the header, refuse anything over the pixel limit, and only then allocate pixels.
-//! JPEGs (nearly every upload) go through `jpeg-decoder`, whose DCT scaling decodes a 24 MP
-//! photo straight to a quarter or sixteenth of its pixels when the largest derivative allows:
-//! less work and ~15 MB instead of ~100 MB of memory. PNG and WebP go through the `image` crate
-//! under its allocation [`image::Limits`].
+//! A JPEG at least twice the largest derivative goes through `jpeg-decoder`, whose DCT scaling
+//! decodes a 24 MP photo straight to a quarter (or less) of its pixels: less work and a fraction
+//! of the memory. Everything else — smaller JPEGs, PNG, WebP, and JPEGs the strict decoder
+//! rejects — goes through the `image` crate (zune-jpeg for JPEG: faster at full size, and it
+//! shows a truncated file as browsers do) under its allocation [`image::Limits`].
 
 use std::io::Cursor;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -153,17 +154,27 @@ fn decode_jpeg(
     decoder.set_max_decoding_buffer_size(usize::try_from(limits.max_pixels * 4).unwrap_or(usize::MAX));
 
     let long = full_w.max(full_h);
-    if min_long_edge < long {
-        // Ask for the smallest size whose both edges still cover the wanted derivative.
-        let req = |edge: u32| {
-            let v = (u64::from(edge) * u64::from(min_long_edge)).div_ceil(u64::from(long));
-            u16::try_from(v.max(1)).unwrap_or(u16::MAX)
-        };
-        decoder
-            .scale(req(full_w), req(full_h))
-            .map_err(|e| jpeg_error(path, e))?;
+    if u64::from(min_long_edge) * 2 > u64::from(long) {
+        // No DCT scaling possible: zune-jpeg (through `image`) decodes full size faster, and
+        // renders truncated files the way browsers do instead of giving up.
+        return decode_other(bytes, SourceFormat::Jpeg, path, limits);
     }
-    let pixels = decoder.decode().map_err(|e| jpeg_error(path, e))?;
+    // Ask for the smallest size whose both edges still cover the wanted derivative.
+    let req = |edge: u32| {
+        let v = (u64::from(edge) * u64::from(min_long_edge)).div_ceil(u64::from(long));
+        u16::try_from(v.max(1)).unwrap_or(u16::MAX)
+    };
+    decoder
+        .scale(req(full_w), req(full_h))
+        .map_err(|e| jpeg_error(path, e))?;
+    let pixels = match decoder.decode() {
+        Ok(pixels) => pixels,
+        // A damaged or cut-short file: the lenient full-size decoder may still show most of it.
+        Err(scaled_error) => {
+            return decode_other(bytes, SourceFormat::Jpeg, path, limits)
+                .map_err(|_| jpeg_error(path, scaled_error));
+        }
+    };
     let Some(info) = decoder.info() else {
         return Err(jpeg_error(path, jpeg_decoder::Error::Format("no frame header".into())));
     };
@@ -212,8 +223,9 @@ fn decode_other(
     limits: &Limits,
 ) -> Result<Decoded, MediaError> {
     let image_format = match format {
+        SourceFormat::Jpeg => image::ImageFormat::Jpeg,
         SourceFormat::Png => image::ImageFormat::Png,
-        _ => image::ImageFormat::WebP,
+        SourceFormat::Webp => image::ImageFormat::WebP,
     };
     let corrupt = |e: image::ImageError| match e {
         image::ImageError::Limits(_) => MediaError::Unsupported {
@@ -239,17 +251,20 @@ fn decode_other(
     reader.limits(image_limits);
     let image = reader.decode().map_err(corrupt)?;
 
-    // Transparent areas go on white: JPEG has no alpha, and white is what a page shows anyway.
-    let rgba = image.into_rgba8();
-    let (width, height) = rgba.dimensions();
-    let rgb = rgba
-        .pixels()
-        .flat_map(|p| {
-            let a = u32::from(p[3]);
-            let over_white = |c: u8| ((u32::from(c) * a + 255 * (255 - a) + 127) / 255) as u8;
-            [over_white(p[0]), over_white(p[1]), over_white(p[2])]
-        })
-        .collect();
+    let (width, height) = (image.width(), image.height());
+    let rgb = match image {
+        image::DynamicImage::ImageRgb8(rgb) => rgb.into_raw(),
+        // Transparent areas go on white: JPEG has no alpha, and white is what a page shows.
+        other => other
+            .into_rgba8()
+            .pixels()
+            .flat_map(|p| {
+                let a = u32::from(p[3]);
+                let over_white = |c: u8| ((u32::from(c) * a + 255 * (255 - a) + 127) / 255) as u8;
+                [over_white(p[0]), over_white(p[1]), over_white(p[2])]
+            })
+            .collect(),
+    };
     Ok(Decoded {
         rgb,
         width,

@@ -6,7 +6,7 @@
 //! a derivative (see [`super::encode`]).
 
 use std::fs::File;
-use std::io::{BufReader, Cursor};
+use std::io::{BufReader, Cursor, Read, Seek, SeekFrom};
 use std::path::Path;
 
 use exif::{Exif, In, Tag, Value};
@@ -33,16 +33,86 @@ pub struct PhotoExif {
 /// A file without EXIF gives `Ok` with every field empty; a file whose EXIF block is so broken
 /// that not one field can be recovered gives [`MediaError::Exif`].
 pub fn read_exif(path: &Path) -> Result<PhotoExif, MediaError> {
-    let file = File::open(path).map_err(|source| MediaError::Io {
+    let io = |source| MediaError::Io {
         path: path.to_path_buf(),
         source,
-    })?;
+    };
+    let mut file = File::open(path).map_err(io)?;
+    // The metadata of a JPEG sits before the first scan, nearly always in the first few KB.
+    let mut head = Vec::new();
+    (&mut file).take(HEAD_BYTES).read_to_end(&mut head).map_err(io)?;
+    if head.starts_with(&[0xFF, 0xD8]) && !matches!(jpeg_app1(&head), JpegExif::NeedMore) {
+        return read_exif_from_bytes(&head, path);
+    }
+    file.seek(SeekFrom::Start(0)).map_err(io)?;
     parse_container(&mut BufReader::new(file), path)
 }
 
 /// Same as [`read_exif`] for a file already in memory.
 pub fn read_exif_from_bytes(bytes: &[u8], path: &Path) -> Result<PhotoExif, MediaError> {
+    if bytes.starts_with(&[0xFF, 0xD8]) {
+        return match jpeg_app1(bytes) {
+            JpegExif::Found(payload) => parse_raw(payload.to_vec(), path),
+            JpegExif::Absent | JpegExif::NeedMore => Ok(PhotoExif {
+                orientation: 1,
+                ..PhotoExif::default()
+            }),
+        };
+    }
     parse_container(&mut Cursor::new(bytes), path)
+}
+
+const HEAD_BYTES: u64 = 256 * 1024;
+
+enum JpegExif<'a> {
+    /// The EXIF payload from its TIFF header on; cut short if the file is.
+    Found(&'a [u8]),
+    /// The first scan (or the end of the file) came before any EXIF segment.
+    Absent,
+    /// The bytes end inside the metadata segments.
+    NeedMore,
+}
+
+/// Finds the EXIF APP1 segment by walking the JPEG marker segments up to the first scan. Done
+/// here rather than by kamadak-exif's container reader, which on a file without EXIF scans the
+/// whole image data and calls a truncated one broken.
+fn jpeg_app1(bytes: &[u8]) -> JpegExif<'_> {
+    let mut at = 2;
+    loop {
+        // Markers may be preceded by any number of 0xFF fill bytes.
+        while bytes.get(at) == Some(&0xFF) && bytes.get(at + 1) == Some(&0xFF) {
+            at += 1;
+        }
+        let (Some(&0xFF), Some(&marker)) = (bytes.get(at), bytes.get(at + 1)) else {
+            return if at >= bytes.len() { JpegExif::NeedMore } else { JpegExif::Absent };
+        };
+        match marker {
+            0xDA | 0xD9 => return JpegExif::Absent,
+            0x01 | 0xD0..=0xD7 => {
+                at += 2;
+                continue;
+            }
+            _ => {}
+        }
+        let Some(len) = bytes.get(at + 2..at + 4).map(|b| usize::from(u16::from_be_bytes([b[0], b[1]]))) else {
+            return JpegExif::NeedMore;
+        };
+        let start = at + 4;
+        let end = (at + 2 + len).min(bytes.len());
+        if marker == 0xE1 && start <= end && bytes[start..end].starts_with(b"Exif\0\0") {
+            return JpegExif::Found(&bytes[start + 6..end]);
+        }
+        if at + 2 + len > bytes.len() {
+            return JpegExif::NeedMore;
+        }
+        at += 2 + len.max(2);
+    }
+}
+
+fn parse_raw(payload: Vec<u8>, path: &Path) -> Result<PhotoExif, MediaError> {
+    let mut exif_reader = exif::Reader::new();
+    exif_reader.continue_on_error(true);
+    finish(exif_reader.read_raw(payload), path)
 }
 
 fn parse_container<R: std::io::BufRead + std::io::Seek>(
@@ -51,7 +121,11 @@ fn parse_container<R: std::io::BufRead + std::io::Seek>(
 ) -> Result<PhotoExif, MediaError> {
     let mut exif_reader = exif::Reader::new();
     exif_reader.continue_on_error(true);
-    match exif_reader.read_from_container(reader) {
+    finish(exif_reader.read_from_container(reader), path)
+}
+
+fn finish(result: Result<Exif, exif::Error>, path: &Path) -> Result<PhotoExif, MediaError> {
+    match result {
         Ok(exif) => Ok(summarise(&exif)),
         // Fields read before the damage are still good; the damage itself is not the caller's
         // problem as long as something came out.
@@ -219,5 +293,16 @@ mod tests {
     #[test]
     fn text_is_an_error_not_a_panic() {
         assert!(read_exif_from_bytes(b"hello world", Path::new("x.jpg")).is_err());
+    }
+
+    #[test]
+    fn exif_cut_short_is_not_a_panic() {
+        // SOI, then an APP1 segment announcing 0x1000 bytes of which only a TIFF header is here.
+        let mut bytes = b"\xff\xd8\xff\xe1\x10\x00Exif\0\0MM\0\x2a\0\0\0\x08\0\x05".to_vec();
+        bytes.extend_from_slice(&[0x01, 0x12, 0x00]);
+        let _ = read_exif_from_bytes(&bytes, Path::new("x.jpg"));
+        for cut in 0..bytes.len() {
+            let _ = read_exif_from_bytes(&bytes[..cut], Path::new("x.jpg"));
+        }
     }
 }
