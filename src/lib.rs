@@ -8,7 +8,10 @@
 //!   the 2025 reform, and the address resolver).
 //! - **The archive** — [`archive`] is the only code that reads or writes `archive/`;
 //!   [`check`] validates it; [`import`] brings in CSV/JSON from other systems.
+//! - **Search** — [`search`] is the only code that touches the tantivy index: the Vietnamese
+//!   analyzer, the schema, the record → document mapping and the query engine.
 //! - **Configuration and errors** — [`config`], [`error`].
 
 pub mod fold;
 pub mod record;
+pub mod search;
