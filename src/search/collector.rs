@@ -1,0 +1,297 @@
+//! One pass over the matching sites that yields everything a result page needs: the total, the
+//! best `k` in a stable order, the distance from "near me" and the facet counts.
+//!
+//! Order is total and stable across pages: best score (or nearest) first, ties broken by site
+//! id. Within a segment ids are compared by their fast-column ordinal, which sorts like the id
+//! itself; across segments the few kept ids are compared as strings. Facets are counted on
+//! fast string columns by ordinal and named only once per segment. The exact radius test of
+//! "near me" happens here, after the index has narrowed the candidates to a bounding box.
+
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, HashMap};
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::{Column, StrColumn};
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+
+use super::geo::haversine_km;
+use super::query::FacetKind;
+use super::schema::names;
+
+/// How much the prominence prior (0–9) can lift a score: 1.5 % a step, so it only reorders
+/// sites whose text matches about equally well.
+const PRIOR_STEP: f32 = 0.015;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Order {
+    Relevance,
+    Distance,
+}
+
+/// What to collect.
+pub(crate) struct SiteCollector {
+    /// How many of the best to keep (offset + limit); 0 to only count.
+    pub top: usize,
+    pub order: Order,
+    pub near: Option<(f64, f64)>,
+    pub radius_km: Option<f64>,
+    pub facets: Vec<FacetKind>,
+}
+
+/// One of the best sites.
+#[derive(Debug, Clone)]
+pub(crate) struct Candidate {
+    /// Smaller is better: the negated score, or the distance.
+    pub key: f64,
+    pub id: String,
+    pub doc: DocAddress,
+    pub distance_km: Option<f64>,
+}
+
+/// What one pass found.
+#[derive(Debug, Default)]
+pub(crate) struct Collected {
+    pub total: u64,
+    pub top: Vec<Candidate>,
+    /// Per counted facet: (value, count), most frequent first.
+    pub facets: Vec<(FacetKind, Vec<(String, u64)>)>,
+}
+
+fn facet_column_name(kind: FacetKind) -> &'static str {
+    match kind {
+        FacetKind::Province => names::PROVINCE,
+        FacetKind::Type => names::TYPE,
+        FacetKind::Level => names::LEVEL,
+        FacetKind::Category => names::CATEGORY,
+    }
+}
+
+impl Collector for SiteCollector {
+    type Fruit = Collected;
+    type Child = SegmentSites;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentSites> {
+        let fast = reader.fast_fields();
+        let mut facets = Vec::with_capacity(self.facets.len());
+        for &kind in &self.facets {
+            let column = fast.str(facet_column_name(kind))?;
+            let counts = vec![0u32; column.as_ref().map_or(0, |c| c.dictionary().num_terms())];
+            facets.push((kind, column, counts));
+        }
+        let geo = self.near.is_some() || self.order == Order::Distance;
+        Ok(SegmentSites {
+            segment,
+            top: self.top,
+            order: self.order,
+            near: self.near,
+            radius_km: self.radius_km,
+            ids: fast.str(names::ID)?,
+            lat: if geo {
+                fast.column_opt(names::LAT)?
+            } else {
+                None
+            },
+            lon: if geo {
+                fast.column_opt(names::LON)?
+            } else {
+                None
+            },
+            prior: fast.column_opt(names::PRIOR)?,
+            facets,
+            heap: BinaryHeap::with_capacity(self.top.min(1024) + 1),
+            total: 0,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        self.order == Order::Relevance && self.top > 0
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Collected>) -> tantivy::Result<Collected> {
+        let mut total = 0;
+        let mut top = Vec::new();
+        let mut counts: Vec<(FacetKind, HashMap<String, u64>)> =
+            self.facets.iter().map(|&k| (k, HashMap::new())).collect();
+        for fruit in fruits {
+            total += fruit.total;
+            top.extend(fruit.top);
+            for (kind, values) in fruit.facets {
+                if let Some((_, merged)) = counts.iter_mut().find(|(k, _)| *k == kind) {
+                    for (value, count) in values {
+                        *merged.entry(value).or_default() += count;
+                    }
+                }
+            }
+        }
+        top.sort_by(|a, b| a.key.total_cmp(&b.key).then_with(|| a.id.cmp(&b.id)));
+        top.truncate(self.top);
+        let facets = counts
+            .into_iter()
+            .map(|(kind, merged)| {
+                let mut values: Vec<(String, u64)> = merged.into_iter().collect();
+                values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                (kind, values)
+            })
+            .collect();
+        Ok(Collected { total, top, facets })
+    }
+}
+
+/// A kept site within a segment; the heap keeps the worst on top.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    key: f64,
+    id_ord: u64,
+    doc: DocId,
+    distance_km: Option<f64>,
+}
+
+impl Entry {
+    fn rank(&self, other: &Self) -> Ordering {
+        self.key
+            .total_cmp(&other.key)
+            .then(self.id_ord.cmp(&other.id_ord))
+            .then(self.doc.cmp(&other.doc))
+    }
+}
+
+impl PartialEq for Entry {
+    fn eq(&self, other: &Self) -> bool {
+        self.rank(other) == Ordering::Equal
+    }
+}
+impl Eq for Entry {}
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Entry {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.rank(other)
+    }
+}
+
+pub(crate) struct SegmentSites {
+    segment: SegmentOrdinal,
+    top: usize,
+    order: Order,
+    near: Option<(f64, f64)>,
+    radius_km: Option<f64>,
+    ids: Option<StrColumn>,
+    lat: Option<Column<f64>>,
+    lon: Option<Column<f64>>,
+    prior: Option<Column<u64>>,
+    facets: Vec<(FacetKind, Option<StrColumn>, Vec<u32>)>,
+    heap: BinaryHeap<Entry>,
+    total: u64,
+}
+
+impl SegmentSites {
+    fn distance(&self, doc: DocId) -> Option<f64> {
+        let center = self.near?;
+        let lat = self.lat.as_ref()?.first(doc)?;
+        let lon = self.lon.as_ref()?.first(doc)?;
+        Some(haversine_km(center, (lat, lon)))
+    }
+
+    fn key(&self, doc: DocId, score: Score, distance: Option<f64>) -> f64 {
+        match self.order {
+            Order::Relevance => {
+                let prior = self.prior.as_ref().and_then(|p| p.first(doc)).unwrap_or(0);
+                -f64::from(score * (1.0 + PRIOR_STEP * prior as f32))
+            }
+            Order::Distance => distance.unwrap_or(f64::INFINITY),
+        }
+    }
+
+    fn id_ord(&self, doc: DocId) -> u64 {
+        let ord = self.ids.as_ref().and_then(|ids| ids.term_ords(doc).next());
+        ord.unwrap_or(u64::from(doc))
+    }
+}
+
+impl SegmentCollector for SegmentSites {
+    type Fruit = Collected;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        let distance = self.distance(doc);
+        if let Some(radius) = self.radius_km
+            && !distance.is_some_and(|d| d <= radius)
+        {
+            return;
+        }
+        self.total += 1;
+        for (_, column, counts) in &mut self.facets {
+            if let Some(column) = column {
+                for ord in column.term_ords(doc) {
+                    if let Some(count) = counts.get_mut(ord as usize) {
+                        *count += 1;
+                    }
+                }
+            }
+        }
+        if self.top == 0 {
+            return;
+        }
+        let key = self.key(doc, score, distance);
+        if self.heap.len() >= self.top && self.heap.peek().is_some_and(|worst| key > worst.key) {
+            return;
+        }
+        let entry = Entry {
+            key,
+            id_ord: self.id_ord(doc),
+            doc,
+            distance_km: distance,
+        };
+        if self.heap.len() < self.top {
+            self.heap.push(entry);
+        } else if let Some(mut worst) = self.heap.peek_mut()
+            && entry < *worst
+        {
+            *worst = entry;
+        }
+    }
+
+    fn harvest(self) -> Collected {
+        let mut name = String::new();
+        let mut top = Vec::with_capacity(self.heap.len());
+        for entry in self.heap.into_vec() {
+            name.clear();
+            if let Some(ids) = &self.ids {
+                // An unreadable id sorts as empty; the hit itself is read from the store later.
+                let _ = ids.ord_to_str(entry.id_ord, &mut name);
+            }
+            top.push(Candidate {
+                key: entry.key,
+                id: name.clone(),
+                doc: DocAddress::new(self.segment, entry.doc),
+                distance_km: entry.distance_km,
+            });
+        }
+        let facets = self
+            .facets
+            .into_iter()
+            .map(|(kind, column, counts)| {
+                let mut values = Vec::new();
+                if let Some(column) = column {
+                    for (ord, &count) in counts.iter().enumerate() {
+                        if count > 0 && column.ord_to_str(ord as u64, &mut name).unwrap_or(false) {
+                            values.push((name.clone(), u64::from(count)));
+                        }
+                    }
+                }
+                (kind, values)
+            })
+            .collect();
+        Collected {
+            total: self.total,
+            top,
+            facets,
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! Answering a search request: choose how strictly to match, collect one page with its total
+//! and facet counts, then read the page's sites and cut their excerpts.
+//!
+//! Only the page's sites are read from the document store; everything else (ranking, counts,
+//! distances) comes from postings and fast columns.
+
+use tantivy::schema::Value;
+use tantivy::{Searcher, TantivyDocument};
+
+use super::SearchIndex;
+use super::api::{FacetValue, Facets, Hit, Label, SITE_URL_PREFIX, SearchResponse};
+use super::collector::{Candidate, Collected, Order, SiteCollector};
+use super::error::QueryError;
+use super::query::{FacetKind, Filters, Match, QueryWords, match_all_or_nothing, text_query};
+use super::request::{SearchRequest, Sort};
+use super::schema::SiteSchema;
+use super::snippet::Highlighter;
+use crate::record::{Category, Level, SiteType};
+
+impl SearchIndex {
+    /// One page of results for `request`, with its total and facet counts.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse, QueryError> {
+        request.validate()?;
+        let searcher = self.reader.searcher();
+        let s = &self.schema;
+        let words = QueryWords::analyze(&self.analyzers, &request.q);
+        let filters = Filters::of(s, request);
+        let collector = |top, facets| SiteCollector {
+            top,
+            order: match request.effective_sort() {
+                Sort::Relevance => Order::Relevance,
+                Sort::Distance => Order::Distance,
+            },
+            near: request.near,
+            radius_km: request.radius_km,
+            facets,
+        };
+        let unfiltered: Vec<FacetKind> = FacetKind::ALL
+            .into_iter()
+            .filter(|&k| !filters.has(k))
+            .collect();
+        let page_end = request.offset + request.limit;
+
+        // Strict first; typo-tolerant and then any-word only when that finds nothing.
+        let mut modes = vec![Match::Strict];
+        if words.folded.iter().any(|w| w.chars().count() >= 4) {
+            modes.push(Match::StrictFuzzy);
+        }
+        if words.folded.len() >= 2 {
+            modes.push(Match::Loose);
+        }
+        let mut found = None;
+        for mode in modes {
+            let text = if words.is_empty() {
+                match_all_or_nothing(&request.q)
+            } else {
+                text_query(s, &searcher, &words, mode)?
+            };
+            let collected = searcher.search(
+                &*filters.apply(&*text, None),
+                &collector(page_end, unfiltered.clone()),
+            )?;
+            let done = collected.total > 0 || words.is_empty();
+            found = Some((text, collected, mode));
+            if done {
+                break;
+            }
+        }
+        let Some((text, mut collected, mode)) = found else {
+            unreachable!("the list of modes is never empty")
+        };
+        let loose_match = mode == Match::Loose && collected.total > 0;
+
+        // A filtered facet is counted without its own filter, so its other values stay visible.
+        for kind in FacetKind::ALL.into_iter().filter(|&k| filters.has(k)) {
+            let counted = searcher.search(
+                &*filters.apply(&*text, Some(kind)),
+                &collector(0, vec![kind]),
+            )?;
+            collected.facets.extend(counted.facets);
+        }
+
+        let highlighter = Highlighter::new(&self.analyzers, s, &words);
+        let mut hits = Vec::with_capacity(request.limit);
+        for candidate in collected.top.iter().skip(request.offset) {
+            hits.push(read_hit(&searcher, s, &highlighter, candidate)?);
+        }
+        Ok(SearchResponse {
+            total: collected.total,
+            offset: request.offset,
+            limit: request.limit,
+            loose_match,
+            hits,
+            facets: facets(&collected),
+        })
+    }
+}
+
+fn text(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<String> {
+    doc.get_first(field)
+        .and_then(|v| v.as_str())
+        .map(str::to_owned)
+}
+
+fn number(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<f64> {
+    doc.get_first(field).and_then(|v| v.as_f64())
+}
+
+fn read_hit(
+    searcher: &Searcher,
+    s: &SiteSchema,
+    highlighter: &Highlighter,
+    candidate: &Candidate,
+) -> Result<Hit, QueryError> {
+    let doc: TantivyDocument = searcher.doc(candidate.doc)?;
+    let id = text(&doc, s.id).unwrap_or_else(|| candidate.id.clone());
+    let site_type = text(&doc, s.site_type).map(|code| Label {
+        vi: text(&doc, s.type_label).unwrap_or_else(|| code.clone()),
+        en: text(&doc, s.type_label_en).unwrap_or_else(|| code.clone()),
+        code,
+    });
+    let level = text(&doc, s.level)
+        .and_then(|c| Level::parse(&c))
+        .unwrap_or(Level::Unknown);
+    let summary = text(&doc, s.summary);
+    let description = text(&doc, s.description);
+    Ok(Hit {
+        url: format!("{SITE_URL_PREFIX}{id}"),
+        id,
+        name: text(&doc, s.name).unwrap_or_default(),
+        name_en: text(&doc, s.name_en),
+        site_type,
+        level: Label {
+            code: level.code().into(),
+            vi: level.label_vi().into(),
+            en: level.label_en().into(),
+        },
+        province: text(&doc, s.province),
+        province_legacy: text(&doc, s.province_legacy),
+        lat: number(&doc, s.lat),
+        lon: number(&doc, s.lon),
+        // Metre precision is plenty and keeps the JSON short.
+        distance_km: candidate.distance_km.map(|d| (d * 1000.0).round() / 1000.0),
+        snippet: highlighter.excerpt(summary.as_deref(), description.as_deref()),
+        thumbnail: text(&doc, s.thumbnail),
+        placeholder: text(&doc, s.placeholder),
+    })
+}
+
+/// Facet counts with their labels.
+fn facets(collected: &Collected) -> Facets {
+    let mut out = Facets::default();
+    for (kind, values) in &collected.facets {
+        let labelled = values.iter().map(|(value, count)| {
+            let (label, label_en) = label(*kind, value);
+            FacetValue {
+                value: value.clone(),
+                label,
+                label_en,
+                count: *count,
+            }
+        });
+        let slot = match kind {
+            FacetKind::Province => &mut out.province,
+            FacetKind::Type => &mut out.site_type,
+            FacetKind::Level => &mut out.level,
+            FacetKind::Category => &mut out.category,
+        };
+        *slot = labelled.collect();
+    }
+    out
+}
+
+fn label(kind: FacetKind, value: &str) -> (String, String) {
+    let known = match kind {
+        FacetKind::Province => None,
+        FacetKind::Type => {
+            SiteType::parse(value).map(|t| (t.label_vi().to_owned(), t.label_en().to_owned()))
+        }
+        FacetKind::Level => {
+            Level::parse(value).map(|l| (l.label_vi().to_owned(), l.label_en().to_owned()))
+        }
+        FacetKind::Category => {
+            Category::parse(value).map(|c| (c.label_vi().to_owned(), c.label_en().to_owned()))
+        }
+    };
+    known.unwrap_or_else(|| (value.to_owned(), value.to_owned()))
+}

@@ -1,0 +1,207 @@
+//! Search: the only code that knows about tantivy. It turns site records into documents of a
+//! Vietnamese-aware index and answers searches, facet counts, "near me" and suggestions from it.
+//!
+//! - [`analyzer`] — how text becomes words (NFC, lowercase, accent folding, English stemming);
+//! - [`schema`] — the fields and [`INDEX_SCHEMA_VERSION`];
+//! - [`document`] — a [`SiteRecord`] (plus [`DocumentExtras`]) as a document;
+//! - [`request`] and [`api`] — what a search asks and answers (the JSON API's shapes);
+//! - `query`, `collector`, `snippet`, `engine`, `suggest` — answering.
+//!
+//! `disan ingest` builds the index ([`SearchIndex::create`], [`SearchIndex::writer`],
+//! [`SearchIndex::document`]); `disan serve` and `disan search` only read it ([`open`]).
+
+pub mod analyzer;
+pub mod api;
+mod collector;
+pub mod document;
+mod engine;
+mod error;
+pub mod geo;
+mod query;
+pub mod request;
+pub mod schema;
+mod snippet;
+mod suggest;
+
+#[cfg(test)]
+mod tests;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use tantivy::directory::MmapDirectory;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+use crate::record::SiteRecord;
+use analyzer::Analyzers;
+
+pub use api::{FacetValue, Facets, Hit, Label, SearchResponse, SuggestResponse, Suggestion};
+pub use document::DocumentExtras;
+pub use error::{QueryError, SearchError};
+pub use query::province_key;
+pub use request::{SearchRequest, Sort};
+pub use schema::{INDEX_SCHEMA_VERSION, SiteSchema};
+
+/// The file in the index folder that records [`INDEX_SCHEMA_VERSION`].
+const VERSION_FILE: &str = "disan-index-version";
+
+/// A search index with its reader: cheap to share between threads (`&SearchIndex` is all a
+/// request needs).
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    schema: SiteSchema,
+    analyzers: Analyzers,
+    /// Where the index lives, for error messages; `None` in memory.
+    path: Option<PathBuf>,
+}
+
+/// Opens the index in `dir` for searching; the binary's entry point.
+pub fn open(dir: impl AsRef<Path>) -> Result<SearchIndex, SearchError> {
+    SearchIndex::open(dir.as_ref())
+}
+
+impl SearchIndex {
+    /// Opens an existing index, refusing one written with another layout.
+    pub fn open(dir: &Path) -> Result<SearchIndex, SearchError> {
+        let path = dir.to_path_buf();
+        let found = Self::stored_version(dir);
+        if !dir.join("meta.json").is_file() {
+            return Err(SearchError::Missing { path });
+        }
+        if found != Some(INDEX_SCHEMA_VERSION) {
+            return Err(SearchError::SchemaVersion {
+                path,
+                found,
+                expected: INDEX_SCHEMA_VERSION,
+            });
+        }
+        let index = Index::open_in_dir(dir).map_err(|source| SearchError::Index {
+            path: path.clone(),
+            source,
+        })?;
+        let Some(schema) = SiteSchema::matches(&index.schema()) else {
+            return Err(SearchError::SchemaVersion {
+                path,
+                found,
+                expected: INDEX_SCHEMA_VERSION,
+            });
+        };
+        Self::with(index, schema, ReloadPolicy::OnCommitWithDelay, Some(path))
+    }
+
+    /// Creates a new, empty index in `dir` (created if needed; it must not hold an index yet).
+    /// Build into a fresh folder and rename it into place, so readers never see half an index.
+    pub fn create(dir: &Path) -> Result<SearchIndex, SearchError> {
+        let path = dir.to_path_buf();
+        fs::create_dir_all(dir).map_err(|source| SearchError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let schema = SiteSchema::build();
+        let directory = MmapDirectory::open(dir).map_err(|e| SearchError::Index {
+            path: path.clone(),
+            source: e.into(),
+        })?;
+        let index = Index::create(directory, schema.schema.clone(), Default::default()).map_err(
+            |source| SearchError::Index {
+                path: path.clone(),
+                source,
+            },
+        )?;
+        fs::write(dir.join(VERSION_FILE), format!("{INDEX_SCHEMA_VERSION}\n")).map_err(
+            |source| SearchError::Io {
+                path: dir.join(VERSION_FILE),
+                source,
+            },
+        )?;
+        Self::with(index, schema, ReloadPolicy::OnCommitWithDelay, Some(path))
+    }
+
+    /// A new index in memory, for tests and benchmarks. Call [`Self::reload`] after commits.
+    pub fn create_in_ram() -> SearchIndex {
+        let schema = SiteSchema::build();
+        let index = Index::create_in_ram(schema.schema.clone());
+        Self::with(index, schema, ReloadPolicy::Manual, None)
+            .expect("an in-memory index always has a reader")
+    }
+
+    /// The layout version recorded in `dir`, if any: `disan ingest` rebuilds the index when it
+    /// differs from [`INDEX_SCHEMA_VERSION`].
+    pub fn stored_version(dir: &Path) -> Option<u32> {
+        fs::read_to_string(dir.join(VERSION_FILE))
+            .ok()?
+            .trim()
+            .parse()
+            .ok()
+    }
+
+    fn with(
+        index: Index,
+        schema: SiteSchema,
+        policy: ReloadPolicy,
+        path: Option<PathBuf>,
+    ) -> Result<SearchIndex, SearchError> {
+        let analyzers = Analyzers::default();
+        analyzer::register(&index, &analyzers);
+        let reader = index
+            .reader_builder()
+            .reload_policy(policy)
+            .try_into()
+            .map_err(|source| match &path {
+                Some(path) => SearchError::Index {
+                    path: path.clone(),
+                    source,
+                },
+                None => SearchError::Engine(source),
+            })?;
+        Ok(SearchIndex {
+            index,
+            reader,
+            schema,
+            analyzers,
+            path,
+        })
+    }
+
+    /// A writer with `memory_budget` bytes (tantivy needs at least 15 MB per thread).
+    pub fn writer(&self, memory_budget: usize) -> Result<IndexWriter, SearchError> {
+        self.index
+            .writer(memory_budget)
+            .map_err(|source| self.error(source))
+    }
+
+    /// The document for a site; add it with `writer.add_document`.
+    pub fn document(&self, record: &SiteRecord, extras: &DocumentExtras) -> TantivyDocument {
+        document::site_document(&self.schema, &self.analyzers, record, extras)
+    }
+
+    /// The term that names a site, for `writer.delete_term` before re-adding it.
+    pub fn id_term(&self, id: &str) -> Term {
+        Term::from_field_text(self.schema.id, id)
+    }
+
+    /// Makes the latest commit visible now rather than after the reader's short delay.
+    pub fn reload(&self) -> Result<(), SearchError> {
+        self.reader.reload().map_err(|source| self.error(source))
+    }
+
+    /// How many sites are searchable.
+    pub fn num_sites(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    pub fn schema(&self) -> &SiteSchema {
+        &self.schema
+    }
+
+    fn error(&self, source: tantivy::TantivyError) -> SearchError {
+        match &self.path {
+            Some(path) => SearchError::Index {
+                path: path.clone(),
+                source,
+            },
+            None => SearchError::Engine(source),
+        }
+    }
+}

@@ -1,0 +1,407 @@
+//! From what a person typed to a tantivy query, without tantivy's query syntax: user text is
+//! only ever analyzed into words, so quotes, colons, `^`, `*` or `-` cannot break a search.
+//!
+//! Ranking, strongest first:
+//! 1. the whole query is a site's name, accents and all; then the same without accents;
+//! 2. the words form a phrase in the name (place names are several syllables);
+//! 3. per word, a match in a stronger field: name > other names > people, type > place >
+//!    summary > description and the rest; the accented form adds to the folded one, so `đường`
+//!    ranks Đường above Dương while `duong` finds both;
+//! 4. BM25 within each field, and a small prominence prior (level, photos) between equals.
+//!
+//! Every word is required ([`Match::Strict`]). A word that appears nowhere in the index gets
+//! typo-tolerant alternatives (Levenshtein distance 1 from 4 letters, 2 from 8, on the folded
+//! form), scored below any exact match; if that finds nothing the engine retries with typo
+//! tolerance on every word ([`Match::StrictFuzzy`]) and finally with any word ([`Match::Loose`]).
+
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, FuzzyTermQuery, Occur,
+    PhraseQuery, Query, RangeQuery, TermQuery, TermSetQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{Searcher, Term};
+
+use super::analyzer::{Analyzers, first_tokens};
+use super::geo::BoundingBox;
+use super::request::{MAX_QUERY_WORDS, SearchRequest};
+use super::schema::SiteSchema;
+use crate::fold;
+use crate::record::{Category, Level, SiteType};
+
+/// The words of a query in the three analyzed forms, position by position.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct QueryWords {
+    pub exact: Vec<String>,
+    pub folded: Vec<String>,
+    pub english: Vec<String>,
+}
+
+impl QueryWords {
+    /// At most [`MAX_QUERY_WORDS`] words of `q`.
+    pub fn analyze(analyzers: &Analyzers, q: &str) -> QueryWords {
+        let mut exact = first_tokens(&mut analyzers.exact.clone(), q, MAX_QUERY_WORDS);
+        let mut folded = first_tokens(&mut analyzers.folded.clone(), q, MAX_QUERY_WORDS);
+        let mut english = first_tokens(&mut analyzers.english.clone(), q, MAX_QUERY_WORDS);
+        // The three analyzers split text identically; guard the zip anyway.
+        let n = exact.len().min(folded.len()).min(english.len());
+        exact.truncate(n);
+        folded.truncate(n);
+        english.truncate(n);
+        QueryWords {
+            exact,
+            folded,
+            english,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.folded.is_empty()
+    }
+
+    /// Whether word `i` was typed with accents (or `đ`): only then is the exact form a signal.
+    fn accented(&self, i: usize) -> bool {
+        self.exact[i] != self.folded[i]
+    }
+}
+
+/// How strictly the words must match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Match {
+    /// Every word; typo tolerance only for words absent from the index.
+    Strict,
+    /// Every word, each allowed a typo.
+    StrictFuzzy,
+    /// Any word.
+    Loose,
+}
+
+/// A facet whose filter is left out when counting that same facet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FacetKind {
+    Province,
+    Type,
+    Level,
+    Category,
+}
+
+impl FacetKind {
+    pub const ALL: [FacetKind; 4] = [
+        FacetKind::Province,
+        FacetKind::Type,
+        FacetKind::Level,
+        FacetKind::Category,
+    ];
+}
+
+/// Field weights for one word: (exact field, folded field, weight of the exact form, weight of
+/// the folded form).
+fn word_fields(s: &SiteSchema) -> [(Field, Field, f32, f32); 8] {
+    [
+        (s.name, s.name_fold, 3.0, 2.0),
+        (s.alt_names, s.alt_names_fold, 2.0, 1.5),
+        (s.people, s.people_fold, 1.5, 1.2),
+        (s.type_text, s.type_text_fold, 1.5, 1.2),
+        (s.place, s.place_fold, 1.2, 1.0),
+        (s.summary, s.summary_fold, 1.0, 0.8),
+        (s.description, s.description_fold, 0.5, 0.4),
+        (s.other, s.other_fold, 0.5, 0.4),
+    ]
+}
+
+/// Weight of a typo-tolerant match: constant-scored, below any real BM25 match.
+const FUZZY_WEIGHT: f32 = 0.3;
+
+fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
+    Box::new(BoostQuery::new(query, boost))
+}
+
+fn term(field: Field, text: &str, boost: f32) -> Box<dyn Query> {
+    let query = TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqs,
+    );
+    boosted(Box::new(query), boost)
+}
+
+fn phrase(field: Field, words: &[String], slop: u32, boost: f32) -> Box<dyn Query> {
+    let terms = words
+        .iter()
+        .map(|w| Term::from_field_text(field, w))
+        .collect();
+    let mut query = PhraseQuery::new(terms);
+    query.set_slop(slop);
+    boosted(Box::new(query), boost)
+}
+
+/// Typo distance for a folded word, by its length in letters.
+fn typo_distance(word: &str) -> Option<u8> {
+    match word.chars().count() {
+        0..=3 => None,
+        4..=7 => Some(1),
+        _ => Some(2),
+    }
+}
+
+/// Whether the folded word occurs in any searchable field of the index.
+fn is_known(
+    s: &SiteSchema,
+    searcher: &Searcher,
+    folded: &str,
+    english: &str,
+) -> tantivy::Result<bool> {
+    for (_, field, _, _) in word_fields(s) {
+        if searcher.doc_freq(&Term::from_field_text(field, folded))? > 0 {
+            return Ok(true);
+        }
+    }
+    for field in [s.name_en, s.text_en] {
+        if searcher.doc_freq(&Term::from_field_text(field, english))? > 0 {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Everything that can match word `i`.
+fn word_query(
+    s: &SiteSchema,
+    searcher: &Searcher,
+    words: &QueryWords,
+    i: usize,
+    mode: Match,
+) -> tantivy::Result<Box<dyn Query>> {
+    let (exact, folded, english) = (&words.exact[i], &words.folded[i], &words.english[i]);
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::with_capacity(24);
+    for (exact_field, folded_field, exact_weight, folded_weight) in word_fields(s) {
+        if words.accented(i) {
+            clauses.push((Occur::Should, term(exact_field, exact, exact_weight)));
+        }
+        clauses.push((Occur::Should, term(folded_field, folded, folded_weight)));
+    }
+    clauses.push((Occur::Should, term(s.name_en, english, 1.5)));
+    clauses.push((Occur::Should, term(s.text_en, english, 0.5)));
+    if let Some(distance) = typo_distance(folded)
+        && (mode == Match::StrictFuzzy || !is_known(s, searcher, folded, english)?)
+    {
+        for field in [s.name_fold, s.alt_names_fold, s.people_fold, s.place_fold] {
+            let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, folded), distance, true);
+            clauses.push((Occur::Should, boosted(Box::new(fuzzy), FUZZY_WEIGHT)));
+        }
+        let fuzzy = FuzzyTermQuery::new(Term::from_field_text(s.text_en, english), distance, true);
+        clauses.push((Occur::Should, boosted(Box::new(fuzzy), FUZZY_WEIGHT)));
+    }
+    Ok(Box::new(BooleanQuery::new(clauses)))
+}
+
+/// The scored part of a search: the words, with phrase and whole-name boosts.
+pub(crate) fn text_query(
+    s: &SiteSchema,
+    searcher: &Searcher,
+    words: &QueryWords,
+    mode: Match,
+) -> tantivy::Result<Box<dyn Query>> {
+    if words.is_empty() {
+        return Ok(Box::new(EmptyQuery));
+    }
+    let n = words.folded.len();
+    let mut per_word = Vec::with_capacity(n);
+    for i in 0..n {
+        per_word.push(word_query(s, searcher, words, i, mode)?);
+    }
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = match mode {
+        Match::Strict | Match::StrictFuzzy => {
+            per_word.into_iter().map(|q| (Occur::Must, q)).collect()
+        }
+        Match::Loose => {
+            let any = per_word.into_iter().map(|q| (Occur::Should, q)).collect();
+            vec![(
+                Occur::Must,
+                Box::new(BooleanQuery::new(any)) as Box<dyn Query>,
+            )]
+        }
+    };
+    let mut boost = |q| clauses.push((Occur::Should, q));
+    boost(term(s.name_whole, &words.exact.join(" "), 10.0));
+    boost(term(s.name_whole_fold, &words.folded.join(" "), 5.0));
+    if n >= 2 {
+        if (0..n).any(|i| words.accented(i)) {
+            boost(phrase(s.name, &words.exact, 0, 4.0));
+        }
+        boost(phrase(s.name_fold, &words.folded, 1, 3.0));
+        boost(phrase(s.alt_names_fold, &words.folded, 1, 2.0));
+        boost(phrase(s.people_fold, &words.folded, 0, 1.5));
+        boost(phrase(s.place_fold, &words.folded, 0, 1.0));
+        boost(phrase(s.summary_fold, &words.folded, 2, 0.5));
+        boost(phrase(s.description_fold, &words.folded, 2, 0.3));
+    }
+    Ok(Box::new(BooleanQuery::new(clauses)))
+}
+
+/// The request's filters, each kept apart so that facet counts can leave one out.
+pub(crate) struct Filters {
+    facets: Vec<(FacetKind, Box<dyn Query>)>,
+    others: Vec<Box<dyn Query>>,
+}
+
+impl Filters {
+    /// Filters of a request that has passed [`SearchRequest::validate`].
+    pub fn of(s: &SiteSchema, request: &SearchRequest) -> Filters {
+        let mut facets = Vec::new();
+        let mut add = |kind, field: Field, values: Vec<String>| {
+            if !values.is_empty() {
+                let terms = values.iter().map(|v| Term::from_field_text(field, v));
+                facets.push((kind, Box::new(TermSetQuery::new(terms)) as Box<dyn Query>));
+            }
+        };
+        let provinces = request.province.iter().map(|p| province_key(p)).collect();
+        add(FacetKind::Province, s.province_key, provinces);
+        let types = request
+            .type_
+            .iter()
+            .filter_map(|t| SiteType::parse(t))
+            .map(|t| t.code().to_owned());
+        add(FacetKind::Type, s.site_type, types.collect());
+        let levels = request
+            .level
+            .iter()
+            .filter_map(|l| Level::parse(l))
+            .map(|l| l.code().to_owned());
+        add(FacetKind::Level, s.level, levels.collect());
+        let categories = request.category.iter().filter_map(|c| Category::parse(c));
+        add(
+            FacetKind::Category,
+            s.category,
+            categories.map(|c| c.code().to_owned()).collect(),
+        );
+
+        let mut others: Vec<Box<dyn Query>> = Vec::new();
+        for (field, value) in [
+            (s.red_address, request.red_address),
+            (s.has_photos, request.has_photos),
+        ] {
+            if let Some(value) = value {
+                let term = Term::from_field_bool(field, value);
+                others.push(Box::new(TermQuery::new(term, IndexRecordOption::Basic)));
+            }
+        }
+        if let (Some(center), Some(radius)) = (request.near, request.radius_km) {
+            others.extend(bounding_box(s, &BoundingBox::around(center, radius)));
+        }
+        Filters { facets, others }
+    }
+
+    /// Whether the request filters on `kind`.
+    pub fn has(&self, kind: FacetKind) -> bool {
+        self.facets.iter().any(|(k, _)| *k == kind)
+    }
+
+    /// `text` restricted by every filter except the one on `except`. Filters do not score.
+    pub fn apply(&self, text: &dyn Query, except: Option<FacetKind>) -> Box<dyn Query> {
+        let facets = self
+            .facets
+            .iter()
+            .filter(|(k, _)| Some(*k) != except)
+            .map(|(_, q)| q);
+        let filters: Vec<_> = facets.chain(&self.others).collect();
+        if filters.is_empty() {
+            return text.box_clone();
+        }
+        let mut clauses = vec![(Occur::Must, text.box_clone())];
+        for filter in filters {
+            clauses.push((
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(filter.box_clone(), 0.0)),
+            ));
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
+}
+
+/// Range queries on the coordinate columns for a box; sites without a position never match.
+fn bounding_box(s: &SiteSchema, b: &BoundingBox) -> Vec<Box<dyn Query>> {
+    let range = |field, (low, high): (f64, f64)| -> Box<dyn Query> {
+        Box::new(RangeQuery::new(
+            std::ops::Bound::Included(Term::from_field_f64(field, low)),
+            std::ops::Bound::Included(Term::from_field_f64(field, high)),
+        ))
+    };
+    let mut out = vec![range(s.lat, b.lat)];
+    match b.lon.as_slice() {
+        [] => out.push(range(s.lon, (-180.0, 180.0))),
+        [one] => out.push(range(s.lon, *one)),
+        several => {
+            let any = several
+                .iter()
+                .map(|r| (Occur::Should, range(s.lon, *r)))
+                .collect();
+            out.push(Box::new(BooleanQuery::new(any)));
+        }
+    }
+    out
+}
+
+/// Everything (an empty search), or nothing (text with no searchable words, such as "🏯").
+pub(crate) fn match_all_or_nothing(q: &str) -> Box<dyn Query> {
+    if q.trim().is_empty() {
+        Box::new(AllQuery)
+    } else {
+        Box::new(EmptyQuery)
+    }
+}
+
+/// The comparison form of a province name: folded, without "tỉnh"/"thành phố"/"TP." in front,
+/// letters and digits only. `"Tỉnh Nam Định"`, `"nam dinh"` and `"NAM ĐỊNH"` are all `namdinh`.
+pub fn province_key(name: &str) -> String {
+    let words = fold::words(name);
+    let rest = match words.as_slice() {
+        [first, rest @ ..] if (first == "tinh" || first == "tp") && !rest.is_empty() => rest,
+        [first, second, rest @ ..] if first == "thanh" && second == "pho" && !rest.is_empty() => {
+            rest
+        }
+        all => all,
+    };
+    rest.concat()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn province_keys_ignore_accents_case_and_unit_words() {
+        for name in [
+            "Nam Định",
+            "nam dinh",
+            "NAM ĐỊNH",
+            "Tỉnh Nam Định",
+            " nam  định ",
+        ] {
+            assert_eq!(province_key(name), "namdinh", "{name}");
+        }
+        assert_eq!(province_key("Thành phố Hồ Chí Minh"), "hochiminh");
+        assert_eq!(province_key("TP. Hà Nội"), "hanoi");
+        assert_eq!(province_key("Hà Tĩnh"), "hatinh");
+        assert_eq!(province_key("Tĩnh"), "tinh");
+        assert_eq!(province_key("🏯"), "");
+    }
+
+    #[test]
+    fn words_are_capped_and_aligned() {
+        let a = Analyzers::default();
+        let w = QueryWords::analyze(&a, "Đền \"Trần\" (Nam:Định)^2 *-");
+        assert_eq!(w.exact, ["đền", "trần", "nam", "định", "2"]);
+        assert_eq!(w.folded, ["den", "tran", "nam", "dinh", "2"]);
+        assert!(w.accented(0) && !w.accented(2));
+        let many = "a ".repeat(100);
+        assert_eq!(QueryWords::analyze(&a, &many).folded.len(), MAX_QUERY_WORDS);
+        assert!(QueryWords::analyze(&a, "\"():^*- 🏯").is_empty());
+    }
+
+    #[test]
+    fn typo_distance_grows_with_length() {
+        assert_eq!(typo_distance("ha"), None);
+        assert_eq!(typo_distance("chua"), Some(1));
+        assert_eq!(typo_distance("nghieng"), Some(1));
+        assert_eq!(typo_distance("mausoleum"), Some(2));
+    }
+}
