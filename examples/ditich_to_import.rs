@@ -17,7 +17,10 @@ fn main() {
         std::process::exit(2);
     };
     let real = ditich::import_rows(&PathBuf::from(data));
-    let wanted: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(real.len());
+    let wanted: usize = args
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(real.len());
     let mut rows = Vec::with_capacity(wanted);
     for i in 0..wanted {
         let mut row = real[i % real.len()].clone();
@@ -28,6 +31,10 @@ fn main() {
         }
         rows.push(row);
     }
-    std::fs::write(&out, serde_json::to_string_pretty(&rows).expect("rows serialise")).expect("output is writable");
+    std::fs::write(
+        &out,
+        serde_json::to_string_pretty(&rows).expect("rows serialise"),
+    )
+    .expect("output is writable");
     eprintln!("{out}: {} rows", rows.len());
 }

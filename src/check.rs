@@ -27,7 +27,10 @@ pub struct CheckReport {
 
 impl CheckReport {
     pub fn errors(&self) -> usize {
-        self.findings.iter().filter(|f| f.problem.severity == Severity::Error).count()
+        self.findings
+            .iter()
+            .filter(|f| f.problem.severity == Severity::Error)
+            .count()
     }
 
     pub fn warnings(&self) -> usize {
@@ -51,7 +54,10 @@ impl CheckReport {
 /// Checks every site of the archive.
 pub fn check(layout: &ArchiveLayout) -> CheckReport {
     let (sites, walk_problems) = archive::walk(layout);
-    let mut report = CheckReport { sites: sites.len(), findings: Vec::new() };
+    let mut report = CheckReport {
+        sites: sites.len(),
+        findings: Vec::new(),
+    };
     for (path, problem) in walk_problems {
         report.findings.push(Finding { path, problem });
     }
@@ -61,19 +67,29 @@ pub fn check(layout: &ArchiveLayout) -> CheckReport {
         let record = match &site.record {
             Ok(record) => record,
             Err(problem) => {
-                report.findings.push(Finding { path: file, problem: problem.clone() });
+                report.findings.push(Finding {
+                    path: file,
+                    problem: problem.clone(),
+                });
                 continue;
             }
         };
         for problem in validate(record) {
-            report.findings.push(Finding { path: file.clone(), problem });
+            report.findings.push(Finding {
+                path: file.clone(),
+                problem,
+            });
         }
         if let Some(first) = first_folder_of.get(record.id.as_str()) {
             report.findings.push(Finding {
                 path: file.clone(),
                 problem: Problem::error(
                     "id",
-                    format!("`{}` is also the id of {}", record.id, layout.display(&first.file())),
+                    format!(
+                        "`{}` is also the id of {}",
+                        record.id,
+                        layout.display(&first.file())
+                    ),
                     "ids are public URLs and must be unique: rename one of them",
                 ),
             });
@@ -98,10 +114,15 @@ fn check_photos(site: &SiteEntry, record: &SiteRecord, report: &mut CheckReport)
         let near = present
             .iter()
             .find(|p| p.to_lowercase() == lower)
-            .or_else(|| present.iter().find(|p| strsim::levenshtein(p, &photo.file) <= 2));
+            .or_else(|| {
+                present
+                    .iter()
+                    .find(|p| strsim::levenshtein(p, &photo.file) <= 2)
+            });
         let hint = match near {
             Some(other) => format!("did you mean `{other}`?"),
-            None => "renamed or not copied? put the file in the site folder or remove the entry".to_owned(),
+            None => "renamed or not copied? put the file in the site folder or remove the entry"
+                .to_owned(),
         };
         report.findings.push(Finding {
             path: site.file(),

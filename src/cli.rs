@@ -87,18 +87,36 @@ pub enum Command {
 
 /// Runs the parsed command line; the exit code says whether it was clean.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let overrides = Overrides { config: cli.config, archive: cli.archive, index: cli.index, bind: None };
+    let overrides = Overrides {
+        config: cli.config,
+        archive: cli.archive,
+        index: cli.index,
+        bind: None,
+    };
     let config = Config::load(&overrides)?;
     match cli.command {
         Command::Check => run_check(&config),
-        Command::Import { file, dry_run, quiet } => run_import(&config, &file, dry_run, quiet),
+        Command::Import {
+            file,
+            dry_run,
+            quiet,
+        } => run_import(&config, &file, dry_run, quiet),
         Command::Ingest { json, rebuild } => run_ingest(&config, json, rebuild),
-        Command::Search { query, json, limit, province } => run_search(&config, query, json, limit, province),
+        Command::Search {
+            query,
+            json,
+            limit,
+            province,
+        } => run_search(&config, query, json, limit, province),
     }
 }
 
 fn exit(clean: bool) -> ExitCode {
-    if clean { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    if clean {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }
 
 fn run_check(config: &Config) -> anyhow::Result<ExitCode> {
@@ -117,9 +135,15 @@ fn run_check(config: &Config) -> anyhow::Result<ExitCode> {
     Ok(exit(report.is_clean()))
 }
 
-fn run_import(config: &Config, file: &std::path::Path, dry_run: bool, quiet: bool) -> anyhow::Result<ExitCode> {
+fn run_import(
+    config: &Config,
+    file: &std::path::Path,
+    dry_run: bool,
+    quiet: bool,
+) -> anyhow::Result<ExitCode> {
     let layout = ArchiveLayout::new(&config.archive);
-    let mut report = import::plan(&layout, file, chrono::Utc::now()).context("import stopped before any row was read")?;
+    let mut report = import::plan(&layout, file, chrono::Utc::now())
+        .context("import stopped before any row was read")?;
     if !dry_run {
         import::apply(&mut report);
     }
@@ -135,15 +159,29 @@ fn run_import(config: &Config, file: &std::path::Path, dry_run: bool, quiet: boo
     for error in &report.write_errors {
         println!("{error}");
     }
-    let prefix = if dry_run { "dry run, nothing written: " } else { "" };
+    let prefix = if dry_run {
+        "dry run, nothing written: "
+    } else {
+        ""
+    };
     eprintln!("{prefix}{}", report.stats.summary());
-    Ok(exit(report.stats.rejected == 0 && report.write_errors.is_empty()))
+    Ok(exit(
+        report.stats.rejected == 0 && report.write_errors.is_empty(),
+    ))
 }
 
 fn run_ingest(config: &Config, json: bool, rebuild: bool) -> anyhow::Result<ExitCode> {
     use std::io::IsTerminal;
-    let options = ingest::IngestOptions { rebuild, progress: !json && std::io::stderr().is_terminal(), ..Default::default() };
-    let report = ingest::ingest(&ArchiveLayout::new(&config.archive), &IndexLayout::new(&config.index), &options)?;
+    let options = ingest::IngestOptions {
+        rebuild,
+        progress: !json && std::io::stderr().is_terminal(),
+        ..Default::default()
+    };
+    let report = ingest::ingest(
+        &ArchiveLayout::new(&config.archive),
+        &IndexLayout::new(&config.index),
+        &options,
+    )?;
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -152,18 +190,40 @@ fn run_ingest(config: &Config, json: bool, rebuild: bool) -> anyhow::Result<Exit
         }
         eprintln!(
             "{} sites: {} indexed, {} unchanged, {} removed; photos: {} rendered, {} reused, {} failed; {} problems; {:.2} s{}",
-            report.sites, report.indexed, report.unchanged, report.deleted, report.photos_rendered,
-            report.photos_reused, report.photos_failed, report.problems.len(), report.seconds,
-            if report.rebuilt { " (index rebuilt)" } else { "" }
+            report.sites,
+            report.indexed,
+            report.unchanged,
+            report.deleted,
+            report.photos_rendered,
+            report.photos_reused,
+            report.photos_failed,
+            report.problems.len(),
+            report.seconds,
+            if report.rebuilt {
+                " (index rebuilt)"
+            } else {
+                ""
+            }
         );
     }
     Ok(exit(report.problems.is_empty()))
 }
 
-fn run_search(config: &Config, q: String, json: bool, limit: usize, province: Option<String>) -> anyhow::Result<ExitCode> {
+fn run_search(
+    config: &Config,
+    q: String,
+    json: bool,
+    limit: usize,
+    province: Option<String>,
+) -> anyhow::Result<ExitCode> {
     let index = search::open(IndexLayout::new(&config.index).tantivy())
         .context("cannot open the index — run `disan ingest` first")?;
-    let request = search::SearchRequest { q, limit, province: province.into_iter().collect(), ..Default::default() };
+    let request = search::SearchRequest {
+        q,
+        limit,
+        province: province.into_iter().collect(),
+        ..Default::default()
+    };
     let response = match index.search(&request) {
         Ok(response) => response,
         Err(err) => {
@@ -180,12 +240,11 @@ fn run_search(config: &Config, q: String, json: bool, limit: usize, province: Op
     }
     for (rank, hit) in response.hits.iter().enumerate() {
         println!(
-            "{:>3}. {:<40} {:<28} {:<14} {:.3}",
+            "{:>3}. {:<40} {:<28} {:<14}",
             rank + 1,
             hit.id,
             hit.name,
             hit.province.as_deref().unwrap_or("-"),
-            hit.score.unwrap_or(0.0)
         );
     }
     eprintln!("{} sites match", response.total);

@@ -53,7 +53,10 @@ pub const DEFAULT_FILE: &str = "disan.toml";
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("{path}: cannot be read: {source} — check the path given to --config / DISAN_CONFIG")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: {message} — see the Configuration section of README.md")]
     Parse { path: PathBuf, message: String },
 }
@@ -71,16 +74,34 @@ impl Config {
 
     fn merge(file: FileConfig, overrides: &Overrides) -> Config {
         Config {
-            archive: overrides.archive.clone().or(file.archive).unwrap_or_else(|| "archive".into()),
-            index: overrides.index.clone().or(file.index).unwrap_or_else(|| "index".into()),
-            bind: overrides.bind.clone().or(file.serve.bind).unwrap_or_else(|| "127.0.0.1:8080".into()),
+            archive: overrides
+                .archive
+                .clone()
+                .or(file.archive)
+                .unwrap_or_else(|| "archive".into()),
+            index: overrides
+                .index
+                .clone()
+                .or(file.index)
+                .unwrap_or_else(|| "index".into()),
+            bind: overrides
+                .bind
+                .clone()
+                .or(file.serve.bind)
+                .unwrap_or_else(|| "127.0.0.1:8080".into()),
         }
     }
 }
 
 fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io { path: path.into(), source })?;
-    toml::from_str(&text).map_err(|err| ConfigError::Parse { path: path.into(), message: err.to_string().trim().replace('\n', " ") })
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+        path: path.into(),
+        source,
+    })?;
+    toml::from_str(&text).map_err(|err| ConfigError::Parse {
+        path: path.into(),
+        message: err.to_string().trim().replace('\n', " "),
+    })
 }
 
 #[cfg(test)]
@@ -92,8 +113,13 @@ mod tests {
         let c = Config::merge(FileConfig::default(), &Overrides::default());
         assert_eq!(c.archive, Path::new("archive"));
         assert_eq!(c.bind, "127.0.0.1:8080");
-        let file: FileConfig = toml::from_str("archive = \"a\"\nindex = \"i\"\n[serve]\nbind = \"0.0.0.0:80\"").unwrap();
-        let overrides = Overrides { index: Some("flag".into()), ..Default::default() };
+        let file: FileConfig =
+            toml::from_str("archive = \"a\"\nindex = \"i\"\n[serve]\nbind = \"0.0.0.0:80\"")
+                .unwrap();
+        let overrides = Overrides {
+            index: Some("flag".into()),
+            ..Default::default()
+        };
         let c = Config::merge(file, &overrides);
         assert_eq!(c.archive, Path::new("a"));
         assert_eq!(c.index, Path::new("flag"));

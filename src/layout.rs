@@ -43,7 +43,9 @@ impl ArchiveLayout {
     /// province so that the tree stays browsable by hand (`ninh-binh/chua-bai-dinh`).
     pub fn new_site_dir(&self, province: Option<&str>, id: &str) -> PathBuf {
         let group = province.map(fold::slug).filter(|s| !s.is_empty());
-        self.root.join(group.as_deref().unwrap_or("unsorted")).join(id)
+        self.root
+            .join(group.as_deref().unwrap_or("unsorted"))
+            .join(id)
     }
 
     /// A photo of a site. `file` comes from a record, so it is checked to stay inside the
@@ -121,7 +123,9 @@ impl IndexLayout {
     /// What ingest learnt about a rendered photo (size, placeholder, EXIF, its files).
     pub fn photo_meta(&self, content_hash: &str) -> PathBuf {
         let shard = &content_hash[..2.min(content_hash.len())];
-        self.media_root().join(shard).join(format!("{content_hash}.json"))
+        self.media_root()
+            .join(shard)
+            .join(format!("{content_hash}.json"))
     }
 
     /// All derivatives; served under `/media/`.

@@ -78,8 +78,30 @@ const PREFIXES: &[(&[&str], UnitKind)] = &[
 /// Words that open a part below the commune (village, hamlet, street, house number) or a
 /// name that is not a unit ("Việt Nam"); such parts are skipped unless they are a unit's name.
 const BELOW_COMMUNE: &[&str] = &[
-    "thôn", "xóm", "làng", "ấp", "bản", "khu", "tổ", "phố", "đường", "số", "khối", "cụm", "xứ",
-    "khóm", "buôn", "ngõ", "ngách", "hẻm", "kiệt", "đội", "thon", "xom", "ap", "so",
+    "thôn",
+    "xóm",
+    "làng",
+    "ấp",
+    "bản",
+    "khu",
+    "tổ",
+    "phố",
+    "đường",
+    "số",
+    "khối",
+    "cụm",
+    "xứ",
+    "khóm",
+    "buôn",
+    "ngõ",
+    "ngách",
+    "hẻm",
+    "kiệt",
+    "đội",
+    "thon",
+    "xom",
+    "ap",
+    "so",
 ];
 
 /// Leading words that only connect ("nay thuộc thôn …", "tại xã …").
@@ -122,7 +144,13 @@ impl Segment {
         }
         let key: String = rest.iter().map(|w| fold::key(w)).collect();
         let accents = accent_signature(&rest.join(" "));
-        Some(Segment { text: text.trim().to_owned(), hint, key, full_key, accents })
+        Some(Segment {
+            text: text.trim().to_owned(),
+            hint,
+            key,
+            full_key,
+            accents,
+        })
     }
 
     /// +1 when the segment's name has exactly the marks of `short` (a unit's short name).
@@ -133,7 +161,9 @@ impl Segment {
     /// The keys to look the segment up by, most likely first.
     pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {
         let full = (self.full_key != self.key).then_some(self.full_key.as_str());
-        std::iter::once(self.key.as_str()).chain(full).filter(|k| !k.is_empty())
+        std::iter::once(self.key.as_str())
+            .chain(full)
+            .filter(|k| !k.is_empty())
     }
 
     /// Whether the segment may name a unit at `level`, and the score adjustment if it may:
@@ -176,7 +206,10 @@ fn accent_signature(text: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     use unicode_normalization::char::is_combining_mark;
     let mut out = String::new();
-    for word in text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+    for word in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
         let mut marks: Vec<char> = Vec::new();
         for c in word.nfd().flat_map(char::to_lowercase) {
             if is_combining_mark(c) {
@@ -236,15 +269,27 @@ fn cut_at_unit_words(part: &str) -> Vec<String> {
 /// Whether two keys differ by at most one inserted, deleted or replaced character.
 pub(crate) fn within_one_edit(a: &str, b: &str) -> bool {
     let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let (short, long) = if a.len() <= b.len() { (&a, &b) } else { (&b, &a) };
+    let (short, long) = if a.len() <= b.len() {
+        (&a, &b)
+    } else {
+        (&b, &a)
+    };
     if long.len() - short.len() > 1 {
         return false;
     }
-    let same = short.iter().zip(long.iter()).take_while(|(x, y)| x == y).count();
+    let same = short
+        .iter()
+        .zip(long.iter())
+        .take_while(|(x, y)| x == y)
+        .count();
     if same == short.len() {
         return true; // equal, or `long` has one extra character at the end
     }
     let skip_long = same + 1;
-    let skip_short = if short.len() == long.len() { same + 1 } else { same };
+    let skip_short = if short.len() == long.len() {
+        same + 1
+    } else {
+        same
+    };
     short[skip_short..] == long[skip_long..]
 }

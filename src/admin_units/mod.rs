@@ -332,8 +332,13 @@ impl AdminUnits {
             }
         }
         // One-letter tolerance is only safe when it lands on a single place.
-        let mut currents: Vec<Option<u32>> = hits.iter().map(|(r, _)| self.current_of(*r)).collect();
+        let mut currents: Vec<Option<u32>> =
+            hits.iter().map(|(r, _)| self.current_of(*r)).collect();
         currents.dedup();
-        if currents.len() == 1 { hits } else { Vec::new() }
+        if currents.len() == 1 {
+            hits
+        } else {
+            Vec::new()
+        }
     }
 }

@@ -23,17 +23,29 @@ fn resolves_real_relic_addresses() {
     let dir = std::path::PathBuf::from(dir).join("vn");
     let read = |name: &str| -> serde_json::Value {
         let path = dir.join(name);
-        let text = std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("{}: {e} (DISAN_TESTDATA is set, so it must exist)", path.display()));
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e} (DISAN_TESTDATA is set, so it must exist)",
+                path.display()
+            )
+        });
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
     };
     let mut addresses: Vec<String> = Vec::new();
-    for record in read("ditich_relics_4275.json").as_array().expect("an array of records") {
+    for record in read("ditich_relics_4275.json")
+        .as_array()
+        .expect("an array of records")
+    {
         addresses.push(record["location"].as_str().unwrap_or("").to_owned());
     }
-    for record in read("ditich_wiki_sites_4453.json").as_array().expect("an array of records") {
+    for record in read("ditich_wiki_sites_4453.json")
+        .as_array()
+        .expect("an array of records")
+    {
         // A record's address is the first of its `diaChi` values (sources rarely disagree).
-        let first = record["diaChi"].as_object().and_then(|m| m.keys().next().cloned());
+        let first = record["diaChi"]
+            .as_object()
+            .and_then(|m| m.keys().next().cloned());
         addresses.push(first.unwrap_or_default());
     }
     let units = units();
@@ -72,6 +84,14 @@ fn resolves_real_relic_addresses() {
         province as f64 / given as f64,
         commune as f64 / given as f64,
     );
-    assert!(share(province) >= 0.97, "province resolved for {:.3}", share(province));
-    assert!(share(commune) >= 0.85, "commune resolved for {:.3}", share(commune));
+    assert!(
+        share(province) >= 0.97,
+        "province resolved for {:.3}",
+        share(province)
+    );
+    assert!(
+        share(commune) >= 0.85,
+        "commune resolved for {:.3}",
+        share(commune)
+    );
 }

@@ -35,7 +35,11 @@ pub fn walk(layout: &ArchiveLayout) -> (Vec<SiteEntry>, Vec<(PathBuf, Problem)>)
     if !layout.root().is_dir() {
         problems.push((
             layout.root().to_path_buf(),
-            Problem::error("", "archive folder not found", "pass --archive DIR or set DISAN_ARCHIVE"),
+            Problem::error(
+                "",
+                "archive folder not found",
+                "pass --archive DIR or set DISAN_ARCHIVE",
+            ),
         ));
         return (sites, problems);
     }
@@ -43,13 +47,22 @@ pub fn walk(layout: &ArchiveLayout) -> (Vec<SiteEntry>, Vec<(PathBuf, Problem)>)
         .follow_links(false)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| !(e.file_type().is_dir() && e.depth() > 0 && layout.is_reserved(e.path())));
+        .filter_entry(|e| {
+            !(e.file_type().is_dir() && e.depth() > 0 && layout.is_reserved(e.path()))
+        });
     for entry in walker {
         let entry = match entry {
             Ok(entry) => entry,
             Err(err) => {
                 let path = err.path().map(Path::to_path_buf).unwrap_or_default();
-                problems.push((path, Problem::error("", format!("cannot be read: {err}"), "check its permissions")));
+                problems.push((
+                    path,
+                    Problem::error(
+                        "",
+                        format!("cannot be read: {err}"),
+                        "check its permissions",
+                    ),
+                ));
                 continue;
             }
         };
@@ -67,8 +80,16 @@ pub fn read_site(dir: PathBuf) -> SiteEntry {
     let bytes = match std::fs::read(&file) {
         Ok(bytes) => bytes,
         Err(err) => {
-            let problem = Problem::error("", format!("cannot be read: {err}"), "check its permissions");
-            return SiteEntry { dir, bytes: Vec::new(), record: Err(problem) };
+            let problem = Problem::error(
+                "",
+                format!("cannot be read: {err}"),
+                "check its permissions",
+            );
+            return SiteEntry {
+                dir,
+                bytes: Vec::new(),
+                record: Err(problem),
+            };
         }
     };
     let record = parse_record(&bytes);
@@ -78,7 +99,11 @@ pub fn read_site(dir: PathBuf) -> SiteEntry {
 /// Parses `site.json` bytes, explaining serde's errors in the archive's own words.
 pub fn parse_record(bytes: &[u8]) -> Result<SiteRecord, Problem> {
     let text = std::str::from_utf8(bytes).map_err(|err| {
-        Problem::error("", format!("is not UTF-8 (byte {})", err.valid_up_to()), "save it as UTF-8")
+        Problem::error(
+            "",
+            format!("is not UTF-8 (byte {})", err.valid_up_to()),
+            "save it as UTF-8",
+        )
     })?;
     SiteRecord::from_json(text).map_err(|err| explain_json_error(&err))
 }
@@ -111,7 +136,11 @@ fn explain_json_error(err: &serde_json::Error) -> Problem {
             "every site.json needs `schema_version` (1), `id` and `name`",
         );
     }
-    Problem::error("", format!("{message} at {at}"), "see docs/ARCHIVE.md for the format")
+    Problem::error(
+        "",
+        format!("{message} at {at}"),
+        "see docs/ARCHIVE.md for the format",
+    )
 }
 
 fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
@@ -136,13 +165,18 @@ pub fn photo_files(site_dir: &Path) -> Vec<String> {
     let walker = WalkDir::new(site_dir)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !(e.file_type().is_dir() && e.path().join(SITE_FILE).exists()));
+        .filter_entry(|e| {
+            e.depth() == 0 || !(e.file_type().is_dir() && e.path().join(SITE_FILE).exists())
+        });
     for entry in walker.flatten() {
         if !entry.file_type().is_file() || !is_image_name(entry.path()) {
             continue;
         }
         if let Ok(rel) = entry.path().strip_prefix(site_dir) {
-            let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+            let parts: Vec<String> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
             files.push(parts.join("/"));
         }
     }
@@ -151,9 +185,12 @@ pub fn photo_files(site_dir: &Path) -> Vec<String> {
 
 /// Whether a file name looks like a photo a site could list.
 pub fn is_image_name(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "jpg" | "jpeg" | "png" | "webp" | "heic" | "tif" | "tiff"))
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        matches!(
+            e.to_ascii_lowercase().as_str(),
+            "jpg" | "jpeg" | "png" | "webp" | "heic" | "tif" | "tiff"
+        )
+    })
 }
 
 #[cfg(test)]
@@ -162,12 +199,20 @@ mod tests {
 
     #[test]
     fn explains_json_mistakes() {
-        let p = parse_record(b"{\"schema_version\": 1, \"id\": \"a\" \"name\": \"b\"}").unwrap_err();
-        assert!(p.message.contains("invalid JSON at line 1, column 33: expected `,` or `}`"), "{p}");
+        let p =
+            parse_record(b"{\"schema_version\": 1, \"id\": \"a\" \"name\": \"b\"}").unwrap_err();
+        assert!(
+            p.message
+                .contains("invalid JSON at line 1, column 33: expected `,` or `}`"),
+            "{p}"
+        );
         let p = parse_record(br#"{"schema_version": 1, "id": "a", "nmae": "b"}"#).unwrap_err();
         assert_eq!(p.field, "nmae");
         assert!(p.hint.contains("did you mean `name`"), "{p}");
         let p = parse_record(br#"{"schema_version": 1, "name": "b"}"#).unwrap_err();
-        assert_eq!(p.to_string(), "`id` is missing — every site.json needs `schema_version` (1), `id` and `name`");
+        assert_eq!(
+            p.to_string(),
+            "`id` is missing — every site.json needs `schema_version` (1), `id` and `name`"
+        );
     }
 }

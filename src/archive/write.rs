@@ -25,7 +25,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 /// Writes a record as the canonical `site.json` of `site_dir`.
 pub fn write_record(site_dir: &Path, record: &SiteRecord) -> std::io::Result<()> {
-    write_atomic(&ArchiveLayout::site_file(site_dir), record.to_json().as_bytes())
+    write_atomic(
+        &ArchiveLayout::site_file(site_dir),
+        record.to_json().as_bytes(),
+    )
 }
 
 fn sync_dir(dir: &Path) {
@@ -47,7 +50,10 @@ mod tests {
         write_atomic(&path, b"one").unwrap();
         write_atomic(&path, b"two").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"two");
-        let names: Vec<_> = std::fs::read_dir(path.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("site.json")]);
     }
 }

@@ -26,7 +26,9 @@ pub struct RowData {
 
 /// Converts a row, or says why it is rejected.
 pub fn convert(row: &Row, now: chrono::DateTime<chrono::Utc>) -> Result<RowData, String> {
-    let name = row.text("name").ok_or("`name` is empty — every site needs its Vietnamese name")?;
+    let name = row
+        .text("name")
+        .ok_or("`name` is empty — every site needs its Vietnamese name")?;
     let mut warnings = Vec::new();
     let (id, id_generated) = match row.text("id") {
         Some(id) if fold::is_slug(id) => (id.to_owned(), false),
@@ -43,16 +45,22 @@ pub fn convert(row: &Row, now: chrono::DateTime<chrono::Utc>) -> Result<RowData,
     record.alt_names = row.list("alt_names");
     record.site_type = row.text("type").and_then(SiteType::parse);
     for label in row.list("category") {
-        match Category::parse(&label).or_else(|| find_contained(Category::ALL, &label, Category::label_vi)) {
+        match Category::parse(&label)
+            .or_else(|| find_contained(Category::ALL, &label, Category::label_vi))
+        {
             Some(c) if !record.category.contains(&c) => record.category.push(c),
             Some(_) => {}
-            None => warnings.push(format!("`category` `{label}` is not a known classification; left out")),
+            None => warnings.push(format!(
+                "`category` `{label}` is not a known classification; left out"
+            )),
         }
     }
     if let Some(text) = row.text("level") {
         match Level::parse(text).or_else(|| find_contained(Level::ALL, text, Level::label_vi)) {
             Some(level) => record.level = level,
-            None => warnings.push(format!("`level` `{text}` is not a known rank; kept as unknown")),
+            None => warnings.push(format!(
+                "`level` `{text}` is not a known rank; kept as unknown"
+            )),
         }
     }
     if let Some(text) = row.text("red_address") {
@@ -63,20 +71,40 @@ pub fn convert(row: &Row, now: chrono::DateTime<chrono::Utc>) -> Result<RowData,
     let province_resolved = record.location.province.is_some();
     let commune_resolved = record.location.commune.is_some();
     if let Some(text) = row.text("period") {
-        record.period = Some(Period { text: Some(text.to_owned()), ..Period::default() });
+        record.period = Some(Period {
+            text: Some(text.to_owned()),
+            ..Period::default()
+        });
     }
     if let Some(text) = row.text("year_recognized") {
-        let year = text.parse::<i32>().ok().filter(|y| (1900..=2100).contains(y));
-        record.year_recognized = Some(year.ok_or_else(|| format!("`year_recognized` is `{text}` — use a year such as 1962"))?);
+        let year = text
+            .parse::<i32>()
+            .ok()
+            .filter(|y| (1900..=2100).contains(y));
+        record.year_recognized =
+            Some(year.ok_or_else(|| {
+                format!("`year_recognized` is `{text}` — use a year such as 1962")
+            })?);
     }
     record.people = row.list("people");
     record.summary = row.text("summary").map(str::to_owned);
     record.description = row.text("description").map(str::to_owned);
     record.summary_en = row.text("summary_en").map(str::to_owned);
     record.description_en = row.text("description_en").map(str::to_owned);
-    record.sources = row.list("sources").iter().filter_map(|s| Source::parse(s)).collect();
+    record.sources = row
+        .list("sources")
+        .iter()
+        .filter_map(|s| Source::parse(s))
+        .collect();
     record.tags = row.list("tags");
-    Ok(RowData { id, id_generated, record, warnings, province_resolved, commune_resolved })
+    Ok(RowData {
+        id,
+        id_generated,
+        record,
+        warnings,
+        province_resolved,
+        commune_resolved,
+    })
 }
 
 /// Resolves the address columns against Vietnam's administrative units and fills coordinates:
@@ -103,7 +131,9 @@ fn location(row: &Row, warnings: &mut Vec<String>) -> Result<Location, String> {
             let lon = parse_degrees("lon", lon)?;
             let (min_lat, max_lat, min_lon, max_lon) = VIETNAM_BOUNDS;
             if !(min_lat..=max_lat).contains(&lat) || !(min_lon..=max_lon).contains(&lon) {
-                return Err(format!("position {lat}, {lon} is outside Vietnam — are lat and lon swapped?"));
+                return Err(format!(
+                    "position {lat}, {lon} is outside Vietnam — are lat and lon swapped?"
+                ));
             }
             location.lat = Some(lat);
             location.lon = Some(lon);
@@ -131,7 +161,10 @@ fn address_text(row: &Row) -> Option<String> {
     if let Some(address) = row.text("address") {
         return Some(address.to_owned());
     }
-    let parts: Vec<&str> = ["commune", "district", "province"].iter().filter_map(|c| row.text(c)).collect();
+    let parts: Vec<&str> = ["commune", "district", "province"]
+        .iter()
+        .filter_map(|c| row.text(c))
+        .collect();
     (!parts.is_empty()).then(|| parts.join(", "))
 }
 
@@ -140,7 +173,9 @@ fn parse_degrees(column: &str, text: &str) -> Result<f64, String> {
         .parse::<f64>()
         .ok()
         .filter(|v| v.is_finite())
-        .ok_or_else(|| format!("`{column}` is `{text}`, not a number — use decimal degrees such as 20.2506"))
+        .ok_or_else(|| {
+            format!("`{column}` is `{text}`, not a number — use decimal degrees such as 20.2506")
+        })
 }
 
 fn parse_bool(text: &str) -> Option<bool> {
@@ -162,19 +197,29 @@ fn find_contained<T: Copy>(all: &[T], text: &str, label: impl Fn(T) -> &'static 
 }
 
 /// Administrative words that carry no identity in a generated id.
-const UNIT_WORDS: &[&str] = &["tinh", "tp", "thanh", "pho", "quan", "huyen", "thi", "xa", "tx", "phuong", "tran", "tt"];
+const UNIT_WORDS: &[&str] = &[
+    "tinh", "tp", "thanh", "pho", "quan", "huyen", "thi", "xa", "tx", "phuong", "tran", "tt",
+];
 
 /// A stable id from what the row says (never from how it resolved, which may improve between
 /// versions and must not change ids): the name, then the place words without unit prefixes.
 fn generated_id(row: &Row, name: &str) -> Result<String, String> {
-    let place = row
-        .text("address")
-        .map(str::to_owned)
-        .unwrap_or_else(|| ["commune", "district", "province"].iter().filter_map(|c| row.text(c)).collect::<Vec<_>>().join(" "));
-    let place_words: Vec<String> = fold::words(&place).into_iter().filter(|w| !UNIT_WORDS.contains(&w.as_str())).collect();
+    let place = row.text("address").map(str::to_owned).unwrap_or_else(|| {
+        ["commune", "district", "province"]
+            .iter()
+            .filter_map(|c| row.text(c))
+            .collect::<Vec<_>>()
+            .join(" ")
+    });
+    let place_words: Vec<String> = fold::words(&place)
+        .into_iter()
+        .filter(|w| !UNIT_WORDS.contains(&w.as_str()))
+        .collect();
     let mut id = fold::slug(name);
     if id.is_empty() {
-        return Err(format!("cannot make an id from the name `{name}` — give an `id` of a-z, 0-9 and dashes"));
+        return Err(format!(
+            "cannot make an id from the name `{name}` — give an `id` of a-z, 0-9 and dashes"
+        ));
     }
     for word in place_words {
         if id.len() + word.len() + 1 > 80 {

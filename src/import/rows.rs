@@ -14,9 +14,30 @@ use crate::fold;
 
 /// The columns an import file may have. Only `name` is required.
 pub const COLUMNS: &[&str] = &[
-    "id", "name", "name_en", "alt_names", "type", "category", "level", "red_address", "address",
-    "commune", "district", "province", "lat", "lon", "accuracy", "period", "year_recognized",
-    "people", "summary", "description", "summary_en", "description_en", "sources", "tags",
+    "id",
+    "name",
+    "name_en",
+    "alt_names",
+    "type",
+    "category",
+    "level",
+    "red_address",
+    "address",
+    "commune",
+    "district",
+    "province",
+    "lat",
+    "lon",
+    "accuracy",
+    "period",
+    "year_recognized",
+    "people",
+    "summary",
+    "description",
+    "summary_en",
+    "description_en",
+    "sources",
+    "tags",
 ];
 
 /// Columns whose cells are lists, `;`-separated in CSV (or JSON arrays).
@@ -52,7 +73,12 @@ impl Row {
             Some(Cell::Text(t)) => t.split(';').collect(),
             Some(Cell::List(items)) => items.iter().map(String::as_str).collect(),
         };
-        items.into_iter().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+        items
+            .into_iter()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
     }
 }
 
@@ -67,16 +93,25 @@ pub struct BadRow {
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
     #[error("{path}: cannot be read: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: is not UTF-8 — export it from the spreadsheet as \"CSV UTF-8\"")]
     NotUtf8 { path: PathBuf },
     #[error("{path}: unknown extension — name the file .csv or .json")]
     Extension { path: PathBuf },
     #[error("{path}: unknown column `{column}` — {hint}")]
-    UnknownColumn { path: PathBuf, column: String, hint: String },
+    UnknownColumn {
+        path: PathBuf,
+        column: String,
+        hint: String,
+    },
     #[error("{path}: no `name` column — it is the one column every import needs")]
     NoName { path: PathBuf },
-    #[error("{path}: {message} — a JSON import is an array of objects: [{{\"name\": \"Chùa …\"}}, …]")]
+    #[error(
+        "{path}: {message} — a JSON import is an array of objects: [{{\"name\": \"Chùa …\"}}, …]"
+    )]
     Json { path: PathBuf, message: String },
     #[error("{path}: {message}")]
     Csv { path: PathBuf, message: String },
@@ -84,10 +119,18 @@ pub enum FileError {
 
 /// Reads every row of `path`; rows that cannot be read are returned apart, with their line.
 pub fn read(path: &Path) -> Result<(Vec<Row>, Vec<BadRow>), FileError> {
-    let bytes = std::fs::read(path).map_err(|source| FileError::Io { path: path.into(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| FileError::Io {
+        path: path.into(),
+        source,
+    })?;
     let text = String::from_utf8(bytes).map_err(|_| FileError::NotUtf8 { path: path.into() })?;
     let text = fold::nfc(text.strip_prefix('\u{feff}').unwrap_or(&text));
-    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         Some("csv") => read_csv(path, &text),
         Some("json") => read_json(path, &text),
         _ => Err(FileError::Extension { path: path.into() }),
@@ -96,20 +139,42 @@ pub fn read(path: &Path) -> Result<(Vec<Row>, Vec<BadRow>), FileError> {
 
 fn column(path: &Path, name: &str) -> Result<&'static str, FileError> {
     let name = name.trim();
-    COLUMNS.iter().find(|c| c.eq_ignore_ascii_case(name)).copied().ok_or_else(|| {
-        let best = COLUMNS.iter().map(|c| (strsim::levenshtein(&name.to_lowercase(), c), *c)).min();
-        let hint = match best {
-            Some((d, c)) if d <= 2 => format!("did you mean `{c}`?"),
-            _ => format!("the columns are: {}", COLUMNS.join(", ")),
-        };
-        FileError::UnknownColumn { path: path.into(), column: name.to_owned(), hint }
-    })
+    COLUMNS
+        .iter()
+        .find(|c| c.eq_ignore_ascii_case(name))
+        .copied()
+        .ok_or_else(|| {
+            let best = COLUMNS
+                .iter()
+                .map(|c| (strsim::levenshtein(&name.to_lowercase(), c), *c))
+                .min();
+            let hint = match best {
+                Some((d, c)) if d <= 2 => format!("did you mean `{c}`?"),
+                _ => format!("the columns are: {}", COLUMNS.join(", ")),
+            };
+            FileError::UnknownColumn {
+                path: path.into(),
+                column: name.to_owned(),
+                hint,
+            }
+        })
 }
 
 fn read_csv(path: &Path, text: &str) -> Result<(Vec<Row>, Vec<BadRow>), FileError> {
-    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
-    let headers = reader.headers().map_err(|e| FileError::Csv { path: path.into(), message: e.to_string() })?.clone();
-    let columns = headers.iter().map(|h| column(path, h)).collect::<Result<Vec<_>, _>>()?;
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| FileError::Csv {
+            path: path.into(),
+            message: e.to_string(),
+        })?
+        .clone();
+    let columns = headers
+        .iter()
+        .map(|h| column(path, h))
+        .collect::<Result<Vec<_>, _>>()?;
     if !columns.contains(&"name") {
         return Err(FileError::NoName { path: path.into() });
     }
@@ -119,7 +184,10 @@ fn read_csv(path: &Path, text: &str) -> Result<(Vec<Row>, Vec<BadRow>), FileErro
         match record {
             Ok(record) => {
                 let line = record.position().map_or(0, |p| p.line() as usize);
-                let mut row = Row { line, cells: BTreeMap::new() };
+                let mut row = Row {
+                    line,
+                    cells: BTreeMap::new(),
+                };
                 for (column, value) in columns.iter().zip(record.iter()) {
                     if !value.trim().is_empty() {
                         row.cells.insert(column, Cell::Text(value.to_owned()));
@@ -130,7 +198,9 @@ fn read_csv(path: &Path, text: &str) -> Result<(Vec<Row>, Vec<BadRow>), FileErro
             Err(err) => {
                 let line = err.position().map_or(0, |p| p.line() as usize);
                 let reason = match err.kind() {
-                    csv::ErrorKind::UnequalLengths { expected_len, len, .. } => format!(
+                    csv::ErrorKind::UnequalLengths {
+                        expected_len, len, ..
+                    } => format!(
                         "has {len} fields, the header has {expected_len} — a value with a comma needs \"quotes\""
                     ),
                     _ => format!("{err}"),
@@ -143,22 +213,38 @@ fn read_csv(path: &Path, text: &str) -> Result<(Vec<Row>, Vec<BadRow>), FileErro
 }
 
 fn read_json(path: &Path, text: &str) -> Result<(Vec<Row>, Vec<BadRow>), FileError> {
-    let items: Vec<&RawValue> = serde_json::from_str(text).map_err(|e| FileError::Json { path: path.into(), message: e.to_string() })?;
+    let items: Vec<&RawValue> = serde_json::from_str(text).map_err(|e| FileError::Json {
+        path: path.into(),
+        message: e.to_string(),
+    })?;
     let mut rows = Vec::new();
     let mut bad = Vec::new();
     let mut seen_name = items.is_empty();
+    // Each raw value borrows from `text`, so its offset gives the line it starts on; lines are
+    // counted incrementally from the previous item.
+    let (mut counted_to, mut line) = (0, 1);
     for raw in items {
-        // Each raw value borrows from `text`, so its offset gives the line it starts on.
         let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
-        let line = text[..offset].bytes().filter(|&b| b == b'\n').count() + 1;
-        let object: serde_json::Map<String, serde_json::Value> = match serde_json::from_str(raw.get()) {
-            Ok(object) => object,
-            Err(_) => {
-                bad.push(BadRow { line, reason: "is not a JSON object".into() });
-                continue;
-            }
+        line += text.as_bytes()[counted_to..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        counted_to = offset;
+        let object: serde_json::Map<String, serde_json::Value> =
+            match serde_json::from_str(raw.get()) {
+                Ok(object) => object,
+                Err(_) => {
+                    bad.push(BadRow {
+                        line,
+                        reason: "is not a JSON object".into(),
+                    });
+                    continue;
+                }
+            };
+        let mut row = Row {
+            line,
+            cells: BTreeMap::new(),
         };
-        let mut row = Row { line, cells: BTreeMap::new() };
         let mut problem = None;
         for (key, value) in object {
             let column = column(path, &key)?;
@@ -168,7 +254,11 @@ fn read_json(path: &Path, text: &str) -> Result<(Vec<Row>, Vec<BadRow>), FileErr
                     row.cells.insert(column, cell);
                 }
                 Ok(None) => {}
-                Err(kind) => problem = Some(format!("`{column}` is {kind}; use text, a number or a list of text")),
+                Err(kind) => {
+                    problem = Some(format!(
+                        "`{column}` is {kind}; use text, a number or a list of text"
+                    ))
+                }
             }
         }
         match problem {
@@ -219,7 +309,10 @@ mod tests {
 
     #[test]
     fn csv_rows_keep_their_lines_and_bad_rows_are_reported() {
-        let (_d, path) = file("a.csv", "\u{feff}name,people,lat\nChùa A,Phật; Mẫu,20.1\n\"Đền\nB\",,\nC,x,1,extra\n");
+        let (_d, path) = file(
+            "a.csv",
+            "\u{feff}name,people,lat\nChùa A,Phật; Mẫu,20.1\n\"Đền\nB\",,\nC,x,1,extra\n",
+        );
         let (rows, bad) = read(&path).unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].line, 2);
@@ -232,7 +325,10 @@ mod tests {
 
     #[test]
     fn json_rows_know_their_line() {
-        let (_d, path) = file("a.json", "[\n  {\"name\": \"A\", \"people\": [\"x\", \"y\"]},\n  {\"name\": \"B\", \"lat\": 20.5},\n  {\"name\": {}}\n]");
+        let (_d, path) = file(
+            "a.json",
+            "[\n  {\"name\": \"A\", \"people\": [\"x\", \"y\"]},\n  {\"name\": \"B\", \"lat\": 20.5},\n  {\"name\": {}}\n]",
+        );
         let (rows, bad) = read(&path).unwrap();
         assert_eq!(rows.iter().map(|r| r.line).collect::<Vec<_>>(), [2, 3]);
         assert_eq!(rows[1].text("lat"), Some("20.5"));
@@ -243,8 +339,16 @@ mod tests {
     fn unknown_columns_stop_the_file_with_a_suggestion() {
         let (_d, path) = file("a.csv", "name,provnce\nA,B\n");
         let err = read(&path).unwrap_err().to_string();
-        assert!(err.contains("unknown column `provnce` — did you mean `province`?"), "{err}");
+        assert!(
+            err.contains("unknown column `provnce` — did you mean `province`?"),
+            "{err}"
+        );
         let (_d, path) = file("a.csv", "id\nx\n");
-        assert!(read(&path).unwrap_err().to_string().contains("no `name` column"));
+        assert!(
+            read(&path)
+                .unwrap_err()
+                .to_string()
+                .contains("no `name` column")
+        );
     }
 }

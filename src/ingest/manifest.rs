@@ -82,5 +82,9 @@ pub fn hash_file(path: &Path, previous: Option<&FileStamp>) -> std::io::Result<F
     }
     let mut hasher = blake3::Hasher::new();
     hasher.update_reader(std::fs::File::open(path)?)?;
-    Ok(FileStamp { size: meta.len(), modified_ns, hash: hasher.finalize().to_hex().to_string() })
+    Ok(FileStamp {
+        size: meta.len(),
+        modified_ns,
+        hash: hasher.finalize().to_hex().to_string(),
+    })
 }

@@ -62,9 +62,17 @@ pub enum IngestError {
     #[error(transparent)]
     Search(#[from] SearchError),
     #[error("{path}: {source} — check the disk space and permissions of the index folder")]
-    Io { path: PathBuf, source: std::io::Error },
-    #[error("{path}: the index commit failed: {source} — the previous index is intact; run ingest again")]
-    Commit { path: PathBuf, source: tantivy::TantivyError },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "{path}: the index commit failed: {source} — the previous index is intact; run ingest again"
+    )]
+    Commit {
+        path: PathBuf,
+        source: tantivy::TantivyError,
+    },
 }
 
 /// A site as planned: its record (possibly completed from photo GPS) and photos.
@@ -75,13 +83,19 @@ struct PlannedSite {
 }
 
 /// Runs the pipeline.
-pub fn ingest(archive: &ArchiveLayout, index: &IndexLayout, options: &IngestOptions) -> Result<IngestReport, IngestError> {
+pub fn ingest(
+    archive: &ArchiveLayout,
+    index: &IndexLayout,
+    options: &IngestOptions,
+) -> Result<IngestReport, IngestError> {
     let started = Instant::now();
     let mut report = IngestReport::default();
     let old = Manifest::load(&index.manifest());
     let tantivy_dir = index.tantivy();
     let existing = match SearchIndex::open(&tantivy_dir) {
-        Ok(existing) if !options.rebuild && old.index_schema_version == INDEX_SCHEMA_VERSION => Some(existing),
+        Ok(existing) if !options.rebuild && old.index_schema_version == INDEX_SCHEMA_VERSION => {
+            Some(existing)
+        }
         _ => None,
     };
     report.rebuilt = existing.is_none();
@@ -89,10 +103,17 @@ pub fn ingest(archive: &ArchiveLayout, index: &IndexLayout, options: &IngestOpti
     // Plan: what is in the archive now.
     let (entries, walk_problems) = archive::walk(archive);
     for (path, problem) in walk_problems {
-        report.problems.push(format!("{}: {problem}", archive.display(&path)));
+        report
+            .problems
+            .push(format!("{}: {problem}", archive.display(&path)));
     }
-    let mut new = Manifest { index_schema_version: INDEX_SCHEMA_VERSION, failed_photos: old.failed_photos.clone(), ..Manifest::default() };
-    let mut sites = plan_sites(archive, &entries, &old, &mut new, &mut report, !report.rebuilt);
+    let mut new = Manifest {
+        index_schema_version: INDEX_SCHEMA_VERSION,
+        failed_photos: old.failed_photos.clone(),
+        ..Manifest::default()
+    };
+    let keep_broken = !report.rebuilt;
+    let mut sites = plan_sites(archive, &entries, &old, &mut new, &mut report, keep_broken);
     report.sites = sites.len() + new.sites.len();
 
     // Render: each photo content once, only if no earlier run did.
@@ -102,7 +123,11 @@ pub fn ingest(archive: &ArchiveLayout, index: &IndexLayout, options: &IngestOpti
     }
 
     // Index: one commit for every change.
-    let target = if report.rebuilt { index.root().join("tantivy.new") } else { tantivy_dir.clone() };
+    let target = if report.rebuilt {
+        index.root().join("tantivy.new")
+    } else {
+        tantivy_dir.clone()
+    };
     let search = match existing {
         Some(existing) => existing,
         None => {
@@ -110,7 +135,11 @@ pub fn ingest(archive: &ArchiveLayout, index: &IndexLayout, options: &IngestOpti
             SearchIndex::create(&target)?
         }
     };
-    let seen: HashSet<String> = sites.iter().map(|s| s.record.id.clone()).chain(new.sites.keys().cloned()).collect();
+    let seen: HashSet<String> = sites
+        .iter()
+        .map(|s| s.record.id.clone())
+        .chain(new.sites.keys().cloned())
+        .collect();
     let mut writer = search.writer(100_000_000)?;
     for site in &sites {
         if !report.rebuilt && old.sites.get(&site.record.id) == Some(&site.state) {
@@ -120,7 +149,10 @@ pub fn ingest(archive: &ArchiveLayout, index: &IndexLayout, options: &IngestOpti
         writer.delete_term(search.id_term(&site.record.id));
         writer
             .add_document(search.document(&site.record, &extras(site)))
-            .map_err(|source| IngestError::Commit { path: target.clone(), source })?;
+            .map_err(|source| IngestError::Commit {
+                path: target.clone(),
+                source,
+            })?;
         report.indexed += 1;
     }
     for id in old.sites.keys().filter(|id| !seen.contains(*id)) {
@@ -128,7 +160,10 @@ pub fn ingest(archive: &ArchiveLayout, index: &IndexLayout, options: &IngestOpti
         report.deleted += 1;
     }
     if report.indexed + report.deleted > 0 || report.rebuilt {
-        writer.commit().map_err(|source| IngestError::Commit { path: target.clone(), source })?;
+        writer.commit().map_err(|source| IngestError::Commit {
+            path: target.clone(),
+            source,
+        })?;
     }
     drop(writer);
     drop(search);
@@ -140,7 +175,11 @@ pub fn ingest(archive: &ArchiveLayout, index: &IndexLayout, options: &IngestOpti
     for site in sites {
         new.sites.insert(site.record.id.clone(), site.state);
     }
-    new.save(&index.manifest()).map_err(|source| IngestError::Io { path: index.manifest(), source })?;
+    new.save(&index.manifest())
+        .map_err(|source| IngestError::Io {
+            path: index.manifest(),
+            source,
+        })?;
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
 }
@@ -156,7 +195,11 @@ fn plan_sites(
     report: &mut IngestReport,
     keep_broken: bool,
 ) -> Vec<PlannedSite> {
-    let old_by_dir: HashMap<&str, (&String, &SiteState)> = old.sites.iter().map(|(id, s)| (s.dir.as_str(), (id, s))).collect();
+    let old_by_dir: HashMap<&str, (&String, &SiteState)> = old
+        .sites
+        .iter()
+        .map(|(id, s)| (s.dir.as_str(), (id, s)))
+        .collect();
     let mut first_dir_of: HashMap<String, PathBuf> = HashMap::new();
     let mut planned = Vec::new();
     for entry in entries {
@@ -167,7 +210,11 @@ fn plan_sites(
             Err(problem) => {
                 // A rebuilt index has no previous entry to keep.
                 let kept = old_by_dir.get(rel_dir.as_str()).filter(|_| keep_broken);
-                let note = if kept.is_some() { " (the previously indexed version stays searchable)" } else { "" };
+                let note = if kept.is_some() {
+                    " (the previously indexed version stays searchable)"
+                } else {
+                    ""
+                };
                 report.problems.push(format!("{file}: {problem}{note}"));
                 if let Some((id, state)) = kept {
                     new.sites.insert((*id).clone(), (*state).clone());
@@ -175,7 +222,10 @@ fn plan_sites(
                 continue;
             }
         };
-        let errors: Vec<_> = validate(record).into_iter().filter(|p| p.severity == Severity::Error).collect();
+        let errors: Vec<_> = validate(record)
+            .into_iter()
+            .filter(|p| p.severity == Severity::Error)
+            .collect();
         for problem in &errors {
             report.problems.push(format!("{file}: {problem}"));
         }
@@ -193,17 +243,42 @@ fn plan_sites(
         first_dir_of.insert(record.id.clone(), entry.dir.clone());
         let mut photo_hashes = Vec::with_capacity(record.photos.len());
         for photo in &record.photos {
-            photo_hashes.push(photo_hash(archive, &entry.dir, &photo.file, old, new, report));
+            photo_hashes.push(photo_hash(
+                archive,
+                &entry.dir,
+                &photo.file,
+                old,
+                new,
+                report,
+            ));
         }
-        let state = SiteState { dir: rel_dir, record_hash: hash_bytes(&entry.bytes), photos: photo_hashes };
-        planned.push(PlannedSite { record: record.clone(), state, photos: Vec::new() });
+        let state = SiteState {
+            dir: rel_dir,
+            record_hash: hash_bytes(&entry.bytes),
+            photos: photo_hashes,
+        };
+        planned.push(PlannedSite {
+            record: record.clone(),
+            state,
+            photos: Vec::new(),
+        });
     }
     planned
 }
 
-fn photo_hash(archive: &ArchiveLayout, dir: &Path, file: &str, old: &Manifest, new: &mut Manifest, report: &mut IngestReport) -> Option<String> {
+fn photo_hash(
+    archive: &ArchiveLayout,
+    dir: &Path,
+    file: &str,
+    old: &Manifest,
+    new: &mut Manifest,
+    report: &mut IngestReport,
+) -> Option<String> {
     let Some(path) = ArchiveLayout::photo(dir, file) else {
-        report.problems.push(format!("{}: photo path `{file}` leaves the site folder — list files inside it", archive.display(&ArchiveLayout::site_file(dir))));
+        report.problems.push(format!(
+            "{}: photo path `{file}` leaves the site folder — list files inside it",
+            archive.display(&ArchiveLayout::site_file(dir))
+        ));
         return None;
     };
     let key = archive.display(&path).to_string();
@@ -241,7 +316,11 @@ fn render_photos(
             if metas.contains_key(hash) || jobs.contains_key(hash) {
                 continue;
             }
-            let source = ArchiveLayout::photo(Path::new(&archive.root().join(&site.state.dir)), &photo.file).unwrap_or_default();
+            let source = ArchiveLayout::photo(
+                Path::new(&archive.root().join(&site.state.dir)),
+                &photo.file,
+            )
+            .unwrap_or_default();
             if let Some(reason) = new.failed_photos.get(hash) {
                 report.problems.push(reason.clone());
                 report.photos_failed += 1;
@@ -288,7 +367,12 @@ fn progress_bar(enabled: bool, len: usize) -> indicatif::ProgressBar {
 
 /// Attaches rendered photos to a site, and fills a missing position from the first photo GPS.
 fn fill_photos(site: &mut PlannedSite, metas: &HashMap<String, PhotoMeta>) {
-    site.photos = site.state.photos.iter().map(|h| h.as_ref().and_then(|h| metas.get(h)).cloned()).collect();
+    site.photos = site
+        .state
+        .photos
+        .iter()
+        .map(|h| h.as_ref().and_then(|h| metas.get(h)).cloned())
+        .collect();
     // A failed photo must re-index the site once it is fixed: it is `None` in the state.
     for (hash, meta) in site.state.photos.iter_mut().zip(&site.photos) {
         if meta.is_none() {
@@ -299,7 +383,8 @@ fn fill_photos(site: &mut PlannedSite, metas: &HashMap<String, PhotoMeta>) {
     if location.lat.is_none()
         && let Some((lat, lon)) = site.photos.iter().flatten().find_map(|m| m.gps)
     {
-        (location.lat, location.lon, location.accuracy) = (Some(lat), Some(lon), Some(Accuracy::PhotoGps));
+        (location.lat, location.lon, location.accuracy) =
+            (Some(lat), Some(lon), Some(Accuracy::PhotoGps));
     }
 }
 
@@ -307,7 +392,9 @@ fn extras(site: &PlannedSite) -> DocumentExtras {
     let first = site.photos.iter().flatten().next();
     DocumentExtras {
         photo_count: site.photos.iter().flatten().count() as u32,
-        thumbnail: first.and_then(|m| m.files.iter().find(|f| f.mime == "image/webp")).map(|f| format!("/media/{}", f.path)),
+        thumbnail: first
+            .and_then(|m| m.files.iter().find(|f| f.mime == "image/webp"))
+            .map(|f| format!("/media/{}", f.path)),
         placeholder: first.map(|m| m.placeholder.clone()),
         extra_place_names: Vec::new(),
     }
@@ -315,7 +402,10 @@ fn extras(site: &PlannedSite) -> DocumentExtras {
 
 fn remove_dir(path: &Path) -> Result<(), IngestError> {
     match std::fs::remove_dir_all(path) {
-        Err(err) if err.kind() != std::io::ErrorKind::NotFound => Err(IngestError::Io { path: path.into(), source: err }),
+        Err(err) if err.kind() != std::io::ErrorKind::NotFound => Err(IngestError::Io {
+            path: path.into(),
+            source: err,
+        }),
         _ => Ok(()),
     }
 }
@@ -325,8 +415,14 @@ fn swap_in(built: &Path, live: &Path) -> Result<(), IngestError> {
     let old = live.with_extension("old");
     remove_dir(&old)?;
     if live.exists() {
-        std::fs::rename(live, &old).map_err(|source| IngestError::Io { path: live.into(), source })?;
+        std::fs::rename(live, &old).map_err(|source| IngestError::Io {
+            path: live.into(),
+            source,
+        })?;
     }
-    std::fs::rename(built, live).map_err(|source| IngestError::Io { path: built.into(), source })?;
+    std::fs::rename(built, live).map_err(|source| IngestError::Io {
+        path: built.into(),
+        source,
+    })?;
     remove_dir(&old)
 }

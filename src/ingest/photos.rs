@@ -46,7 +46,10 @@ pub fn load_meta(index: &IndexLayout, hash: &str) -> Option<PhotoMeta> {
     let meta: PhotoMeta = serde_json::from_slice(&bytes).ok()?;
     // Someone may have cleaned the media folder by hand: only trust complete sets.
     let root = index.media_root();
-    meta.files.iter().all(|f| root.join(&f.path).is_file()).then_some(meta)
+    meta.files
+        .iter()
+        .all(|f| root.join(&f.path).is_file())
+        .then_some(meta)
 }
 
 /// Renders each `(hash, source)` on all cores; `on_done` is called after each photo (progress).
@@ -65,7 +68,12 @@ pub fn render_all(
         .collect()
 }
 
-fn render_one(index: &IndexLayout, hash: &str, source: &Path, limits: &Limits) -> Result<PhotoMeta, MediaError> {
+fn render_one(
+    index: &IndexLayout,
+    hash: &str,
+    source: &Path,
+    limits: &Limits,
+) -> Result<PhotoMeta, MediaError> {
     let rendered = media::render(source, limits, |spec, _w, _h| {
         index.derivative(hash, spec.long_edge, spec.format.extension())
     })?;
@@ -74,7 +82,12 @@ fn render_one(index: &IndexLayout, hash: &str, source: &Path, limits: &Limits) -
         .derivatives
         .iter()
         .map(|d| DerivativeFile {
-            path: d.path.strip_prefix(&root).unwrap_or(&d.path).to_string_lossy().replace('\\', "/"),
+            path: d
+                .path
+                .strip_prefix(&root)
+                .unwrap_or(&d.path)
+                .to_string_lossy()
+                .replace('\\', "/"),
             mime: d.spec.format.mime_type().to_owned(),
             width: d.width,
             height: d.height,
@@ -92,7 +105,13 @@ fn render_one(index: &IndexLayout, hash: &str, source: &Path, limits: &Limits) -
         files,
     };
     let sidecar = index.photo_meta(hash);
-    write_atomic(&sidecar, &serde_json::to_vec(&meta).expect("photo metadata serialises"))
-        .map_err(|source| MediaError::Write { path: sidecar, source })?;
+    write_atomic(
+        &sidecar,
+        &serde_json::to_vec(&meta).expect("photo metadata serialises"),
+    )
+    .map_err(|source| MediaError::Write {
+        path: sidecar,
+        source,
+    })?;
     Ok(meta)
 }

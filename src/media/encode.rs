@@ -75,7 +75,8 @@ pub fn encode(pixels: &Pixels, format: Format, path: &Path) -> Result<Vec<u8>, M
             Ok(out)
         }
         Format::Webp => {
-            let mut config = webp::WebPConfig::new().map_err(|()| fail("libwebp refused its defaults".into()))?;
+            let mut config = webp::WebPConfig::new()
+                .map_err(|()| fail("libwebp refused its defaults".into()))?;
             config.quality = super::WEBP_QUALITY;
             config.method = super::WEBP_METHOD;
             let encoder = webp::Encoder::from_rgb(&pixels.rgb, pixels.width, pixels.height);

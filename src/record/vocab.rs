@@ -8,6 +8,9 @@
 //! [`SiteType::Dinh`]. A type nobody listed is kept as its original label ([`SiteType::Other`]),
 //! never dropped: the vocabulary grows from what volunteers actually write.
 
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::fold;
@@ -21,20 +24,17 @@ struct Term<T> {
     aliases: &'static [&'static str],
 }
 
-fn lookup<T: Copy>(table: &[Term<T>], text: &str) -> Option<T> {
-    let k = fold::key(text);
-    if k.is_empty() {
-        return None;
+/// Every spelling of every term, folded with [`fold::key`], mapped to its term. Built once per
+/// vocabulary: parsing runs for every imported row, so it must not re-fold the table each time.
+fn spellings<T: Copy>(table: &[Term<T>]) -> HashMap<String, T> {
+    let mut map = HashMap::new();
+    for t in table {
+        for spelling in [t.code, t.vi, t.en].iter().chain(t.aliases) {
+            // The first term to claim a spelling keeps it, as a linear scan would.
+            map.entry(fold::key(spelling)).or_insert(t.value);
+        }
     }
-    table
-        .iter()
-        .find(|t| {
-            fold::key(t.code) == k
-                || fold::key(t.vi) == k
-                || fold::key(t.en) == k
-                || t.aliases.iter().any(|a| fold::key(a) == k)
-        })
-        .map(|t| t.value)
+    map
 }
 
 fn term<T: PartialEq>(table: &'static [Term<T>], value: &T) -> &'static Term<T> {
@@ -64,7 +64,10 @@ macro_rules! vocabulary {
             /// The English label.
             pub fn label_en(self) -> &'static str { term($table, &self).en }
             /// Reads a code, a label in either language or a known variant spelling.
-            pub fn parse(text: &str) -> Option<Self> { lookup($table, text) }
+            pub fn parse(text: &str) -> Option<Self> {
+                static SPELLINGS: LazyLock<HashMap<String, $name>> = LazyLock::new(|| spellings($table));
+                SPELLINGS.get(&fold::key(text)).copied()
+            }
         }
 
         impl Serialize for $name {
@@ -193,6 +196,8 @@ vocabulary! {
     }
 }
 
+// `vocabulary!` generates the enum, so `#[derive(Default)]` cannot mark the variant.
+#[allow(clippy::derivable_impls)]
 impl Default for Level {
     fn default() -> Self {
         Level::Unknown

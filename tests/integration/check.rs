@@ -16,19 +16,35 @@ fn clean_archive_passes() {
 #[test]
 fn bundled_archive_passes() {
     let dir = tempfile::tempdir().unwrap();
-    let out = disan(dir.path()).args(["check", "--archive"]).arg(repo().join("archive")).output().unwrap();
+    let out = disan(dir.path())
+        .args(["check", "--archive"])
+        .arg(repo().join("archive"))
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stdout}\n{stderr}");
     assert!(!stdout.contains("error"), "{stdout}");
-    let sites: usize = stderr.split(": ").nth(1).and_then(|s| s.split(' ').next()).and_then(|n| n.parse().ok()).unwrap();
-    assert!(sites >= 30, "the bundled archive has {sites} sites: {stderr}");
+    let sites: usize = stderr
+        .split(": ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert!(
+        sites >= 30,
+        "the bundled archive has {sites} sites: {stderr}"
+    );
 }
 
 #[test]
 fn every_mistake_is_reported() {
     let dir = tempfile::tempdir().unwrap();
-    let out = disan(dir.path()).args(["check", "--archive"]).arg(fixture("invalid")).output().unwrap();
+    let out = disan(dir.path())
+        .args(["check", "--archive"])
+        .arg(fixture("invalid"))
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8(out.stdout).unwrap();
     let expected = [
@@ -44,9 +60,16 @@ fn every_mistake_is_reported() {
         "unlisted-photo/forgotten.jpg: warning: is in the site folder but not listed in site.json — add it to `photos` with its author and licence, or move it out",
     ];
     for line in expected {
-        assert!(stdout.lines().any(|l| l == line), "missing line:\n{line}\nin:\n{stdout}");
+        assert!(
+            stdout.lines().any(|l| l == line),
+            "missing line:\n{line}\nin:\n{stdout}"
+        );
     }
-    assert_eq!(stdout.lines().count(), expected.len(), "unexpected extra lines:\n{stdout}");
+    assert_eq!(
+        stdout.lines().count(),
+        expected.len(),
+        "unexpected extra lines:\n{stdout}"
+    );
 }
 
 #[test]

@@ -7,6 +7,8 @@ use std::path::Path;
 use serde_json::{Map, Value, json};
 
 /// Rows for `disan import` (a JSON array of objects), relics first, then the merged wiki sites.
+/// Used by the benchmark example; the tests import the two files separately.
+#[allow(dead_code)]
 pub fn import_rows(testdata: &Path) -> Vec<Value> {
     let mut rows = relics(testdata);
     rows.extend(wiki_sites(testdata));
@@ -24,7 +26,11 @@ pub fn relics(testdata: &Path) -> Vec<Value> {
         .into_iter()
         .map(|r| {
             let text = |k: &str| r.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
-            let people: Vec<String> = text("people").split([',', ';']).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
+            let people: Vec<String> = text("people")
+                .split([',', ';'])
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect();
             json!({
                 "name": text("name"),
                 "type": text("type"),
@@ -52,7 +58,11 @@ pub fn wiki_sites(testdata: &Path) -> Vec<Value> {
             let all = |k: &str| -> Vec<String> {
                 match r.get(k) {
                     Some(Value::Object(m)) => m.keys().cloned().collect(),
-                    Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
+                    Some(Value::Array(a)) => a
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect(),
                     Some(Value::String(s)) => vec![s.clone()],
                     _ => Vec::new(),
                 }
@@ -63,8 +73,14 @@ pub fn wiki_sites(testdata: &Path) -> Vec<Value> {
                 row.insert("address".into(), json!(address));
             }
             if let Some(category) = first("phanLoai") {
-                let category = category.trim_start_matches("Loại hình xếp hạng:").trim().to_owned();
-                let parts: Vec<String> = category.split([',', ';']).map(|s| s.trim().to_owned()).collect();
+                let category = category
+                    .trim_start_matches("Loại hình xếp hạng:")
+                    .trim()
+                    .to_owned();
+                let parts: Vec<String> = category
+                    .split([',', ';'])
+                    .map(|s| s.trim().to_owned())
+                    .collect();
                 row.insert("category".into(), json!(parts));
             }
             if let Some(period) = first("khoiLap") {

@@ -47,10 +47,16 @@ pub fn copy_tree(src: &Path, dst: &Path) {
 /// unset. Set but missing is a failure: a CI run must not pass by skipping silently.
 pub fn testdata(test: &str) -> Option<PathBuf> {
     let Some(dir) = std::env::var_os("DISAN_TESTDATA") else {
-        eprintln!("skipping {test}: it needs real data; set DISAN_TESTDATA to the test data folder");
+        eprintln!(
+            "skipping {test}: it needs real data; set DISAN_TESTDATA to the test data folder"
+        );
         return None;
     };
     let dir = PathBuf::from(dir);
-    assert!(dir.join("README.md").is_file(), "DISAN_TESTDATA={} does not hold the test data", dir.display());
+    assert!(
+        dir.join("README.md").is_file(),
+        "DISAN_TESTDATA={} does not hold the test data",
+        dir.display()
+    );
     Some(dir)
 }
