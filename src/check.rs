@@ -62,6 +62,8 @@ pub fn check(layout: &ArchiveLayout) -> CheckReport {
         report.findings.push(Finding { path, problem });
     }
     let mut first_folder_of: HashMap<&str, &SiteEntry> = HashMap::new();
+    let mut code_owner: HashMap<String, &SiteEntry> = HashMap::new();
+    let mut former_owner: HashMap<&str, &SiteEntry> = HashMap::new();
     for site in &sites {
         let file = site.file();
         let record = match &site.record {
@@ -96,8 +98,51 @@ pub fn check(layout: &ArchiveLayout) -> CheckReport {
         } else {
             first_folder_of.insert(&record.id, site);
         }
+        let code = record.short_code();
+        // Two sites with one id share a derived code too; the id clash is the one to report.
+        let same_id = |other: &SiteEntry| other.record.as_ref().is_ok_and(|r| r.id == record.id);
+        if let Some(other) = code_owner.get(&code)
+            && !same_id(other)
+        {
+            report.findings.push(Finding {
+                path: file.clone(),
+                problem: Problem::error(
+                    "short_code",
+                    format!("`{code}` is also the short code of {}", layout.display(&other.file())),
+                    "set an explicit `short_code` on the newer site (never change one already printed)",
+                ),
+            });
+        } else {
+            code_owner.insert(code, site);
+        }
+        for former in &record.former_ids {
+            if let Some(other) = former_owner.insert(former, site) {
+                report.findings.push(Finding {
+                    path: file.clone(),
+                    problem: Problem::error(
+                        "former_ids",
+                        format!("`{former}` is also a former id of {}", layout.display(&other.file())),
+                        "an old URL can redirect to one site only",
+                    ),
+                });
+            }
+        }
         check_photos(site, record, &mut report);
     }
+    // A former id that is some site's current id would make its old URL ambiguous.
+    for (former, owner) in &former_owner {
+        if let Some(current) = first_folder_of.get(former) {
+            report.findings.push(Finding {
+                path: owner.file(),
+                problem: Problem::error(
+                    "former_ids",
+                    format!("`{former}` is the current id of {}", layout.display(&current.file())),
+                    "remove it from former_ids, or rename that site",
+                ),
+            });
+        }
+    }
+    report.findings.sort_by(|a, b| a.path.cmp(&b.path));
     report
 }
 

@@ -26,6 +26,14 @@ pub struct SiteRecord {
     pub schema_version: u32,
     /// Stable identifier, `[a-z0-9-]`, unique across the archive; part of every public URL.
     pub id: String,
+    /// Ids this site had before it was renamed, oldest first. Their URLs redirect here, and the
+    /// oldest one fixes the site's short code, so QR plaques printed before a rename still work.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub former_ids: Vec<String>,
+    /// An explicit short code for `/s/{code}`, only needed to settle a clash between two
+    /// derived codes; see [`SiteRecord::short_code`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub short_code: Option<String>,
     /// The Vietnamese name, as the site is known locally ("Chùa Bái Đính").
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -206,6 +214,8 @@ impl SiteRecord {
         SiteRecord {
             schema_version: SCHEMA_VERSION,
             id: id.into(),
+            former_ids: Vec::new(),
+            short_code: None,
             name: name.into(),
             name_en: None,
             alt_names: Vec::new(),
@@ -243,6 +253,18 @@ impl SiteRecord {
         text
     }
 
+    /// The permanent short code of the site's QR plaque URL (`/s/{code}`): the explicit
+    /// `short_code`, else derived from the site's first id. Deriving it from the *first* id
+    /// (the oldest of `former_ids`, or `id`) keeps it stable across renames without any state
+    /// outside the record.
+    pub fn short_code(&self) -> String {
+        if let Some(code) = &self.short_code {
+            return code.clone();
+        }
+        let first = self.former_ids.first().unwrap_or(&self.id);
+        derive_short_code(first)
+    }
+
     /// Whether two records say the same thing, ignoring when they were written.
     pub fn same_content(&self, other: &SiteRecord) -> bool {
         let mut a = self.clone();
@@ -250,6 +272,20 @@ impl SiteRecord {
         a.created = other.created;
         &a == other
     }
+}
+
+/// Seven characters of Crockford base32 (no I, L, O, U: nothing to misread on a plaque) from
+/// the blake3 hash of an id: 35 bits, so clashes are rare and `disan check` reports them.
+pub fn derive_short_code(id: &str) -> String {
+    const ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
+    let hash = blake3::hash(id.as_bytes());
+    let mut bits = u64::from_be_bytes(hash.as_bytes()[..8].try_into().expect("8 bytes"));
+    let mut code = String::with_capacity(7);
+    for _ in 0..7 {
+        code.push(ALPHABET[(bits >> 59) as usize] as char);
+        bits <<= 5;
+    }
+    code
 }
 
 #[cfg(test)]
@@ -266,7 +302,25 @@ mod tests {
         let text = r.to_json();
         assert_eq!(SiteRecord::from_json(&text).unwrap(), r);
         let bad = text.replacen("\"name\"", "\"nmae\"", 1);
+        assert_eq!(r.short_code().len(), 7);
         let err = SiteRecord::from_json(&bad).unwrap_err().to_string();
         assert!(err.contains("unknown field `nmae`"), "{err}");
+    }
+}
+
+#[cfg(test)]
+mod short_code_tests {
+    use super::*;
+
+    #[test]
+    fn short_code_survives_a_rename() {
+        let now = Utc::now();
+        let original = SiteRecord::new("chua-bai-dinh", "Chùa Bái Đính", now);
+        let mut renamed = SiteRecord::new("chua-bai-dinh-gia-sinh", "Chùa Bái Đính", now);
+        renamed.former_ids = vec!["chua-bai-dinh".into()];
+        assert_eq!(original.short_code(), renamed.short_code());
+        assert_ne!(original.short_code(), SiteRecord::new("den-thai-vi", "x", now).short_code());
+        renamed.short_code = Some("bd1".into());
+        assert_eq!(renamed.short_code(), "bd1");
     }
 }

@@ -101,6 +101,20 @@ pub fn validate(record: &SiteRecord) -> Vec<Problem> {
             },
         ));
     }
+    for (i, former) in record.former_ids.iter().enumerate() {
+        if !fold::is_slug(former) || former == &record.id {
+            problems.push(Problem::error(
+                format!("former_ids[{i}]"),
+                format!("`{former}` is not a slug, or is the current id"),
+                "list only earlier ids of this site, oldest first",
+            ));
+        }
+    }
+    if let Some(code) = &record.short_code
+        && (code.is_empty() || code.len() > 16 || !code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+    {
+        problems.push(Problem::error("short_code", format!("`{code}` is not 1–16 characters of a-z and 0-9"), "leave it out to use the derived code"));
+    }
     if record.name.trim().is_empty() {
         problems.push(Problem::error(
             "name",
