@@ -29,6 +29,8 @@ pub enum Action {
     Create { dir: PathBuf },
     Update { dir: PathBuf },
     Unchanged,
+    /// The row describes the same site as an earlier row of the file and was merged into it.
+    Merged { into_line: usize },
     Reject { reason: String },
 }
 
@@ -50,6 +52,7 @@ pub struct ImportStats {
     pub created: usize,
     pub updated: usize,
     pub unchanged: usize,
+    pub merged: usize,
     pub rejected: usize,
     /// Accepted rows whose current province / commune is known, and that have coordinates.
     pub province_resolved: usize,
@@ -91,81 +94,92 @@ pub fn plan(
             record: None,
         });
     }
+    // Where each id of this file was planned: its index in `outcomes`.
     let mut taken: HashMap<String, usize> = HashMap::new();
     for row in &rows {
-        let outcome = match convert::convert(row, now) {
-            Err(reason) => RowOutcome {
+        let data = match convert::convert(row, now) {
+            Ok(data) => data,
+            Err(reason) => {
+                report.outcomes.push(RowOutcome {
+                    line: row.line,
+                    id: row.text("id").map(str::to_owned),
+                    name: row.text("name").map(str::to_owned),
+                    action: Action::Reject { reason },
+                    warnings: Vec::new(),
+                    record: None,
+                });
+                continue;
+            }
+        };
+        let outcome = match taken.get(&data.id) {
+            // The same name at the same place twice in one file is one site listed twice
+            // (sources are often merged from several lists): merge the rows.
+            Some(&first) if data.id_generated => merge_into(layout, &mut report.outcomes[first], data, &existing, row.line),
+            Some(&first) => RowOutcome {
                 line: row.line,
-                id: row.text("id").map(str::to_owned),
-                name: row.text("name").map(str::to_owned),
-                action: Action::Reject { reason },
-                warnings: Vec::new(),
+                id: Some(data.id.clone()),
+                name: Some(data.record.name.clone()),
+                action: Action::Reject {
+                    reason: format!("`id` `{}` is already used on line {} of this file", data.id, report.outcomes[first].line),
+                },
+                warnings: data.warnings,
                 record: None,
             },
-            Ok(data) => plan_row(layout, row.line, data, &existing, &mut taken),
+            None => {
+                taken.insert(data.id.clone(), report.outcomes.len());
+                let (action, record) = decide(layout, &data.id, data.record, &existing);
+                RowOutcome { line: row.line, id: Some(data.id), name: Some(record.name.clone()), action, warnings: data.warnings, record: Some(record) }
+            }
         };
         report.outcomes.push(outcome);
     }
     report.outcomes.sort_by_key(|o| o.line);
-    report.stats = stats(&report.outcomes, &rows);
+    report.stats = stats(&report.outcomes);
     Ok(report)
 }
 
-fn plan_row(
+/// Whether a planned record creates a site, updates one, or changes nothing.
+fn decide(
     layout: &ArchiveLayout,
-    line: usize,
-    mut data: RowData,
+    id: &str,
+    record: SiteRecord,
     existing: &HashMap<String, (PathBuf, SiteRecord)>,
-    taken: &mut HashMap<String, usize>,
-) -> RowOutcome {
-    // Two rows of one file may generate the same id (two "Đình Thượng" in one commune): number
-    // them in file order, which is stable between imports of the same file.
-    if data.id_generated {
-        let base = data.id.clone();
-        let mut n = 1;
-        while taken.contains_key(&data.id) {
-            n += 1;
-            data.id = format!("{base}-{n}");
-        }
-        data.record.id = data.id.clone();
-    } else if let Some(first) = taken.get(&data.id) {
-        return RowOutcome {
-            line,
-            id: Some(data.id.clone()),
-            name: Some(data.record.name.clone()),
-            action: Action::Reject {
-                reason: format!(
-                    "`id` `{}` is already used on line {first} of this file",
-                    data.id
-                ),
-            },
-            warnings: data.warnings,
-            record: None,
-        };
-    }
-    taken.insert(data.id.clone(), line);
-    let (action, record) = match existing.get(&data.id) {
+) -> (Action, SiteRecord) {
+    match existing.get(id) {
         None => {
-            let dir = layout.new_site_dir(data.record.location.province.as_deref(), &data.id);
-            (Action::Create { dir }, data.record)
+            let dir = layout.new_site_dir(record.location.province.as_deref(), id);
+            (Action::Create { dir }, record)
         }
         Some((dir, old)) => {
-            let merged = merge(old, data.record);
+            let merged = merge(old, record);
             if merged.same_content(old) {
                 (Action::Unchanged, old.clone())
             } else {
                 (Action::Update { dir: dir.clone() }, merged)
             }
         }
-    };
-    RowOutcome {
-        line,
-        id: Some(data.id),
-        name: Some(record.name.clone()),
-        action,
-        warnings: data.warnings,
-        record: Some(record),
     }
+}
+
+/// Folds a later row into the site an earlier row of the same file planned.
+fn merge_into(
+    layout: &ArchiveLayout,
+    first: &mut RowOutcome,
+    data: RowData,
+    existing: &HashMap<String, (PathBuf, SiteRecord)>,
+    line: usize,
+) -> RowOutcome {
+    if let Some(planned) = first.record.take() {
+        let (action, record) = decide(layout, &data.id, merge(&planned, data.record), existing);
+        // A site this file creates stays "created", whatever the merge decides.
+        if !matches!(first.action, Action::Create { .. }) {
+            first.action = action;
+        }
+        first.record = Some(record);
+    }
+    let mut warnings = data.warnings;
+    warnings.push(format!("same name and place as line {}: merged into that site", first.line));
+    RowOutcome { line, id: Some(data.id), name: first.name.clone(), action: Action::Merged { into_line: first.line }, warnings, record: None }
 }
 
 /// The existing record with every field the row fills replaced. Fields the row leaves empty,
@@ -217,7 +231,7 @@ fn merge(old: &SiteRecord, new: SiteRecord) -> SiteRecord {
     merged
 }
 
-fn stats(outcomes: &[RowOutcome], _rows: &[rows::Row]) -> ImportStats {
+fn stats(outcomes: &[RowOutcome]) -> ImportStats {
     let mut s = ImportStats {
         rows: outcomes.len(),
         ..ImportStats::default()
@@ -227,6 +241,7 @@ fn stats(outcomes: &[RowOutcome], _rows: &[rows::Row]) -> ImportStats {
             Action::Create { .. } => s.created += 1,
             Action::Update { .. } => s.updated += 1,
             Action::Unchanged => s.unchanged += 1,
+            Action::Merged { .. } => s.merged += 1,
             Action::Reject { .. } => s.rejected += 1,
         }
         if let Some(r) = &o.record {
@@ -287,6 +302,7 @@ impl RowOutcome {
                 format!("line {}: update {id} ({})", self.line, layout.display(dir))
             }
             Action::Unchanged => format!("line {}: unchanged {id}", self.line),
+            Action::Merged { into_line } => format!("line {}: merged into line {into_line} ({id})", self.line),
             Action::Reject { reason } => format!("line {}: rejected: {reason}", self.line),
         }
     }
@@ -295,14 +311,15 @@ impl RowOutcome {
 impl ImportStats {
     /// The closing summary line.
     pub fn summary(&self) -> String {
-        let accepted = (self.rows - self.rejected).max(1) as f64;
+        let accepted = (self.rows - self.rejected - self.merged).max(1) as f64;
         let pct = |n: usize| 100.0 * n as f64 / accepted;
         format!(
-            "{} rows: {} created, {} updated, {} unchanged, {} rejected; of the accepted rows {:.1} % have an address, {:.1} % their current province, {:.1} % their commune, {:.1} % coordinates",
+            "{} rows: {} created, {} updated, {} unchanged, {} merged, {} rejected; of the sites {:.1} % have an address, {:.1} % their current province, {:.1} % their commune, {:.1} % coordinates",
             self.rows,
             self.created,
             self.updated,
             self.unchanged,
+            self.merged,
             self.rejected,
             pct(self.with_address),
             pct(self.province_resolved),

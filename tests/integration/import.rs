@@ -14,6 +14,7 @@ Bad Id,Đình X,Đình,,,,,,,
 ,,Chùa,,,,,,,
 ,Đình Y,Đình,,,Ninh Bình,abc,105.9,,
 ,Đình Z,Đình,,,Ninh Bình,105.9,20.1,,
+,Chùa Cổ Lễ,,,,\"Tỉnh Nam Định, huyện Trực Ninh, thị trấn Cổ Lễ\",,,,Sách X
 ";
 
 fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
@@ -55,8 +56,10 @@ fn csv_import_reports_each_row_and_keeps_the_good_ones() {
         out.contains("line 7: rejected: position 105.9, 20.1 is outside Vietnam"),
         "{out}"
     );
+    assert!(out.contains("line 8: merged into line 2 (chua-co-le-nam-dinh-truc-ninh-co-le)"), "{out}");
+    assert!(out.contains("line 8: warning: same name and place as line 2: merged into that site"), "{out}");
     assert!(
-        err.contains("6 rows: 2 created, 0 updated, 0 unchanged, 4 rejected"),
+        err.contains("7 rows: 2 created, 0 updated, 0 unchanged, 1 merged, 4 rejected"),
         "{err}"
     );
 
@@ -73,10 +76,9 @@ fn csv_import_reports_each_row_and_keeps_the_good_ones() {
     assert_eq!(record["location"]["province"], "Ninh Bình");
     assert_eq!(record["location"]["legacy"]["province"], "Nam Định");
     assert_eq!(record["location"]["accuracy"], "commune_centroid");
-    assert_eq!(
-        record["sources"][0]["url"],
-        "https://vi.wikipedia.org/wiki/Chùa_Cổ_Lễ"
-    );
+    // Line 8 is the same site again: its sources win, its empty cells keep line 2's values.
+    assert_eq!(record["sources"][0]["citation"], "Sách X");
+    assert_eq!(record["people"][0], "Nguyễn Minh Không");
     let (code, out, _) = run(dir.path(), &["check"]);
     assert_eq!(code, 0, "{out}");
 }
@@ -96,7 +98,7 @@ fn reimport_changes_nothing_and_updates_keep_other_fields() {
     let (code, out, err) = run(dir.path(), &["import", file.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(
-        err.contains("2 rows: 0 created, 0 updated, 2 unchanged, 0 rejected"),
+        err.contains("2 rows: 0 created, 0 updated, 2 unchanged, 0 merged, 0 rejected"),
         "{err}"
     );
     assert_eq!(
