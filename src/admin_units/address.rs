@@ -38,41 +38,42 @@ pub(crate) struct Segment {
     pub accents: String,
 }
 
-/// Kind prefixes, as lowercase words. Accented words match only themselves; the ASCII forms
-/// match unaccented input. The list includes misspellings found in real records
-/// ("Tình" for "Tỉnh", "hành phố" for "thành phố").
-const PREFIXES: &[(&[&str], UnitKind)] = &[
-    (&["thành", "phố"], UnitKind::City),
-    (&["thành", "phô"], UnitKind::City),
-    (&["hành", "phố"], UnitKind::City),
-    (&["thanh", "pho"], UnitKind::City),
-    (&["t", "p"], UnitKind::City),
-    (&["tp"], UnitKind::City),
-    (&["thị", "xã"], UnitKind::Town),
-    (&["thi", "xa"], UnitKind::Town),
-    (&["tx"], UnitKind::Town),
-    (&["thị", "trấn"], UnitKind::Township),
-    (&["thi", "tran"], UnitKind::Township),
-    (&["tt"], UnitKind::Township),
-    (&["đặc", "khu"], UnitKind::SpecialZone),
-    (&["dac", "khu"], UnitKind::SpecialZone),
-    (&["tỉnh"], UnitKind::Province),
-    (&["tình"], UnitKind::Province),
-    (&["ỉnh"], UnitKind::Province),
-    (&["tinh"], UnitKind::Province),
-    (&["t"], UnitKind::Province),
-    (&["huyện"], UnitKind::District),
-    (&["huyen"], UnitKind::District),
-    (&["h"], UnitKind::District),
-    (&["quận"], UnitKind::UrbanDistrict),
-    (&["quan"], UnitKind::UrbanDistrict),
-    (&["q"], UnitKind::UrbanDistrict),
-    (&["xã"], UnitKind::Commune),
-    (&["xa"], UnitKind::Commune),
-    (&["x"], UnitKind::Commune),
-    (&["phường"], UnitKind::Ward),
-    (&["phuong"], UnitKind::Ward),
-    (&["p"], UnitKind::Ward),
+/// Kind prefixes, as lowercase words, with whether they are the unaccented spelling of an
+/// accented word. Those ("quan", "xa", "tinh") are read as prefixes only in text typed without
+/// accents, where "Quan Lạn" cannot occur. The list includes misspellings found in real
+/// records ("Tình" for "Tỉnh", "hành phố" for "thành phố").
+const PREFIXES: &[(&[&str], UnitKind, bool)] = &[
+    (&["thành", "phố"], UnitKind::City, false),
+    (&["thành", "phô"], UnitKind::City, false),
+    (&["hành", "phố"], UnitKind::City, false),
+    (&["thanh", "pho"], UnitKind::City, true),
+    (&["t", "p"], UnitKind::City, false),
+    (&["tp"], UnitKind::City, false),
+    (&["thị", "xã"], UnitKind::Town, false),
+    (&["thi", "xa"], UnitKind::Town, true),
+    (&["tx"], UnitKind::Town, false),
+    (&["thị", "trấn"], UnitKind::Township, false),
+    (&["thi", "tran"], UnitKind::Township, true),
+    (&["tt"], UnitKind::Township, false),
+    (&["đặc", "khu"], UnitKind::SpecialZone, false),
+    (&["dac", "khu"], UnitKind::SpecialZone, true),
+    (&["tỉnh"], UnitKind::Province, false),
+    (&["tình"], UnitKind::Province, false),
+    (&["ỉnh"], UnitKind::Province, false),
+    (&["tinh"], UnitKind::Province, true),
+    (&["t"], UnitKind::Province, false),
+    (&["huyện"], UnitKind::District, false),
+    (&["huyen"], UnitKind::District, true),
+    (&["h"], UnitKind::District, false),
+    (&["quận"], UnitKind::UrbanDistrict, false),
+    (&["quan"], UnitKind::UrbanDistrict, true),
+    (&["q"], UnitKind::UrbanDistrict, false),
+    (&["xã"], UnitKind::Commune, false),
+    (&["xa"], UnitKind::Commune, true),
+    (&["x"], UnitKind::Commune, false),
+    (&["phường"], UnitKind::Ward, false),
+    (&["phuong"], UnitKind::Ward, true),
+    (&["p"], UnitKind::Ward, false),
 ];
 
 /// Words that open a part below the commune (village, hamlet, street, house number) or a
@@ -98,7 +99,7 @@ impl Segment {
             .split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
             .collect();
-        while words.len() > 1 && FILLER.contains(&words[0]) {
+        while words.first().is_some_and(|w| FILLER.contains(w)) {
             words.remove(0);
         }
         let full_key: String = words.iter().map(|w| fold::key(w)).collect();
@@ -107,10 +108,19 @@ impl Segment {
         }
         let mut hint = Hint::Free;
         let mut rest: &[&str] = &words;
-        // Prefixes can stack when a record was corrected by hand: "xã TT Chờ" is a township.
-        while let Some((len, kind)) = prefix_of(rest) {
+        let unaccented = lower.is_ascii();
+        if let Some((len, kind)) = prefix_of(rest, unaccented) {
             hint = Hint::Kind(kind);
             rest = &rest[len..];
+            // Prefixes stack when a record was corrected by hand: "xã TT Chờ" is a township.
+            if let [abbr @ ("tt" | "tx" | "tp"), _, ..] = rest {
+                hint = Hint::Kind(match *abbr {
+                    "tt" => UnitKind::Township,
+                    "tx" => UnitKind::Town,
+                    _ => UnitKind::City,
+                });
+                rest = &rest[1..];
+            }
         }
         if hint == Hint::Free && field.is_none() && BELOW_COMMUNE.contains(&words[0]) {
             // Kept only in case the whole part is a unit's name ("Bản Lầu").
@@ -151,11 +161,12 @@ impl Segment {
 }
 
 /// The kind prefix `words` open with, and how many words it takes; never the whole text.
-fn prefix_of(words: &[&str]) -> Option<(usize, UnitKind)> {
+fn prefix_of(words: &[&str], unaccented: bool) -> Option<(usize, UnitKind)> {
     PREFIXES
         .iter()
-        .find(|(prefix, _)| words.len() > prefix.len() && words[..prefix.len()] == **prefix)
-        .map(|(prefix, kind)| (prefix.len(), *kind))
+        .filter(|(_, _, ascii_form)| unaccented || !ascii_form)
+        .find(|(prefix, _, _)| words.len() > prefix.len() && words[..prefix.len()] == **prefix)
+        .map(|(prefix, kind, _)| (prefix.len(), *kind))
 }
 
 /// "TTGôi" → "TT Gôi": an upper-case abbreviation glued to a capitalised name.

@@ -67,6 +67,14 @@ const TABLE: &[Row] = &[
     ("Minh Hải", "1976–1996", &[], &["Cà Mau", "Bạc Liêu"]),
 ];
 
+/// Districts split since the records were written, with the districts that replaced them:
+/// (province, old name, new districts). A name here stands for all of its successors, so a
+/// commune named with it is looked for in each.
+pub(crate) const SPLIT_DISTRICTS: &[(&str, &str, &[&str])] = &[
+    // Resolution 132/NQ-CP (2013).
+    ("Hà Nội", "Từ Liêm", &["Quận Bắc Từ Liêm", "Quận Nam Từ Liêm"]),
+];
+
 pub(crate) fn build(legacy: &[LegacyProvince]) -> Result<Vec<HistoricProvince>, TableError> {
     TABLE
         .iter()

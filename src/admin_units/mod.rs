@@ -176,6 +176,8 @@ pub struct LegacyDistrict {
     pub(crate) communes: Vec<u32>,
     /// The current commune when all of the district went into one (island districts).
     pub(crate) current_commune: Option<u32>,
+    /// How far its farthest commune centroid lies from its own centroid, in km.
+    pub(crate) reach_km: f64,
 }
 
 /// A pre-2025 commune, ward or township.

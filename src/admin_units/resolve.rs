@@ -210,23 +210,43 @@ impl AdminUnits {
                     self.add_communes_of_district(segs, m, chain, &mut out);
                 }
                 for (i, seg) in segs.iter().enumerate().filter(|&(i, _)| i != l) {
-                    for &c in &m[i].legacy_communes {
-                        let lc = &self.legacy_communes[c as usize];
-                        if self.districts[lc.district as usize].province != p {
-                            continue;
+                    let here: Vec<u32> = m[i]
+                        .legacy_communes
+                        .iter()
+                        .copied()
+                        .filter(|&c| self.province_of_legacy_commune(c) == p)
+                        .collect();
+                    // Without a district, a prefix or an accent must not pick between
+                    // same-named communes of different districts: they all tie.
+                    let same_district = here.windows(2).all(|w| {
+                        self.legacy_communes[w[0] as usize].district == self.legacy_communes[w[1] as usize].district
+                    });
+                    let fits: Vec<Option<i32>> = here
+                        .iter()
+                        .map(|&c| {
+                            let lc = &self.legacy_communes[c as usize];
+                            score(seg, Level::Commune, lc.kind, &lc.short)
+                        })
+                        .collect();
+                    let floor = fits.iter().flatten().min().copied();
+                    for (&c, fit) in here.iter().zip(fits) {
+                        let Some(mut fit) = fit else { continue };
+                        if !same_district {
+                            fit = floor.unwrap_or(fit);
                         }
-                        if let Some(fit) = score(seg, Level::Commune, lc.kind, &lc.short) {
-                            let mut chain = base.clone();
-                            chain.score += LEVEL + fit;
-                            chain.legacy_commune = Some(c);
-                            chain.used[2] = Some(i);
-                            chain.moved = self.other_district(segs, m, [l, i], p, lc.district);
+                        let lc = &self.legacy_communes[c as usize];
+                        let mut chain = base.clone();
+                        chain.score += LEVEL + fit;
+                        chain.legacy_commune = Some(c);
+                        chain.used[2] = Some(i);
+                        if here.len() == 1 {
+                            chain.moved = self.other_district(segs, m, [l, i], p, lc);
                             if chain.moved.is_some() {
                                 // Worth more than the district alone, less than a full match.
                                 chain.score += LEVEL / 2;
                             }
-                            out.push(chain);
                         }
+                        out.push(chain);
                     }
                 }
                 out.push(base);
@@ -292,14 +312,24 @@ impl AdminUnits {
         out
     }
 
-    /// A segment (not in `used`) naming a district of legacy province `p` other than `d`.
-    fn other_district(&self, segs: &[Segment], m: &[Matches], used: [usize; 2], p: u32, d: u32) -> Option<usize> {
+    /// A segment (not in `used`) naming another district of province `p` that reaches commune
+    /// `lc`: communes move to a neighbouring district (a city grows), never across the province.
+    fn other_district(&self, segs: &[Segment], m: &[Matches], used: [usize; 2], p: u32, lc: &super::LegacyCommune) -> Option<usize> {
+        // A commune on the far edge of a neighbour lies a little beyond the district's reach.
+        const MARGIN_KM: f64 = 3.0;
         (0..segs.len()).filter(|j| !used.contains(j)).find(|&j| {
             m[j].districts.iter().any(|&o| {
                 let od = &self.districts[o as usize];
-                o != d && od.province == p && segs[j].fit(Level::District, od.kind).is_some()
+                o != lc.district
+                    && od.province == p
+                    && segs[j].fit(Level::District, od.kind).is_some()
+                    && km(od.lat, od.lon, lc.lat, lc.lon) <= od.reach_km + MARGIN_KM
             })
         })
+    }
+
+    fn province_of_legacy_commune(&self, c: u32) -> u32 {
+        self.districts[self.legacy_communes[c as usize].district as usize].province
     }
 
     /// The pre-2025 provinces a segment's province matches could stand for.
@@ -339,7 +369,7 @@ impl AdminUnits {
                 .districts
                 .iter()
                 .copied()
-                .filter(|&d| self.districts[d as usize].keys.iter().any(|k| address::within_one_edit(&seg.key, k)))
+                .filter(|&d| address::within_one_edit(&seg.key, &self.districts[d as usize].keys[0]))
                 .collect();
             if let [d] = hits[..]
                 && let Some(fit) = seg.fit(Level::District, self.districts[d as usize].kind)
@@ -372,12 +402,14 @@ impl AdminUnits {
             }
         }
         if !found {
-            for (i, seg) in segs.iter().enumerate().filter(|&(i, s)| free(i) && typo_ok(s)) {
+            let p = self.districts[d as usize].province;
+            let exact_elsewhere = |i: usize| m[i].legacy_communes.iter().any(|&c| self.province_of_legacy_commune(c) == p);
+            for (i, seg) in segs.iter().enumerate().filter(|&(i, s)| free(i) && typo_ok(s) && !exact_elsewhere(i)) {
                 let hits: Vec<u32> = self.districts[d as usize]
                     .communes
                     .iter()
                     .copied()
-                    .filter(|&c| self.legacy_communes[c as usize].keys.iter().any(|k| address::within_one_edit(&seg.key, k)))
+                    .filter(|&c| address::within_one_edit(&seg.key, &self.legacy_communes[c as usize].keys[0]))
                     .collect();
                 if let [c] = hits[..]
                     && let Some(fit) = seg.fit(Level::Commune, self.legacy_communes[c as usize].kind)
@@ -415,7 +447,7 @@ impl AdminUnits {
                 .communes
                 .iter()
                 .copied()
-                .filter(|&c| self.communes[c as usize].keys.iter().any(|k| address::within_one_edit(&seg.key, k)))
+                .filter(|&c| address::within_one_edit(&seg.key, &self.communes[c as usize].keys[0]))
                 .collect();
             if let [c] = hits[..]
                 && let Some(fit) = seg.fit(Level::Commune, self.communes[c as usize].kind)
@@ -646,6 +678,13 @@ impl AdminUnits {
         }
         format!("{name} ({})", within.join(", "))
     }
+}
+
+/// Distance in km, equirectangular: plenty for "is it next door".
+pub(crate) fn km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
+    let dy = (lat1 - lat2) * 111.32;
+    let dx = (lon1 - lon2) * 111.32 * ((lat1 + lat2) / 2.0).to_radians().cos();
+    dx.hypot(dy)
 }
 
 /// "A, B, C and 4 more".

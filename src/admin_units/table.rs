@@ -47,6 +47,8 @@ pub enum TableError {
         what: &'static str,
         code: String,
     },
+    #[error("split district `{name}`: `{part}` is not a pre-2025 district of {province}")]
+    SplitDistrict { province: &'static str, name: &'static str, part: &'static str },
     #[error("historic province `{name}`: part `{part}` is not a pre-2025 province")]
     HistoricPart { name: &'static str, part: &'static str },
 }
@@ -203,6 +205,7 @@ impl AdminUnits {
                 keys,
                 communes: Vec::new(),
                 current_commune,
+                reach_km: 0.0,
             });
         }
 
@@ -233,6 +236,11 @@ impl AdminUnits {
             });
         }
 
+        for lc in &legacy_communes {
+            let d = &mut districts[lc.district as usize];
+            d.reach_km = d.reach_km.max(super::resolve::km(d.lat, d.lon, lc.lat, lc.lon));
+        }
+
         // Which legacy province and district a current commune came from, when that is one.
         let mut origin: Vec<Option<(Option<u32>, Option<u32>)>> = vec![None; communes.len()];
         for lc in &legacy_communes {
@@ -254,6 +262,17 @@ impl AdminUnits {
         }
 
         let historic = historic::build(&legacy_provinces)?;
+        for &(province, name, parts) in historic::SPLIT_DISTRICTS {
+            for &part in parts {
+                let found = districts.iter_mut().find(|d| {
+                    d.name == part && legacy_provinces[d.province as usize].short == province
+                });
+                match found {
+                    Some(d) => d.keys.push(fold::key(name)),
+                    None => return Err(TableError::SplitDistrict { province, name, part }),
+                }
+            }
+        }
         Ok(Self::with_indexes(
             provinces,
             communes,
