@@ -569,11 +569,20 @@ impl AdminUnits {
             if !lc.split_also.is_empty() {
                 let others: Vec<String> = lc.split_also.iter().map(|&o| self.communes[o as usize].name.clone()).collect();
                 out.notes.push(format!(
-                    "{} was split in 2025 between {} and {}; took {}, which kept its name or holds its centre — check if the site lies near the border",
+                    "{} was split in 2025 between {} and {}; took {}, which kept its name or has the nearest centre — check if the site lies near the border",
                     lc.name,
                     self.communes[lc.current as usize].name,
                     list(&others),
                     self.communes[lc.current as usize].name
+                ));
+            }
+        }
+        if let (Some(c), Some(i)) = (legacy_commune, top[0].used[2]) {
+            let lc = &self.legacy_communes[c as usize];
+            if !segs[i].keys().any(|k| k == lc.keys[0]) && top.iter().all(|t| t.used[2] == Some(i)) {
+                out.notes.push(format!(
+                    "`{}` is a former name: it was merged into {} before 2025",
+                    segs[i].text, lc.name
                 ));
             }
         }
