@@ -69,8 +69,8 @@ fn province_prefixes_and_their_misspellings() {
     check("Tp.Hà Nội, huyện Thanh Oai, xã Tam Hưng", ["Hà Nội", "Xã Tam Hưng"], ["Hà Nội", "Huyện Thanh Oai", "Xã Tam Hưng"]);
     check("Thành phố Hà Nôi, huyện Chương Mỹ, xã Phụng Châu", ["Hà Nội", "Phường Chương Mỹ"], ["Hà Nội", "Huyện Chương Mỹ", "Xã Phụng Châu"]);
     check("Tình Nam Định, Huyện Ý Yên, Xã Yên Ninh", ["Ninh Bình", "Xã Vũ Dương"], ["Nam Định", "Huyện Ý Yên", "Xã Yên Ninh"]);
-    check("hành phố Hà Nội, huyện Gia Lâm, xã Cổ Bi", ["Hà Nội", "Phường Phúc Lợi"], ["Hà Nội", "Huyện Gia Lâm", "Xã Cổ Bi"]);
-    check("ỉnh Vĩnh Phúc, huyện Tam Dương, xã Duy Phiên", ["Phú Thọ", "Xã Hoàng An"], ["Vĩnh Phúc", "Huyện Tam Dương", "Xã Duy Phiên"]);
+    check("hành phố Hà Nội, , huyện Hoài Đức, xã Yên Sở", ["Hà Nội", "Xã Dương Hòa"], ["Hà Nội", "Huyện Hoài Đức", "Xã Yên Sở"]);
+    check("ỉnh Vĩnh Phúc, huyện Tam Dương, xã Hoàng Hoa", ["Phú Thọ", "Xã Tam Dương Bắc"], ["Vĩnh Phúc", "Huyện Tam Dương", "Xã Hoàng Hoa"]);
     check("Tỉnh Thừa Thiên - Huế, huyện Phú Vang, xã Phú Thượng", ["Huế", "Phường Mỹ Thượng"], ["Huế", "Quận Thuận Hóa", "Phường Phú Thượng"]);
 }
 
