@@ -79,8 +79,30 @@ const PREFIXES: &[(&[&str], UnitKind, bool)] = &[
 /// Words that open a part below the commune (village, hamlet, street, house number) or a
 /// name that is not a unit ("Việt Nam"); such parts are skipped unless they are a unit's name.
 const BELOW_COMMUNE: &[&str] = &[
-    "thôn", "xóm", "làng", "ấp", "bản", "khu", "tổ", "phố", "đường", "số", "khối", "cụm", "xứ",
-    "khóm", "buôn", "ngõ", "ngách", "hẻm", "kiệt", "đội", "thon", "xom", "ap", "so",
+    "thôn",
+    "xóm",
+    "làng",
+    "ấp",
+    "bản",
+    "khu",
+    "tổ",
+    "phố",
+    "đường",
+    "số",
+    "khối",
+    "cụm",
+    "xứ",
+    "khóm",
+    "buôn",
+    "ngõ",
+    "ngách",
+    "hẻm",
+    "kiệt",
+    "đội",
+    "thon",
+    "xom",
+    "ap",
+    "so",
 ];
 
 /// Leading words that only connect ("nay thuộc thôn …", "tại xã …").
@@ -131,19 +153,32 @@ impl Segment {
             hint = Hint::Field(level);
         }
         let key: String = rest.iter().map(|w| fold::key(w)).collect();
-        let accents = accent_signature(&rest.join(" "));
-        Some(Segment { text: text.trim().to_owned(), hint, key, full_key, accents })
+        let accents = if lower.is_ascii() {
+            String::new()
+        } else {
+            accent_signature(&rest.join(" "))
+        };
+        Some(Segment {
+            text: text.trim().to_owned(),
+            hint,
+            key,
+            full_key,
+            accents,
+        })
     }
 
     /// +1 when the segment's name has exactly the marks of `short` (a unit's short name).
+    /// Unaccented input gets no bonus for any candidate, so it changes no ranking.
     pub(crate) fn accent_bonus(&self, short: &str) -> i32 {
-        i32::from(!self.accents.is_empty() && self.accents == accent_signature(short))
+        i32::from(!self.accents.is_empty() && signature_is(&self.accents, short))
     }
 
     /// The keys to look the segment up by, most likely first.
     pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {
         let full = (self.full_key != self.key).then_some(self.full_key.as_str());
-        std::iter::once(self.key.as_str()).chain(full).filter(|k| !k.is_empty())
+        std::iter::once(self.key.as_str())
+            .chain(full)
+            .filter(|k| !k.is_empty())
     }
 
     /// Whether the segment may name a unit at `level`, and the score adjustment if it may:
@@ -187,7 +222,10 @@ fn accent_signature(text: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     use unicode_normalization::char::is_combining_mark;
     let mut out = String::new();
-    for word in text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+    for word in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
         let mut marks: Vec<char> = Vec::new();
         for c in word.nfd().flat_map(char::to_lowercase) {
             if is_combining_mark(c) {
@@ -204,6 +242,44 @@ fn accent_signature(text: &str) -> String {
         out.push(' ');
     }
     out
+}
+
+/// Whether `accent_signature(text) == signature`, without building the signature.
+fn signature_is(signature: &str, text: &str) -> bool {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
+    let mut expected = signature.chars();
+    for word in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        let mut marks = [' '; 8];
+        let mut n = 0;
+        for c in word.nfd().flat_map(char::to_lowercase) {
+            let (letter, mark) = match c {
+                'đ' => (Some('d'), Some('đ')),
+                c if is_combining_mark(c) => (None, Some(c)),
+                c => (Some(c), None),
+            };
+            if let Some(l) = letter
+                && expected.next() != Some(l)
+            {
+                return false;
+            }
+            if let Some(m) = mark {
+                if n == marks.len() {
+                    return false;
+                }
+                marks[n] = m;
+                n += 1;
+            }
+        }
+        marks[..n].sort_unstable();
+        if !marks[..n].iter().all(|&m| expected.next() == Some(m)) || expected.next() != Some(' ') {
+            return false;
+        }
+    }
+    expected.next().is_none()
 }
 
 /// Cuts an address into segments: at commas and brackets, then before each accented unit word.
@@ -246,16 +322,29 @@ fn cut_at_unit_words(part: &str) -> Vec<String> {
 
 /// Whether two keys differ by at most one inserted, deleted or replaced character.
 pub(crate) fn within_one_edit(a: &str, b: &str) -> bool {
+    if a.len().abs_diff(b.len()) > 4 {
+        return false; // even one multi-byte character cannot bridge that
+    }
+    if a.is_ascii() && b.is_ascii() {
+        return one_edit(a.as_bytes(), b.as_bytes());
+    }
     let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let (short, long) = if a.len() <= b.len() { (&a, &b) } else { (&b, &a) };
+    one_edit(&a, &b)
+}
+
+fn one_edit<T: PartialEq>(a: &[T], b: &[T]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     if long.len() - short.len() > 1 {
         return false;
     }
-    let same = short.iter().zip(long.iter()).take_while(|(x, y)| x == y).count();
+    let same = short.iter().zip(long).take_while(|(x, y)| x == y).count();
     if same == short.len() {
         return true; // equal, or `long` has one extra character at the end
     }
-    let skip_long = same + 1;
-    let skip_short = if short.len() == long.len() { same + 1 } else { same };
-    short[skip_short..] == long[skip_long..]
+    let skip_short = if short.len() == long.len() {
+        same + 1
+    } else {
+        same
+    };
+    short[skip_short..] == long[same + 1..]
 }

@@ -7,8 +7,8 @@
 //! ambiguous and resolves to nothing rather than to a guess. Sources: the National Assembly
 //! resolutions that created and dissolved each province (dates in `years`).
 
-use super::table::TableError;
 use super::LegacyProvince;
+use super::table::TableError;
 use crate::fold;
 
 /// One historic province name.
@@ -28,7 +28,9 @@ pub struct HistoricProvince {
 
 impl HistoricProvince {
     pub(crate) fn keys(&self) -> impl Iterator<Item = String> + '_ {
-        std::iter::once(self.name).chain(self.aliases.iter().copied()).map(fold::key)
+        std::iter::once(self.name)
+            .chain(self.aliases.iter().copied())
+            .map(fold::key)
     }
 
     /// Whether the name maps to a single current province.
@@ -37,14 +39,29 @@ impl HistoricProvince {
     }
 }
 
-type Row = (&'static str, &'static str, &'static [&'static str], &'static [&'static str]);
+type Row = (
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+);
 
 /// Name, years, other spellings, pre-2025 provinces covered.
 const TABLE: &[Row] = &[
     ("Hà Tây", "1965–1975, 1991–2008", &[], &["Hà Nội"]),
     ("Hà Sơn Bình", "1976–1991", &[], &["Hà Nội", "Hòa Bình"]),
-    ("Hà Nam Ninh", "1975–1991", &[], &["Hà Nam", "Nam Định", "Ninh Bình"]),
-    ("Nam Hà", "1965–1975, 1991–1996", &[], &["Hà Nam", "Nam Định"]),
+    (
+        "Hà Nam Ninh",
+        "1975–1991",
+        &[],
+        &["Hà Nam", "Nam Định", "Ninh Bình"],
+    ),
+    (
+        "Nam Hà",
+        "1965–1975, 1991–1996",
+        &[],
+        &["Hà Nam", "Nam Định"],
+    ),
     ("Hà Bắc", "1962–1996", &[], &["Bắc Ninh", "Bắc Giang"]),
     ("Vĩnh Phú", "1968–1996", &[], &["Vĩnh Phúc", "Phú Thọ"]),
     ("Hải Hưng", "1968–1996", &[], &["Hải Dương", "Hưng Yên"]),
@@ -53,16 +70,46 @@ const TABLE: &[Row] = &[
     ("Hoàng Liên Sơn", "1971–1991", &[], &["Lào Cai", "Yên Bái"]),
     ("Cao Lạng", "1976–1978", &[], &["Cao Bằng", "Lạng Sơn"]),
     ("Nghệ Tĩnh", "1976–1991", &[], &["Nghệ An", "Hà Tĩnh"]),
-    ("Bình Trị Thiên", "1976–1989", &[], &["Quảng Bình", "Quảng Trị", "Huế"]),
-    ("Thừa Thiên Huế", "1989–2025", &["Thừa Thiên", "Thừa Thiên - Huế"], &["Huế"]),
-    ("Quảng Nam - Đà Nẵng", "1976–1996", &["Quảng Đà"], &["Quảng Nam", "Đà Nẵng"]),
+    (
+        "Bình Trị Thiên",
+        "1976–1989",
+        &[],
+        &["Quảng Bình", "Quảng Trị", "Huế"],
+    ),
+    (
+        "Thừa Thiên Huế",
+        "1989–2025",
+        &["Thừa Thiên", "Thừa Thiên - Huế"],
+        &["Huế"],
+    ),
+    (
+        "Quảng Nam - Đà Nẵng",
+        "1976–1996",
+        &["Quảng Đà"],
+        &["Quảng Nam", "Đà Nẵng"],
+    ),
     ("Nghĩa Bình", "1976–1989", &[], &["Quảng Ngãi", "Bình Định"]),
     ("Phú Khánh", "1976–1989", &[], &["Phú Yên", "Khánh Hòa"]),
     ("Thuận Hải", "1976–1992", &[], &["Ninh Thuận", "Bình Thuận"]),
-    ("Gia Lai - Kon Tum", "1975–1991", &[], &["Gia Lai", "Kon Tum"]),
-    ("Đắc Lắc", "spelling before 2005", &["Daklak", "Đắk Lắc"], &["Đắk Lắk"]),
+    (
+        "Gia Lai - Kon Tum",
+        "1975–1991",
+        &[],
+        &["Gia Lai", "Kon Tum"],
+    ),
+    (
+        "Đắc Lắc",
+        "spelling before 2005",
+        &["Daklak", "Đắk Lắc"],
+        &["Đắk Lắk"],
+    ),
     ("Sông Bé", "1976–1997", &[], &["Bình Dương", "Bình Phước"]),
-    ("Sài Gòn", "before 1976; still in use", &["Sài Gòn - Gia Định", "Gia Định"], &["Hồ Chí Minh"]),
+    (
+        "Sài Gòn",
+        "before 1976; still in use",
+        &["Sài Gòn - Gia Định", "Gia Định"],
+        &["Hồ Chí Minh"],
+    ),
     ("Cửu Long", "1976–1992", &[], &["Vĩnh Long", "Trà Vinh"]),
     ("Minh Hải", "1976–1996", &[], &["Cà Mau", "Bạc Liêu"]),
 ];
@@ -72,7 +119,11 @@ const TABLE: &[Row] = &[
 /// commune named with it is looked for in each.
 pub(crate) const SPLIT_DISTRICTS: &[(&str, &str, &[&str])] = &[
     // Resolution 132/NQ-CP (2013).
-    ("Hà Nội", "Từ Liêm", &["Quận Bắc Từ Liêm", "Quận Nam Từ Liêm"]),
+    (
+        "Hà Nội",
+        "Từ Liêm",
+        &["Quận Bắc Từ Liêm", "Quận Nam Từ Liêm"],
+    ),
 ];
 
 pub(crate) fn build(legacy: &[LegacyProvince]) -> Result<Vec<HistoricProvince>, TableError> {

@@ -32,7 +32,10 @@ pub struct AddressQuery<'a> {
 impl<'a> AddressQuery<'a> {
     /// A query made of free text only.
     pub fn text(address: &'a str) -> Self {
-        AddressQuery { address: Some(address), ..Default::default() }
+        AddressQuery {
+            address: Some(address),
+            ..Default::default()
+        }
     }
 }
 
@@ -91,11 +94,11 @@ struct Reading {
     commune: Option<u32>,
 }
 
-fn lookup<'m>(
-    map: &'m std::collections::HashMap<String, Vec<u32>>,
-    seg: &Segment,
-) -> &'m [u32] {
-    seg.keys().find_map(|k| map.get(k)).map(Vec::as_slice).unwrap_or(&[])
+fn lookup<'m>(map: &'m std::collections::HashMap<String, Vec<u32>>, seg: &Segment) -> &'m [u32] {
+    seg.keys()
+        .find_map(|k| map.get(k))
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
 }
 
 /// How well `seg` names a unit of `kind` called `short` at `level`: the prefix fit plus one
@@ -128,7 +131,11 @@ impl AdminUnits {
 
     fn matches(&self, seg: &Segment) -> Matches {
         Matches {
-            provinces: if seg.hint == Hint::Below { Vec::new() } else { self.province_matches(seg) },
+            provinces: if seg.hint == Hint::Below {
+                Vec::new()
+            } else {
+                self.province_matches(seg)
+            },
             districts: lookup(&self.district_keys, seg).to_vec(),
             legacy_communes: lookup(&self.legacy_commune_keys, seg).to_vec(),
             communes: lookup(&self.commune_keys, seg).to_vec(),
@@ -171,11 +178,20 @@ impl AdminUnits {
         // Readings anchored on a district named exactly.
         for (j, seg) in segs.iter().enumerate() {
             for &d in &m[j].districts {
-                let Some(fit) = score(seg, Level::District, self.districts[d as usize].kind, &self.districts[d as usize].short) else {
+                let Some(fit) = score(
+                    seg,
+                    Level::District,
+                    self.districts[d as usize].kind,
+                    &self.districts[d as usize].short,
+                ) else {
                     continue;
                 };
                 let p = self.districts[d as usize].province;
-                let mut chain = Chain { score: LEVEL + fit, district: Some(d), ..Chain::default() };
+                let mut chain = Chain {
+                    score: LEVEL + fit,
+                    district: Some(d),
+                    ..Chain::default()
+                };
                 chain.used[1] = Some(j);
                 let best_province = (0..segs.len())
                     .filter(|&l| l != j)
@@ -192,7 +208,9 @@ impl AdminUnits {
         // Readings anchored on a pre-2025 province.
         for (l, seg) in segs.iter().enumerate() {
             for p in self.legacy_candidates(&m[l]) {
-                let Some(adj) = self.names_legacy_province(seg, &m[l], p) else { continue };
+                let Some(adj) = self.names_legacy_province(seg, &m[l], p) else {
+                    continue;
+                };
                 let mut base = Chain {
                     score: LEVEL + adj,
                     legacy_province: Some(p),
@@ -205,7 +223,9 @@ impl AdminUnits {
                     chain.district = Some(d);
                     chain.used[1] = Some(j);
                     if typo {
-                        chain.typos.push((j, self.districts[d as usize].name.clone()));
+                        chain
+                            .typos
+                            .push((j, self.districts[d as usize].name.clone()));
                     }
                     self.add_communes_of_district(segs, m, chain, &mut out);
                 }
@@ -219,7 +239,8 @@ impl AdminUnits {
                     // Without a district, a prefix or an accent must not pick between
                     // same-named communes of different districts: they all tie.
                     let same_district = here.windows(2).all(|w| {
-                        self.legacy_communes[w[0] as usize].district == self.legacy_communes[w[1] as usize].district
+                        self.legacy_communes[w[0] as usize].district
+                            == self.legacy_communes[w[1] as usize].district
                     });
                     let fits: Vec<Option<i32>> = here
                         .iter()
@@ -255,11 +276,17 @@ impl AdminUnits {
         // Readings in current units: a current province and one of its communes.
         let legacy_best = out.iter().map(|c| c.score).max().unwrap_or(0);
         for (l, seg) in segs.iter().enumerate() {
-            let mut currents: Vec<u32> = m[l].provinces.iter().filter_map(|&(r, _)| self.current_of(r)).collect();
+            let mut currents: Vec<u32> = m[l]
+                .provinces
+                .iter()
+                .filter_map(|&(r, _)| self.current_of(r))
+                .collect();
             currents.sort_unstable();
             currents.dedup();
             for p in currents {
-                let Some(adj) = self.names_current_province(seg, &m[l], p) else { continue };
+                let Some(adj) = self.names_current_province(seg, &m[l], p) else {
+                    continue;
+                };
                 let found = self.communes_in(segs, m, l, p, legacy_best < 2 * LEVEL - 2);
                 for (i, c, fit, typo) in found {
                     let mut chain = Chain {
@@ -271,7 +298,9 @@ impl AdminUnits {
                     chain.used[0] = Some(l);
                     chain.used[2] = Some(i);
                     if typo {
-                        chain.typos.push((i, self.communes[c as usize].name.clone()));
+                        chain
+                            .typos
+                            .push((i, self.communes[c as usize].name.clone()));
                     }
                     // The name itself tells the pre-2025 province ("Nam Định, xã Nam Trực").
                     let only_legacy: Vec<u32> = m[l]
@@ -294,15 +323,35 @@ impl AdminUnits {
         if out.is_empty() {
             for (i, seg) in segs.iter().enumerate() {
                 for &c in &m[i].legacy_communes {
-                    if let Some(fit) = score(seg, Level::Commune, self.legacy_communes[c as usize].kind, &self.legacy_communes[c as usize].short) {
-                        let mut chain = Chain { score: LEVEL + fit, legacy_commune: Some(c), alone: true, ..Chain::default() };
+                    if let Some(fit) = score(
+                        seg,
+                        Level::Commune,
+                        self.legacy_communes[c as usize].kind,
+                        &self.legacy_communes[c as usize].short,
+                    ) {
+                        let mut chain = Chain {
+                            score: LEVEL + fit,
+                            legacy_commune: Some(c),
+                            alone: true,
+                            ..Chain::default()
+                        };
                         chain.used[2] = Some(i);
                         out.push(chain);
                     }
                 }
                 for &c in &m[i].communes {
-                    if let Some(fit) = score(seg, Level::Commune, self.communes[c as usize].kind, &self.communes[c as usize].short) {
-                        let mut chain = Chain { score: LEVEL + fit, commune: Some(c), alone: true, ..Chain::default() };
+                    if let Some(fit) = score(
+                        seg,
+                        Level::Commune,
+                        self.communes[c as usize].kind,
+                        &self.communes[c as usize].short,
+                    ) {
+                        let mut chain = Chain {
+                            score: LEVEL + fit,
+                            commune: Some(c),
+                            alone: true,
+                            ..Chain::default()
+                        };
                         chain.used[2] = Some(i);
                         out.push(chain);
                     }
@@ -314,7 +363,14 @@ impl AdminUnits {
 
     /// A segment (not in `used`) naming another district of province `p` that reaches commune
     /// `lc`: communes move to a neighbouring district (a city grows), never across the province.
-    fn other_district(&self, segs: &[Segment], m: &[Matches], used: [usize; 2], p: u32, lc: &super::LegacyCommune) -> Option<usize> {
+    fn other_district(
+        &self,
+        segs: &[Segment],
+        m: &[Matches],
+        used: [usize; 2],
+        p: u32,
+        lc: &super::LegacyCommune,
+    ) -> Option<usize> {
         // A commune on the far edge of a neighbour lies a little beyond the district's reach.
         const MARGIN_KM: f64 = 3.0;
         (0..segs.len()).filter(|j| !used.contains(j)).find(|&j| {
@@ -349,7 +405,13 @@ impl AdminUnits {
 
     /// Districts of legacy province `p` named by a segment other than `l`: exact matches, or
     /// failing those a unique one-letter-typo match. (segment, district, score, typo)
-    fn districts_in(&self, segs: &[Segment], m: &[Matches], l: usize, p: u32) -> Vec<(usize, u32, i32, bool)> {
+    fn districts_in(
+        &self,
+        segs: &[Segment],
+        m: &[Matches],
+        l: usize,
+        p: u32,
+    ) -> Vec<(usize, u32, i32, bool)> {
         let mut out = Vec::new();
         for (j, seg) in segs.iter().enumerate().filter(|&(j, _)| j != l) {
             for &d in &m[j].districts {
@@ -364,12 +426,18 @@ impl AdminUnits {
         if !out.is_empty() {
             return out;
         }
-        for (j, seg) in segs.iter().enumerate().filter(|&(j, s)| j != l && typo_ok(s)) {
+        for (j, seg) in segs
+            .iter()
+            .enumerate()
+            .filter(|&(j, s)| j != l && typo_ok(s))
+        {
             let hits: Vec<u32> = self.legacy_provinces[p as usize]
                 .districts
                 .iter()
                 .copied()
-                .filter(|&d| address::within_one_edit(&seg.key, &self.districts[d as usize].keys[0]))
+                .filter(|&d| {
+                    address::within_one_edit(&seg.key, &self.districts[d as usize].keys[0])
+                })
                 .collect();
             if let [d] = hits[..]
                 && let Some(fit) = seg.fit(Level::District, self.districts[d as usize].kind)
@@ -382,7 +450,13 @@ impl AdminUnits {
 
     /// Extends a chain that has a district with each commune of that district some unused
     /// segment names (exactly, or failing that by a unique typo), and pushes the results.
-    fn add_communes_of_district(&self, segs: &[Segment], m: &[Matches], chain: Chain, out: &mut Vec<Chain>) {
+    fn add_communes_of_district(
+        &self,
+        segs: &[Segment],
+        m: &[Matches],
+        chain: Chain,
+        out: &mut Vec<Chain>,
+    ) {
         let d = chain.district.expect("called with a district");
         let free = |i: usize| !chain.used.contains(&Some(i));
         let mut found = false;
@@ -403,22 +477,37 @@ impl AdminUnits {
         }
         if !found {
             let p = self.districts[d as usize].province;
-            let exact_elsewhere = |i: usize| m[i].legacy_communes.iter().any(|&c| self.province_of_legacy_commune(c) == p);
-            for (i, seg) in segs.iter().enumerate().filter(|&(i, s)| free(i) && typo_ok(s) && !exact_elsewhere(i)) {
+            let exact_elsewhere = |i: usize| {
+                m[i].legacy_communes
+                    .iter()
+                    .any(|&c| self.province_of_legacy_commune(c) == p)
+            };
+            for (i, seg) in segs
+                .iter()
+                .enumerate()
+                .filter(|&(i, s)| free(i) && typo_ok(s) && !exact_elsewhere(i))
+            {
                 let hits: Vec<u32> = self.districts[d as usize]
                     .communes
                     .iter()
                     .copied()
-                    .filter(|&c| address::within_one_edit(&seg.key, &self.legacy_communes[c as usize].keys[0]))
+                    .filter(|&c| {
+                        address::within_one_edit(
+                            &seg.key,
+                            &self.legacy_communes[c as usize].keys[0],
+                        )
+                    })
                     .collect();
                 if let [c] = hits[..]
-                    && let Some(fit) = seg.fit(Level::Commune, self.legacy_communes[c as usize].kind)
+                    && let Some(fit) =
+                        seg.fit(Level::Commune, self.legacy_communes[c as usize].kind)
                 {
                     let mut next = chain.clone();
                     next.score += LEVEL + fit + TYPO;
                     next.legacy_commune = Some(c);
                     next.used[2] = Some(i);
-                    next.typos.push((i, self.legacy_communes[c as usize].name.clone()));
+                    next.typos
+                        .push((i, self.legacy_communes[c as usize].name.clone()));
                     out.push(next);
                 }
             }
@@ -427,7 +516,14 @@ impl AdminUnits {
     }
 
     /// Current communes of province `p` named by a segment other than `l`.
-    fn communes_in(&self, segs: &[Segment], m: &[Matches], l: usize, p: u32, typos: bool) -> Vec<(usize, u32, i32, bool)> {
+    fn communes_in(
+        &self,
+        segs: &[Segment],
+        m: &[Matches],
+        l: usize,
+        p: u32,
+        typos: bool,
+    ) -> Vec<(usize, u32, i32, bool)> {
         let mut out = Vec::new();
         for (i, seg) in segs.iter().enumerate().filter(|&(i, _)| i != l) {
             for &c in &m[i].communes {
@@ -442,7 +538,11 @@ impl AdminUnits {
         if !out.is_empty() || !typos {
             return out;
         }
-        for (i, seg) in segs.iter().enumerate().filter(|&(i, s)| i != l && typo_ok(s)) {
+        for (i, seg) in segs
+            .iter()
+            .enumerate()
+            .filter(|&(i, s)| i != l && typo_ok(s))
+        {
             let hits: Vec<u32> = self.provinces[p as usize]
                 .communes
                 .iter()
@@ -504,14 +604,32 @@ impl AdminUnits {
         let top: Vec<&Chain> = chains.iter().filter(|c| c.score == best).collect();
         let mut readings: Vec<Reading> = top.iter().map(|c| self.reading(c)).collect();
         // A current-unit reading that lands where a pre-2025 reading does says the same thing.
-        let legacy_targets: Vec<Option<u32>> = readings.iter().filter(|r| r.legacy_commune.is_some()).map(|r| r.commune).collect();
+        let legacy_targets: Vec<Option<u32>> = readings
+            .iter()
+            .filter(|r| r.legacy_commune.is_some())
+            .map(|r| r.commune)
+            .collect();
         let keep: Vec<bool> = top
             .iter()
             .zip(&readings)
-            .map(|(c, r)| !(c.commune.is_some() && r.legacy_commune.is_none() && legacy_targets.contains(&r.commune)))
+            .map(|(c, r)| {
+                !(c.commune.is_some()
+                    && r.legacy_commune.is_none()
+                    && legacy_targets.contains(&r.commune))
+            })
             .collect();
-        let top: Vec<&Chain> = top.iter().zip(&keep).filter(|(_, k)| **k).map(|(c, _)| *c).collect();
-        readings = readings.into_iter().zip(&keep).filter(|(_, k)| **k).map(|(r, _)| r).collect();
+        let top: Vec<&Chain> = top
+            .iter()
+            .zip(&keep)
+            .filter(|(_, k)| **k)
+            .map(|(c, _)| *c)
+            .collect();
+        readings = readings
+            .into_iter()
+            .zip(&keep)
+            .filter(|(_, k)| **k)
+            .map(|(r, _)| r)
+            .collect();
 
         if top.iter().all(|c| c.alone) {
             let seg = &segs[top[0].used[2].unwrap_or(0)];
@@ -528,7 +646,11 @@ impl AdminUnits {
 
         let agreed = |f: fn(&Reading) -> Option<u32>| {
             let first = f(&readings[0]);
-            readings.iter().all(|r| f(r) == first).then_some(first).flatten()
+            readings
+                .iter()
+                .all(|r| f(r) == first)
+                .then_some(first)
+                .flatten()
         };
         let province = agreed(|r| r.province);
         let legacy_province = agreed(|r| r.legacy_province);
@@ -567,7 +689,11 @@ impl AdminUnits {
         if let Some(c) = legacy_commune {
             let lc = &self.legacy_communes[c as usize];
             if !lc.split_also.is_empty() {
-                let others: Vec<String> = lc.split_also.iter().map(|&o| self.communes[o as usize].name.clone()).collect();
+                let others: Vec<String> = lc
+                    .split_also
+                    .iter()
+                    .map(|&o| self.communes[o as usize].name.clone())
+                    .collect();
                 out.notes.push(format!(
                     "{} was split in 2025 between {} and {}; took {}, which kept its name or has the nearest centre — check if the site lies near the border",
                     lc.name,
@@ -579,7 +705,8 @@ impl AdminUnits {
         }
         if let (Some(c), Some(i)) = (legacy_commune, top[0].used[2]) {
             let lc = &self.legacy_communes[c as usize];
-            if !segs[i].keys().any(|k| k == lc.keys[0]) && top.iter().all(|t| t.used[2] == Some(i)) {
+            if !segs[i].keys().any(|k| k == lc.keys[0]) && top.iter().all(|t| t.used[2] == Some(i))
+            {
                 out.notes.push(format!(
                     "`{}` is a former name: it was merged into {} before 2025",
                     segs[i].text, lc.name
@@ -599,15 +726,21 @@ impl AdminUnits {
             ));
         }
         if province.is_some() && top.iter().all(|c| c.used[0].is_none()) {
-            let from = top[0].used[1].map(|j| ("district", j)).or(top[0].used[2].map(|i| ("commune", i)));
+            let from = top[0].used[1]
+                .map(|j| ("district", j))
+                .or(top[0].used[2].map(|i| ("commune", i)));
             if let Some((what, i)) = from {
-                out.notes.push(format!("province inferred from {what} `{}`", segs[i].text));
+                out.notes
+                    .push(format!("province inferred from {what} `{}`", segs[i].text));
             }
         }
         let mut typos: Vec<&(usize, String)> = top.iter().flat_map(|c| &c.typos).collect();
         typos.dedup();
         for (i, name) in typos {
-            out.notes.push(format!("read `{}` as {name} (one letter differs)", segs[*i].text));
+            out.notes.push(format!(
+                "read `{}` as {name} (one letter differs)",
+                segs[*i].text
+            ));
         }
         out
     }
@@ -624,36 +757,95 @@ impl AdminUnits {
         commune: Option<u32>,
     ) {
         if province.is_none() {
-            let mut names: Vec<String> = readings.iter().filter_map(|r| r.province).map(|p| self.provinces[p as usize].short.clone()).collect();
+            let mut names: Vec<String> = readings
+                .iter()
+                .filter_map(|r| r.province)
+                .map(|p| self.provinces[p as usize].short.clone())
+                .collect();
             names.sort();
             names.dedup();
-            let text = top.iter().find_map(|c| c.used.iter().flatten().next()).map(|&i| segs[i].text.as_str()).unwrap_or("");
-            out.notes.push(format!("`{text}` could be in {} — add the province", list(&names)));
+            let text = top
+                .iter()
+                .find_map(|c| c.used.iter().flatten().next())
+                .map(|&i| segs[i].text.as_str())
+                .unwrap_or("");
+            out.notes.push(format!(
+                "`{text}` could be in {} — add the province",
+                list(&names)
+            ));
             return;
         }
         let where_ = self.provinces[province.unwrap_or(0) as usize].short.clone();
-        if commune.is_none() && readings.iter().any(|r| r.commune.is_some() || r.legacy_commune.is_some()) {
-            let seg = top.iter().find_map(|c| c.used[2]).map(|i| segs[i].text.as_str()).unwrap_or("");
-            let mut places: Vec<String> = readings.iter().filter(|r| r.legacy_commune.is_some() || r.commune.is_some()).map(|r| self.describe(r)).collect();
+        if commune.is_none()
+            && readings
+                .iter()
+                .any(|r| r.commune.is_some() || r.legacy_commune.is_some())
+        {
+            let seg = top
+                .iter()
+                .find_map(|c| c.used[2])
+                .map(|i| segs[i].text.as_str())
+                .unwrap_or("");
+            let mut places: Vec<String> = readings
+                .iter()
+                .filter(|r| r.legacy_commune.is_some() || r.commune.is_some())
+                .map(|r| self.describe(r))
+                .collect();
             places.sort();
             places.dedup();
-            let hint = if district.is_none() { "add the district" } else { "check the names" };
-            out.notes.push(format!("commune `{seg}` matches {} places in {where_} ({}) — {hint}", places.len(), list(&places)));
-        } else if district.is_none() && readings.iter().any(|r| r.district.is_some()) && readings.iter().any(|r| r.legacy_commune.is_some() || r.district.is_some()) && commune.is_none() {
-            let mut names: Vec<String> = readings.iter().filter_map(|r| r.district).map(|d| self.districts[d as usize].name.clone()).collect();
+            let hint = if district.is_none() {
+                "add the district"
+            } else {
+                "check the names"
+            };
+            out.notes.push(format!(
+                "commune `{seg}` matches {} places in {where_} ({}) — {hint}",
+                places.len(),
+                list(&places)
+            ));
+        } else if district.is_none()
+            && readings.iter().any(|r| r.district.is_some())
+            && readings
+                .iter()
+                .any(|r| r.legacy_commune.is_some() || r.district.is_some())
+            && commune.is_none()
+        {
+            let mut names: Vec<String> = readings
+                .iter()
+                .filter_map(|r| r.district)
+                .map(|d| self.districts[d as usize].name.clone())
+                .collect();
             names.sort();
             names.dedup();
-            out.notes.push(format!("could be {} in {where_} — add the district or commune", list(&names)));
+            out.notes.push(format!(
+                "could be {} in {where_} — add the district or commune",
+                list(&names)
+            ));
         }
     }
 
-    fn note_unused(&self, segs: &[Segment], top: &[&Chain], out: &mut Resolved, province: Option<u32>) {
+    fn note_unused(
+        &self,
+        segs: &[Segment],
+        top: &[&Chain],
+        out: &mut Resolved,
+        province: Option<u32>,
+    ) {
         for (i, seg) in segs.iter().enumerate() {
-            if seg.hint == Hint::Below || top.iter().any(|c| c.used.contains(&Some(i)) || c.moved == Some(i)) {
+            if seg.hint == Hint::Below
+                || top
+                    .iter()
+                    .any(|c| c.used.contains(&Some(i)) || c.moved == Some(i))
+            {
                 continue;
             }
             // "Tỉnh Thừa Thiên Huế, tp. Huế": a second name of the same province.
-            if province.is_some() && self.province_matches(seg).iter().any(|&(r, _)| self.current_of(r) == province) {
+            if province.is_some()
+                && self
+                    .province_matches(seg)
+                    .iter()
+                    .any(|&(r, _)| self.current_of(r) == province)
+            {
                 continue;
             }
             let what = match seg.hint {
@@ -662,7 +854,9 @@ impl AdminUnits {
                 Hint::Field(l) => l.word(),
                 _ => "province, district or commune",
             };
-            let scope = province.map(|p| format!(" in {}", self.provinces[p as usize].short)).unwrap_or_default();
+            let scope = province
+                .map(|p| format!(" in {}", self.provinces[p as usize].short))
+                .unwrap_or_default();
             out.notes.push(format!("{what} `{}` not recognised{scope} — check the spelling; current and pre-2025 names are both accepted", seg.text));
         }
     }
@@ -699,7 +893,12 @@ pub(crate) fn km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
 /// "A, B, C and 4 more".
 fn list(items: &[String]) -> String {
     const SHOWN: usize = 5;
-    let mut text = items.iter().take(SHOWN).cloned().collect::<Vec<_>>().join(", ");
+    let mut text = items
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
     if items.len() > SHOWN {
         text.push_str(&format!(" and {} more", items.len() - SHOWN));
     }

@@ -40,7 +40,9 @@ pub enum TableError {
         line: usize,
         name: String,
     },
-    #[error("{table}:{line}: unknown {what} code `{code}` — regenerate the tables with tools/derive_admin_units.py")]
+    #[error(
+        "{table}:{line}: unknown {what} code `{code}` — regenerate the tables with tools/derive_admin_units.py"
+    )]
     Code {
         table: &'static str,
         line: usize,
@@ -48,9 +50,16 @@ pub enum TableError {
         code: String,
     },
     #[error("split district `{name}`: `{part}` is not a pre-2025 district of {province}")]
-    SplitDistrict { province: &'static str, name: &'static str, part: &'static str },
+    SplitDistrict {
+        province: &'static str,
+        name: &'static str,
+        part: &'static str,
+    },
     #[error("historic province `{name}`: part `{part}` is not a pre-2025 province")]
-    HistoricPart { name: &'static str, part: &'static str },
+    HistoricPart {
+        name: &'static str,
+        part: &'static str,
+    },
 }
 
 /// The rows of one table: header and blank lines skipped, each row checked for its width.
@@ -67,13 +76,22 @@ fn rows(
             if fields.len() == width {
                 Ok((i + 1, fields))
             } else {
-                Err(TableError::Fields { table, line: i + 1, expected: width, found: fields.len() })
+                Err(TableError::Fields {
+                    table,
+                    line: i + 1,
+                    expected: width,
+                    found: fields.len(),
+                })
             }
         })
 }
 
 fn coordinate(table: &'static str, line: usize, value: &str) -> Result<f64, TableError> {
-    value.parse().map_err(|_| TableError::Coordinate { table, line, value: value.to_owned() })
+    value.parse().map_err(|_| TableError::Coordinate {
+        table,
+        line,
+        value: value.to_owned(),
+    })
 }
 
 /// Kind, short name and lookup keys of a full name plus its extra keys from the table.
@@ -83,8 +101,11 @@ fn naming(
     name: &str,
     extra: &str,
 ) -> Result<(UnitKind, String, Vec<String>), TableError> {
-    let (kind, short) = UnitKind::split(name)
-        .ok_or_else(|| TableError::Kind { table, line, name: name.to_owned() })?;
+    let (kind, short) = UnitKind::split(name).ok_or_else(|| TableError::Kind {
+        table,
+        line,
+        name: name.to_owned(),
+    })?;
     let mut keys = vec![fold::key(short)];
     for k in extra.split(' ').filter(|k| !k.is_empty()) {
         if !keys.iter().any(|have| have == k) {
@@ -101,10 +122,12 @@ fn lookup(
     what: &'static str,
     code: &str,
 ) -> Result<u32, TableError> {
-    index
-        .get(code)
-        .copied()
-        .ok_or_else(|| TableError::Code { table, line, what, code: code.to_owned() })
+    index.get(code).copied().ok_or_else(|| TableError::Code {
+        table,
+        line,
+        what,
+        code: code.to_owned(),
+    })
 }
 
 fn index_keys(map: &mut HashMap<String, Vec<u32>>, keys: &[String], id: u32) {
@@ -145,7 +168,9 @@ impl AdminUnits {
             let province = lookup(&province_index, "communes.tsv", line, "province", f[0])?;
             let (kind, short, keys) = naming("communes.tsv", line, f[2], f[5])?;
             commune_index.insert(f[1], communes.len() as u32);
-            provinces[province as usize].communes.push(communes.len() as u32);
+            provinces[province as usize]
+                .communes
+                .push(communes.len() as u32);
             communes.push(Commune {
                 code: f[1].to_owned(),
                 name: f[2].to_owned(),
@@ -164,10 +189,18 @@ impl AdminUnits {
         let mut legacy_index = HashMap::new();
         for row in rows("legacy_provinces.tsv", LEGACY_PROVINCES, 6) {
             let (line, f) = row?;
-            let current = lookup(&province_index, "legacy_provinces.tsv", line, "province", f[4])?;
+            let current = lookup(
+                &province_index,
+                "legacy_provinces.tsv",
+                line,
+                "province",
+                f[4],
+            )?;
             let (kind, short, keys) = naming("legacy_provinces.tsv", line, f[1], f[5])?;
             legacy_index.insert(f[0], legacy_provinces.len() as u32);
-            provinces[current as usize].legacy.push(legacy_provinces.len() as u32);
+            provinces[current as usize]
+                .legacy
+                .push(legacy_provinces.len() as u32);
             legacy_provinces.push(LegacyProvince {
                 code: f[0].to_owned(),
                 name: f[1].to_owned(),
@@ -193,7 +226,9 @@ impl AdminUnits {
             };
             let (kind, short, keys) = naming(t, line, f[2], f[6])?;
             district_index.insert(f[1], districts.len() as u32);
-            legacy_provinces[province as usize].districts.push(districts.len() as u32);
+            legacy_provinces[province as usize]
+                .districts
+                .push(districts.len() as u32);
             districts.push(LegacyDistrict {
                 code: f[1].to_owned(),
                 name: f[2].to_owned(),
@@ -221,7 +256,9 @@ impl AdminUnits {
                 .map(|c| lookup(&commune_index, t, line, "commune", c))
                 .collect::<Result<Vec<_>, _>>()?;
             let (kind, short, keys) = naming(t, line, f[2], f[7])?;
-            districts[district as usize].communes.push(legacy_communes.len() as u32);
+            districts[district as usize]
+                .communes
+                .push(legacy_communes.len() as u32);
             legacy_communes.push(LegacyCommune {
                 code: f[1].to_owned(),
                 name: f[2].to_owned(),
@@ -238,7 +275,9 @@ impl AdminUnits {
 
         for lc in &legacy_communes {
             let d = &mut districts[lc.district as usize];
-            d.reach_km = d.reach_km.max(super::resolve::km(d.lat, d.lon, lc.lat, lc.lon));
+            d.reach_km = d
+                .reach_km
+                .max(super::resolve::km(d.lat, d.lon, lc.lat, lc.lon));
         }
 
         // Which legacy province and district a current commune came from, when that is one.
@@ -269,7 +308,13 @@ impl AdminUnits {
                 });
                 match found {
                     Some(d) => d.keys.push(fold::key(name)),
-                    None => return Err(TableError::SplitDistrict { province, name, part }),
+                    None => {
+                        return Err(TableError::SplitDistrict {
+                            province,
+                            name,
+                            part,
+                        });
+                    }
                 }
             }
         }
@@ -308,11 +353,16 @@ impl AdminUnits {
             }
         }
         let mut province_keys: HashMap<String, Vec<ProvinceRef>> = HashMap::new();
-        for (k, r) in &province_key_list {
+        let mut province_keys_by_len: Vec<Vec<(String, ProvinceRef)>> = Vec::new();
+        for (k, r) in province_key_list {
             let refs = province_keys.entry(k.clone()).or_default();
-            if !refs.contains(r) {
-                refs.push(*r);
+            if !refs.contains(&r) {
+                refs.push(r);
             }
+            if province_keys_by_len.len() <= k.len() {
+                province_keys_by_len.resize(k.len() + 1, Vec::new());
+            }
+            province_keys_by_len[k.len()].push((k, r));
         }
 
         let mut district_keys = HashMap::with_capacity(districts.len() * 2);
@@ -336,7 +386,7 @@ impl AdminUnits {
             legacy_communes,
             historic,
             province_keys,
-            province_key_list,
+            province_keys_by_len,
             district_keys,
             legacy_commune_keys,
             commune_keys,
