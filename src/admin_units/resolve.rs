@@ -734,6 +734,12 @@ impl AdminUnits {
                     .push(format!("province inferred from {what} `{}`", segs[i].text));
             }
         }
+        if commune.is_none() && out.notes.is_empty() {
+            out.notes.push(
+                "no commune or ward recognised in the address — add one to place it more precisely"
+                    .to_owned(),
+            );
+        }
         let mut typos: Vec<&(usize, String)> = top.iter().flat_map(|c| &c.typos).collect();
         typos.dedup();
         for (i, name) in typos {
@@ -775,41 +781,41 @@ impl AdminUnits {
             ));
             return;
         }
-        let where_ = self.provinces[province.unwrap_or(0) as usize].short.clone();
-        if commune.is_none()
-            && readings
-                .iter()
-                .any(|r| r.commune.is_some() || r.legacy_commune.is_some())
-        {
+        let where_ = province
+            .map(|p| self.provinces[p as usize].short.as_str())
+            .unwrap_or("");
+        let with_commune: Vec<&Reading> = readings
+            .iter()
+            .filter(|r| r.commune.is_some() || r.legacy_commune.is_some())
+            .collect();
+        if commune.is_none() && !with_commune.is_empty() {
             let seg = top
                 .iter()
                 .find_map(|c| c.used[2])
                 .map(|i| segs[i].text.as_str())
                 .unwrap_or("");
-            let mut places: Vec<String> = readings
-                .iter()
-                .filter(|r| r.legacy_commune.is_some() || r.commune.is_some())
-                .map(|r| self.describe(r))
-                .collect();
+            let mut places: Vec<String> = with_commune.iter().map(|r| self.describe(r)).collect();
             places.sort();
             places.dedup();
-            let hint = if district.is_none() {
-                "add the district"
+            if places.len() == 1 {
+                // One commune fits, but a reading without it fits the address as well.
+                out.notes.push(format!(
+                    "`{seg}` could be {} but does not fit the rest of the address — check the district and commune",
+                    places[0]
+                ));
             } else {
-                "check the names"
-            };
-            out.notes.push(format!(
-                "commune `{seg}` matches {} places in {where_} ({}) — {hint}",
-                places.len(),
-                list(&places)
-            ));
-        } else if district.is_none()
-            && readings.iter().any(|r| r.district.is_some())
-            && readings
-                .iter()
-                .any(|r| r.legacy_commune.is_some() || r.district.is_some())
-            && commune.is_none()
-        {
+                let hint = if district.is_none() {
+                    "add the district"
+                } else {
+                    "check the names"
+                };
+                out.notes.push(format!(
+                    "commune `{seg}` matches {} places in {where_} ({}) — {hint}",
+                    places.len(),
+                    list(&places)
+                ));
+            }
+        } else if district.is_none() && readings.iter().any(|r| r.district.is_some()) {
             let mut names: Vec<String> = readings
                 .iter()
                 .filter_map(|r| r.district)
