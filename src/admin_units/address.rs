@@ -124,13 +124,19 @@ impl Segment {
         while words.first().is_some_and(|w| FILLER.contains(w)) {
             words.remove(0);
         }
+        // "xã Quyết Tâm và xã Việt Hùng" is cut before the second "xã".
+        while words.last() == Some(&"và") {
+            words.pop();
+        }
         let full_key: String = words.iter().map(|w| fold::key(w)).collect();
         if full_key.is_empty() || full_key == "vietnam" {
             return None;
         }
         let mut hint = Hint::Free;
         let mut rest: &[&str] = &words;
-        let unaccented = lower.is_ascii();
+        // Unaccented prefixes are trusted in unaccented text, and where a lowercase prefix
+        // stands before a capitalised name ("xa Văn Môn"), which "Quan Lạn" is not.
+        let unaccented = lower.is_ascii() || lowercase_then_capital(text);
         if let Some((len, kind)) = prefix_of(rest, unaccented) {
             hint = Hint::Kind(kind);
             rest = &rest[len..];
@@ -202,6 +208,20 @@ fn prefix_of(words: &[&str], unaccented: bool) -> Option<(usize, UnitKind)> {
         .filter(|(_, _, ascii_form)| unaccented || !ascii_form)
         .find(|(prefix, _, _)| words.len() > prefix.len() && words[..prefix.len()] == **prefix)
         .map(|(prefix, kind, _)| (prefix.len(), *kind))
+}
+
+/// Whether the text opens with a lowercase word followed by a capitalised one.
+fn lowercase_then_capital(text: &str) -> bool {
+    let mut words = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty());
+    let first_lower = words
+        .next()
+        .is_some_and(|w| w.chars().all(|c| !c.is_uppercase()));
+    let second_capital = words
+        .next()
+        .is_some_and(|w| w.chars().next().is_some_and(char::is_uppercase));
+    first_lower && second_capital
 }
 
 /// "TTGôi" → "TT Gôi": an upper-case abbreviation glued to a capitalised name.

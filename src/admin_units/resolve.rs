@@ -72,9 +72,48 @@ impl AdminUnits {
                 segs.push(seg);
             }
         }
-        let matches: Vec<Matches> = segs.iter().map(|s| self.matches(s)).collect();
+        let mut matches: Vec<Matches> = segs.iter().map(|s| self.matches(s)).collect();
+        self.split_joined(&mut segs, &mut matches);
         let chains = self.chains(&segs, &matches);
         self.conclude(&segs, chains)
+    }
+
+    /// A site on the border of two communes is written "xã Gia Thắng và Gia Tiến" or "Nhân
+    /// Hậu- Nghĩa Thịnh". A segment that names nothing as a whole is cut there, each part
+    /// keeping the prefix; the parts then compete like any two readings, so the site is placed
+    /// only as far as they agree (often the current commune, which took both).
+    fn split_joined(&self, segs: &mut Vec<Segment>, matches: &mut Vec<Matches>) {
+        let mut i = 0;
+        while i < segs.len() {
+            let joined = matches[i].is_empty()
+                && (segs[i].text.contains(" và ") || segs[i].text.contains(['-', '–']));
+            if !joined {
+                i += 1;
+                continue;
+            }
+            let hint = segs[i].hint;
+            let parts: Vec<Segment> = segs[i]
+                .text
+                .split(" và ")
+                .flat_map(|p| p.split(['-', '–']))
+                .filter_map(|p| Segment::parse(p, None))
+                .map(|mut part| {
+                    if part.hint == Hint::Free {
+                        part.hint = hint;
+                    }
+                    part
+                })
+                .collect();
+            if parts.len() < 2 {
+                i += 1;
+                continue;
+            }
+            let n = parts.len();
+            let found: Vec<Matches> = parts.iter().map(|s| self.matches(s)).collect();
+            segs.splice(i..=i, parts);
+            matches.splice(i..=i, found);
+            i += n;
+        }
     }
 
     /// Every unit a chain implies, filled in upwards and across the reform.
@@ -224,8 +263,9 @@ impl AdminUnits {
         }
         if let (Some(c), Some(i)) = (legacy_commune, top[0].used[2]) {
             let lc = &self.legacy_communes[c as usize];
-            if !segs[i].keys().any(|k| k == lc.keys[0]) && top.iter().all(|t| t.used[2] == Some(i))
-            {
+            let typo = top.iter().any(|t| t.typos.iter().any(|(j, _)| *j == i));
+            let alias = !segs[i].keys().any(|k| k == lc.keys[0]);
+            if alias && !typo && top.iter().all(|t| t.used[2] == Some(i)) {
                 out.notes.push(format!(
                     "`{}` is a former name: it was merged into {} before 2025",
                     segs[i].text, lc.name

@@ -49,8 +49,8 @@ pub enum TableError {
         what: &'static str,
         code: String,
     },
-    #[error("split district `{name}`: `{part}` is not a pre-2025 district of {province}")]
-    SplitDistrict {
+    #[error("former district `{name}`: `{part}` is not a pre-2025 district of {province}")]
+    FormerDistrict {
         province: &'static str,
         name: &'static str,
         part: &'static str,
@@ -301,7 +301,7 @@ impl AdminUnits {
         }
 
         let historic = historic::build(&legacy_provinces)?;
-        for &(province, name, parts) in historic::SPLIT_DISTRICTS {
+        for &(province, name, parts) in historic::FORMER_DISTRICTS {
             for &part in parts {
                 let found = districts.iter_mut().find(|d| {
                     d.name == part && legacy_provinces[d.province as usize].short == province
@@ -309,7 +309,7 @@ impl AdminUnits {
                 match found {
                     Some(d) => d.keys.push(fold::key(name)),
                     None => {
-                        return Err(TableError::SplitDistrict {
+                        return Err(TableError::FormerDistrict {
                             province,
                             name,
                             part,

@@ -292,6 +292,30 @@ fn province_missing() {
 }
 
 #[test]
+fn former_district_names_and_unaccented_prefixes() {
+    check(
+        "Tỉnh Quảng Ninh, huyện Yên Hưng, xã Phong Hải",
+        ["Quảng Ninh", "Phường Liên Hòa"],
+        ["Quảng Ninh", "Thị xã Quảng Yên", "Phường Phong Hải"],
+    );
+    check(
+        "Tỉnh Bắc Ninh, huyện Yên Phong, xa Văn Môn",
+        ["Bắc Ninh", "Xã Văn Môn"],
+        ["Bắc Ninh", "Huyện Yên Phong", "Xã Văn Môn"],
+    );
+}
+
+#[test]
+fn sites_on_two_communes_resolve_as_far_as_both_agree() {
+    // Both went into Xã Đại Hoàng in 2025 (Gia Thắng and Gia Tiến had merged into Tiến Thắng).
+    check(
+        "Tỉnh Ninh Bình, huyện Gia Viễn, xã Gia Thắng và Gia Tiến",
+        ["Ninh Bình", "Xã Đại Hoàng"],
+        ["Ninh Bình", "Huyện Gia Viễn", "Xã Tiến Thắng"],
+    );
+}
+
+#[test]
 fn one_letter_typos_when_unique() {
     let res = check(
         "Hưng Yên, Ân Thi, Quanh Vinh",

@@ -61,6 +61,15 @@ fn typo_ok(seg: &Segment) -> bool {
     seg.hint != Hint::Below && seg.key.len() >= TYPO_MIN_LEN
 }
 
+impl Matches {
+    pub(super) fn is_empty(&self) -> bool {
+        self.provinces.is_empty()
+            && self.districts.is_empty()
+            && self.legacy_communes.is_empty()
+            && self.communes.is_empty()
+    }
+}
+
 impl AdminUnits {
     pub(super) fn matches(&self, seg: &Segment) -> Matches {
         Matches {
