@@ -38,41 +38,42 @@ pub(crate) struct Segment {
     pub accents: String,
 }
 
-/// Kind prefixes, as lowercase words. Accented words match only themselves; the ASCII forms
-/// match unaccented input. The list includes misspellings found in real records
-/// ("Tình" for "Tỉnh", "hành phố" for "thành phố").
-const PREFIXES: &[(&[&str], UnitKind)] = &[
-    (&["thành", "phố"], UnitKind::City),
-    (&["thành", "phô"], UnitKind::City),
-    (&["hành", "phố"], UnitKind::City),
-    (&["thanh", "pho"], UnitKind::City),
-    (&["t", "p"], UnitKind::City),
-    (&["tp"], UnitKind::City),
-    (&["thị", "xã"], UnitKind::Town),
-    (&["thi", "xa"], UnitKind::Town),
-    (&["tx"], UnitKind::Town),
-    (&["thị", "trấn"], UnitKind::Township),
-    (&["thi", "tran"], UnitKind::Township),
-    (&["tt"], UnitKind::Township),
-    (&["đặc", "khu"], UnitKind::SpecialZone),
-    (&["dac", "khu"], UnitKind::SpecialZone),
-    (&["tỉnh"], UnitKind::Province),
-    (&["tình"], UnitKind::Province),
-    (&["ỉnh"], UnitKind::Province),
-    (&["tinh"], UnitKind::Province),
-    (&["t"], UnitKind::Province),
-    (&["huyện"], UnitKind::District),
-    (&["huyen"], UnitKind::District),
-    (&["h"], UnitKind::District),
-    (&["quận"], UnitKind::UrbanDistrict),
-    (&["quan"], UnitKind::UrbanDistrict),
-    (&["q"], UnitKind::UrbanDistrict),
-    (&["xã"], UnitKind::Commune),
-    (&["xa"], UnitKind::Commune),
-    (&["x"], UnitKind::Commune),
-    (&["phường"], UnitKind::Ward),
-    (&["phuong"], UnitKind::Ward),
-    (&["p"], UnitKind::Ward),
+/// Kind prefixes, as lowercase words, with whether they are the unaccented spelling of an
+/// accented word. Those ("quan", "xa", "tinh") are read as prefixes only in text typed without
+/// accents, where "Quan Lạn" cannot occur. The list includes misspellings found in real
+/// records ("Tình" for "Tỉnh", "hành phố" for "thành phố").
+const PREFIXES: &[(&[&str], UnitKind, bool)] = &[
+    (&["thành", "phố"], UnitKind::City, false),
+    (&["thành", "phô"], UnitKind::City, false),
+    (&["hành", "phố"], UnitKind::City, false),
+    (&["thanh", "pho"], UnitKind::City, true),
+    (&["t", "p"], UnitKind::City, false),
+    (&["tp"], UnitKind::City, false),
+    (&["thị", "xã"], UnitKind::Town, false),
+    (&["thi", "xa"], UnitKind::Town, true),
+    (&["tx"], UnitKind::Town, false),
+    (&["thị", "trấn"], UnitKind::Township, false),
+    (&["thi", "tran"], UnitKind::Township, true),
+    (&["tt"], UnitKind::Township, false),
+    (&["đặc", "khu"], UnitKind::SpecialZone, false),
+    (&["dac", "khu"], UnitKind::SpecialZone, true),
+    (&["tỉnh"], UnitKind::Province, false),
+    (&["tình"], UnitKind::Province, false),
+    (&["ỉnh"], UnitKind::Province, false),
+    (&["tinh"], UnitKind::Province, true),
+    (&["t"], UnitKind::Province, false),
+    (&["huyện"], UnitKind::District, false),
+    (&["huyen"], UnitKind::District, true),
+    (&["h"], UnitKind::District, false),
+    (&["quận"], UnitKind::UrbanDistrict, false),
+    (&["quan"], UnitKind::UrbanDistrict, true),
+    (&["q"], UnitKind::UrbanDistrict, false),
+    (&["xã"], UnitKind::Commune, false),
+    (&["xa"], UnitKind::Commune, true),
+    (&["x"], UnitKind::Commune, false),
+    (&["phường"], UnitKind::Ward, false),
+    (&["phuong"], UnitKind::Ward, true),
+    (&["p"], UnitKind::Ward, false),
 ];
 
 /// Words that open a part below the commune (village, hamlet, street, house number) or a
@@ -120,8 +121,12 @@ impl Segment {
             .split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
             .collect();
-        while words.len() > 1 && FILLER.contains(&words[0]) {
+        while words.first().is_some_and(|w| FILLER.contains(w)) {
             words.remove(0);
+        }
+        // "xã Quyết Tâm và xã Việt Hùng" is cut before the second "xã".
+        while words.last() == Some(&"và") {
+            words.pop();
         }
         let full_key: String = words.iter().map(|w| fold::key(w)).collect();
         if full_key.is_empty() || full_key == "vietnam" {
@@ -129,10 +134,21 @@ impl Segment {
         }
         let mut hint = Hint::Free;
         let mut rest: &[&str] = &words;
-        // Prefixes can stack when a record was corrected by hand: "xã TT Chờ" is a township.
-        while let Some((len, kind)) = prefix_of(rest) {
+        // Unaccented prefixes are trusted in unaccented text, and where a lowercase prefix
+        // stands before a capitalised name ("xa Văn Môn"), which "Quan Lạn" is not.
+        let unaccented = lower.is_ascii() || lowercase_then_capital(text);
+        if let Some((len, kind)) = prefix_of(rest, unaccented) {
             hint = Hint::Kind(kind);
             rest = &rest[len..];
+            // Prefixes stack when a record was corrected by hand: "xã TT Chờ" is a township.
+            if let [abbr @ ("tt" | "tx" | "tp"), _, ..] = rest {
+                hint = Hint::Kind(match *abbr {
+                    "tt" => UnitKind::Township,
+                    "tx" => UnitKind::Town,
+                    _ => UnitKind::City,
+                });
+                rest = &rest[1..];
+            }
         }
         if hint == Hint::Free && field.is_none() && BELOW_COMMUNE.contains(&words[0]) {
             // Kept only in case the whole part is a unit's name ("Bản Lầu").
@@ -143,7 +159,11 @@ impl Segment {
             hint = Hint::Field(level);
         }
         let key: String = rest.iter().map(|w| fold::key(w)).collect();
-        let accents = accent_signature(&rest.join(" "));
+        let accents = if lower.is_ascii() {
+            String::new()
+        } else {
+            accent_signature(&rest.join(" "))
+        };
         Some(Segment {
             text: text.trim().to_owned(),
             hint,
@@ -154,8 +174,9 @@ impl Segment {
     }
 
     /// +1 when the segment's name has exactly the marks of `short` (a unit's short name).
+    /// Unaccented input gets no bonus for any candidate, so it changes no ranking.
     pub(crate) fn accent_bonus(&self, short: &str) -> i32 {
-        i32::from(!self.accents.is_empty() && self.accents == accent_signature(short))
+        i32::from(!self.accents.is_empty() && signature_is(&self.accents, short))
     }
 
     /// The keys to look the segment up by, most likely first.
@@ -181,11 +202,26 @@ impl Segment {
 }
 
 /// The kind prefix `words` open with, and how many words it takes; never the whole text.
-fn prefix_of(words: &[&str]) -> Option<(usize, UnitKind)> {
+fn prefix_of(words: &[&str], unaccented: bool) -> Option<(usize, UnitKind)> {
     PREFIXES
         .iter()
-        .find(|(prefix, _)| words.len() > prefix.len() && words[..prefix.len()] == **prefix)
-        .map(|(prefix, kind)| (prefix.len(), *kind))
+        .filter(|(_, _, ascii_form)| unaccented || !ascii_form)
+        .find(|(prefix, _, _)| words.len() > prefix.len() && words[..prefix.len()] == **prefix)
+        .map(|(prefix, kind, _)| (prefix.len(), *kind))
+}
+
+/// Whether the text opens with a lowercase word followed by a capitalised one.
+fn lowercase_then_capital(text: &str) -> bool {
+    let mut words = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty());
+    let first_lower = words
+        .next()
+        .is_some_and(|w| w.chars().all(|c| !c.is_uppercase()));
+    let second_capital = words
+        .next()
+        .is_some_and(|w| w.chars().next().is_some_and(char::is_uppercase));
+    first_lower && second_capital
 }
 
 /// "TTGôi" → "TT Gôi": an upper-case abbreviation glued to a capitalised name.
@@ -228,6 +264,44 @@ fn accent_signature(text: &str) -> String {
     out
 }
 
+/// Whether `accent_signature(text) == signature`, without building the signature.
+fn signature_is(signature: &str, text: &str) -> bool {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
+    let mut expected = signature.chars();
+    for word in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        let mut marks = [' '; 8];
+        let mut n = 0;
+        for c in word.nfd().flat_map(char::to_lowercase) {
+            let (letter, mark) = match c {
+                'đ' => (Some('d'), Some('đ')),
+                c if is_combining_mark(c) => (None, Some(c)),
+                c => (Some(c), None),
+            };
+            if let Some(l) = letter
+                && expected.next() != Some(l)
+            {
+                return false;
+            }
+            if let Some(m) = mark {
+                if n == marks.len() {
+                    return false;
+                }
+                marks[n] = m;
+                n += 1;
+            }
+        }
+        marks[..n].sort_unstable();
+        if !marks[..n].iter().all(|&m| expected.next() == Some(m)) || expected.next() != Some(' ') {
+            return false;
+        }
+    }
+    expected.next().is_none()
+}
+
 /// Cuts an address into segments: at commas and brackets, then before each accented unit word.
 pub(crate) fn segments(address: &str) -> Vec<Segment> {
     let mut out = Vec::new();
@@ -268,28 +342,29 @@ fn cut_at_unit_words(part: &str) -> Vec<String> {
 
 /// Whether two keys differ by at most one inserted, deleted or replaced character.
 pub(crate) fn within_one_edit(a: &str, b: &str) -> bool {
+    if a.len().abs_diff(b.len()) > 4 {
+        return false; // even one multi-byte character cannot bridge that
+    }
+    if a.is_ascii() && b.is_ascii() {
+        return one_edit(a.as_bytes(), b.as_bytes());
+    }
     let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let (short, long) = if a.len() <= b.len() {
-        (&a, &b)
-    } else {
-        (&b, &a)
-    };
+    one_edit(&a, &b)
+}
+
+fn one_edit<T: PartialEq>(a: &[T], b: &[T]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     if long.len() - short.len() > 1 {
         return false;
     }
-    let same = short
-        .iter()
-        .zip(long.iter())
-        .take_while(|(x, y)| x == y)
-        .count();
+    let same = short.iter().zip(long).take_while(|(x, y)| x == y).count();
     if same == short.len() {
         return true; // equal, or `long` has one extra character at the end
     }
-    let skip_long = same + 1;
     let skip_short = if short.len() == long.len() {
         same + 1
     } else {
         same
     };
-    short[skip_short..] == long[skip_long..]
+    short[skip_short..] == long[same + 1..]
 }

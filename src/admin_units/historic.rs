@@ -114,6 +114,20 @@ const TABLE: &[Row] = &[
     ("Minh Hải", "1976–1996", &[], &["Cà Mau", "Bạc Liêu"]),
 ];
 
+/// Districts renamed or split since the records were written, with the pre-2025 districts
+/// that replaced them: (province, old name, successors). A name here stands for all of its
+/// successors, so a commune named with it is looked for in each.
+pub(crate) const FORMER_DISTRICTS: &[(&str, &str, &[&str])] = &[
+    // Split by Resolution 132/NQ-CP (2013).
+    (
+        "Hà Nội",
+        "Từ Liêm",
+        &["Quận Bắc Từ Liêm", "Quận Nam Từ Liêm"],
+    ),
+    // Became the town of Quảng Yên by Resolution 100/NQ-CP (2011).
+    ("Quảng Ninh", "Yên Hưng", &["Thị xã Quảng Yên"]),
+];
+
 pub(crate) fn build(legacy: &[LegacyProvince]) -> Result<Vec<HistoricProvince>, TableError> {
     TABLE
         .iter()

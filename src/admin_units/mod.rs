@@ -176,6 +176,8 @@ pub struct LegacyDistrict {
     pub(crate) communes: Vec<u32>,
     /// The current commune when all of the district went into one (island districts).
     pub(crate) current_commune: Option<u32>,
+    /// How far its farthest commune centroid lies from its own centroid, in km.
+    pub(crate) reach_km: f64,
 }
 
 /// A pre-2025 commune, ward or township.
@@ -214,8 +216,8 @@ pub struct AdminUnits {
     pub(crate) historic: Vec<historic::HistoricProvince>,
     /// Folded key → every province (current, legacy, historic) known by it.
     pub(crate) province_keys: HashMap<String, Vec<ProvinceRef>>,
-    /// The same, as a list, for the one-letter-typo scan (about 160 keys).
-    pub(crate) province_key_list: Vec<(String, ProvinceRef)>,
+    /// The same keys by length, for the one-letter-typo scan (about 160 keys in all).
+    pub(crate) province_keys_by_len: Vec<Vec<(String, ProvinceRef)>>,
     pub(crate) district_keys: HashMap<String, Vec<u32>>,
     pub(crate) legacy_commune_keys: HashMap<String, Vec<u32>>,
     pub(crate) commune_keys: HashMap<String, Vec<u32>>,
@@ -292,6 +294,32 @@ impl AdminUnits {
         }
     }
 
+    /// The 10,035 communes before the 2025 reform.
+    pub fn legacy_communes(&self) -> &[LegacyCommune] {
+        &self.legacy_communes
+    }
+
+    /// The pre-2025 district a pre-2025 commune belonged to.
+    pub fn legacy_district_of(&self, commune: &LegacyCommune) -> &LegacyDistrict {
+        &self.districts[commune.district as usize]
+    }
+
+    /// The pre-2025 province a pre-2025 district belonged to.
+    pub fn legacy_province_of(&self, district: &LegacyDistrict) -> &LegacyProvince {
+        &self.legacy_provinces[district.province as usize]
+    }
+
+    /// The current commune a pre-2025 commune went into (for a split one, the part that kept
+    /// its name or lies nearest), and the other parts of a split one.
+    pub fn successor_of(&self, commune: &LegacyCommune) -> (&Commune, Vec<&Commune>) {
+        let others = commune
+            .split_also
+            .iter()
+            .map(|&c| &self.communes[c as usize])
+            .collect();
+        (&self.communes[commune.current as usize], others)
+    }
+
     /// The current province a commune lies in.
     pub fn province_of(&self, commune: &Commune) -> &Province {
         &self.provinces[commune.province as usize]
@@ -326,14 +354,18 @@ impl AdminUnits {
             return Vec::new();
         }
         let mut hits: Vec<(ProvinceRef, i32)> = Vec::new();
-        for (k, r) in &self.province_key_list {
-            if address::within_one_edit(key, k) && !hits.iter().any(|(h, _)| h == r) {
-                hits.push((*r, resolve::TYPO));
+        let lengths = key.len().saturating_sub(1)..=key.len() + 1;
+        for bucket in lengths.filter_map(|n| self.province_keys_by_len.get(n)) {
+            for (k, r) in bucket {
+                if address::within_one_edit(key, k) && !hits.iter().any(|(h, _)| h == r) {
+                    hits.push((*r, resolve::TYPO));
+                }
             }
         }
         // One-letter tolerance is only safe when it lands on a single place.
         let mut currents: Vec<Option<u32>> =
             hits.iter().map(|(r, _)| self.current_of(*r)).collect();
+        currents.sort_unstable();
         currents.dedup();
         if currents.len() == 1 {
             hits

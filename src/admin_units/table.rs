@@ -49,6 +49,12 @@ pub enum TableError {
         what: &'static str,
         code: String,
     },
+    #[error("former district `{name}`: `{part}` is not a pre-2025 district of {province}")]
+    FormerDistrict {
+        province: &'static str,
+        name: &'static str,
+        part: &'static str,
+    },
     #[error("historic province `{name}`: part `{part}` is not a pre-2025 province")]
     HistoricPart {
         name: &'static str,
@@ -234,6 +240,7 @@ impl AdminUnits {
                 keys,
                 communes: Vec::new(),
                 current_commune,
+                reach_km: 0.0,
             });
         }
 
@@ -266,6 +273,13 @@ impl AdminUnits {
             });
         }
 
+        for lc in &legacy_communes {
+            let d = &mut districts[lc.district as usize];
+            d.reach_km = d
+                .reach_km
+                .max(super::resolve::km(d.lat, d.lon, lc.lat, lc.lon));
+        }
+
         // Which legacy province and district a current commune came from, when that is one.
         let mut origin: Vec<Option<(Option<u32>, Option<u32>)>> = vec![None; communes.len()];
         for lc in &legacy_communes {
@@ -287,6 +301,23 @@ impl AdminUnits {
         }
 
         let historic = historic::build(&legacy_provinces)?;
+        for &(province, name, parts) in historic::FORMER_DISTRICTS {
+            for &part in parts {
+                let found = districts.iter_mut().find(|d| {
+                    d.name == part && legacy_provinces[d.province as usize].short == province
+                });
+                match found {
+                    Some(d) => d.keys.push(fold::key(name)),
+                    None => {
+                        return Err(TableError::FormerDistrict {
+                            province,
+                            name,
+                            part,
+                        });
+                    }
+                }
+            }
+        }
         Ok(Self::with_indexes(
             provinces,
             communes,
@@ -322,11 +353,16 @@ impl AdminUnits {
             }
         }
         let mut province_keys: HashMap<String, Vec<ProvinceRef>> = HashMap::new();
-        for (k, r) in &province_key_list {
+        let mut province_keys_by_len: Vec<Vec<(String, ProvinceRef)>> = Vec::new();
+        for (k, r) in province_key_list {
             let refs = province_keys.entry(k.clone()).or_default();
-            if !refs.contains(r) {
-                refs.push(*r);
+            if !refs.contains(&r) {
+                refs.push(r);
             }
+            if province_keys_by_len.len() <= k.len() {
+                province_keys_by_len.resize(k.len() + 1, Vec::new());
+            }
+            province_keys_by_len[k.len()].push((k, r));
         }
 
         let mut district_keys = HashMap::with_capacity(districts.len() * 2);
@@ -350,7 +386,7 @@ impl AdminUnits {
             legacy_communes,
             historic,
             province_keys,
-            province_key_list,
+            province_keys_by_len,
             district_keys,
             legacy_commune_keys,
             commune_keys,
