@@ -26,12 +26,20 @@ pub use rows::FileError;
 /// What will happen (or happened) to one row.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
-    Create { dir: PathBuf },
-    Update { dir: PathBuf },
+    Create {
+        dir: PathBuf,
+    },
+    Update {
+        dir: PathBuf,
+    },
     Unchanged,
     /// The row describes the same site as an earlier row of the file and was merged into it.
-    Merged { into_line: usize },
-    Reject { reason: String },
+    Merged {
+        into_line: usize,
+    },
+    Reject {
+        reason: String,
+    },
 }
 
 /// One row's fate, for the report.
@@ -114,13 +122,22 @@ pub fn plan(
         let outcome = match taken.get(&data.id) {
             // The same name at the same place twice in one file is one site listed twice
             // (sources are often merged from several lists): merge the rows.
-            Some(&first) if data.id_generated => merge_into(layout, &mut report.outcomes[first], data, &existing, row.line),
+            Some(&first) if data.id_generated => merge_into(
+                layout,
+                &mut report.outcomes[first],
+                data,
+                &existing,
+                row.line,
+            ),
             Some(&first) => RowOutcome {
                 line: row.line,
                 id: Some(data.id.clone()),
                 name: Some(data.record.name.clone()),
                 action: Action::Reject {
-                    reason: format!("`id` `{}` is already used on line {} of this file", data.id, report.outcomes[first].line),
+                    reason: format!(
+                        "`id` `{}` is already used on line {} of this file",
+                        data.id, report.outcomes[first].line
+                    ),
                 },
                 warnings: data.warnings,
                 record: None,
@@ -128,7 +145,14 @@ pub fn plan(
             None => {
                 taken.insert(data.id.clone(), report.outcomes.len());
                 let (action, record) = decide(layout, &data.id, data.record, &existing);
-                RowOutcome { line: row.line, id: Some(data.id), name: Some(record.name.clone()), action, warnings: data.warnings, record: Some(record) }
+                RowOutcome {
+                    line: row.line,
+                    id: Some(data.id),
+                    name: Some(record.name.clone()),
+                    action,
+                    warnings: data.warnings,
+                    record: Some(record),
+                }
             }
         };
         report.outcomes.push(outcome);
@@ -178,8 +202,20 @@ fn merge_into(
         first.record = Some(record);
     }
     let mut warnings = data.warnings;
-    warnings.push(format!("same name and place as line {}: merged into that site", first.line));
-    RowOutcome { line, id: Some(data.id), name: first.name.clone(), action: Action::Merged { into_line: first.line }, warnings, record: None }
+    warnings.push(format!(
+        "same name and place as line {}: merged into that site",
+        first.line
+    ));
+    RowOutcome {
+        line,
+        id: Some(data.id),
+        name: first.name.clone(),
+        action: Action::Merged {
+            into_line: first.line,
+        },
+        warnings,
+        record: None,
+    }
 }
 
 /// The existing record with every field the row fills replaced. Fields the row leaves empty,
@@ -302,7 +338,9 @@ impl RowOutcome {
                 format!("line {}: update {id} ({})", self.line, layout.display(dir))
             }
             Action::Unchanged => format!("line {}: unchanged {id}", self.line),
-            Action::Merged { into_line } => format!("line {}: merged into line {into_line} ({id})", self.line),
+            Action::Merged { into_line } => {
+                format!("line {}: merged into line {into_line} ({id})", self.line)
+            }
             Action::Reject { reason } => format!("line {}: rejected: {reason}", self.line),
         }
     }

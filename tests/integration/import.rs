@@ -56,8 +56,14 @@ fn csv_import_reports_each_row_and_keeps_the_good_ones() {
         out.contains("line 7: rejected: position 105.9, 20.1 is outside Vietnam"),
         "{out}"
     );
-    assert!(out.contains("line 8: merged into line 2 (chua-co-le-nam-dinh-truc-ninh-co-le)"), "{out}");
-    assert!(out.contains("line 8: warning: same name and place as line 2: merged into that site"), "{out}");
+    assert!(
+        out.contains("line 8: merged into line 2 (chua-co-le-nam-dinh-truc-ninh-co-le)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("line 8: warning: same name and place as line 2: merged into that site"),
+        "{out}"
+    );
     assert!(
         err.contains("7 rows: 2 created, 0 updated, 0 unchanged, 1 merged, 4 rejected"),
         "{err}"
