@@ -25,7 +25,7 @@ use serde::Serialize;
 use crate::archive::{self, SiteEntry};
 use crate::layout::{ArchiveLayout, IndexLayout};
 use crate::media::Limits;
-use crate::record::{Accuracy, Severity, SiteRecord, validate};
+use crate::record::{Accuracy, Severity, SiteRecord, VIETNAM_BOUNDS, validate};
 use crate::search::{DocumentExtras, INDEX_SCHEMA_VERSION, SearchError, SearchIndex};
 use manifest::{Manifest, SiteState, hash_bytes, hash_file};
 use photos::PhotoMeta;
@@ -341,7 +341,9 @@ fn render_photos(
                 report.photos_rendered += 1;
             }
             Err(err) => {
-                let line = format!("{err}");
+                // Media errors name the file as opened; the report names it from the archive root.
+                let source = jobs.iter().find(|(h, _)| *h == hash).map(|(_, p)| p.as_path()).unwrap_or(Path::new(""));
+                let line = format!("{err}").replacen(&source.display().to_string(), &archive.display(source).to_string(), 1);
                 report.problems.push(line.clone());
                 new.failed_photos.insert(hash, line);
                 report.photos_failed += 1;
@@ -379,9 +381,12 @@ fn fill_photos(site: &mut PlannedSite, metas: &HashMap<String, PhotoMeta>) {
             *hash = None;
         }
     }
+    // A position outside Vietnam is a wrong photo or a camera clock-and-GPS mix-up, not the site.
+    let (min_lat, max_lat, min_lon, max_lon) = VIETNAM_BOUNDS;
+    let in_vietnam = |&(lat, lon): &(f64, f64)| (min_lat..=max_lat).contains(&lat) && (min_lon..=max_lon).contains(&lon);
     let location = &mut site.record.location;
     if location.lat.is_none()
-        && let Some((lat, lon)) = site.photos.iter().flatten().find_map(|m| m.gps)
+        && let Some((lat, lon)) = site.photos.iter().flatten().filter_map(|m| m.gps).find(in_vietnam)
     {
         (location.lat, location.lon, location.accuracy) =
             (Some(lat), Some(lon), Some(Accuracy::PhotoGps));
@@ -425,4 +430,36 @@ fn swap_in(built: &Path, live: &Path) -> Result<(), IngestError> {
         source,
     })?;
     remove_dir(&old)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta(gps: Option<(f64, f64)>) -> PhotoMeta {
+        PhotoMeta { hash: "h".into(), width: 1, height: 1, placeholder: "#000000".into(), date_taken: None, camera: None, gps, files: Vec::new() }
+    }
+
+    fn planned(photos: usize) -> PlannedSite {
+        let record = SiteRecord::new("a", "A", chrono::Utc::now());
+        let state = SiteState { dir: "a".into(), record_hash: String::new(), photos: (0..photos).map(|i| Some(format!("h{i}"))).collect() };
+        PlannedSite { record, state, photos: Vec::new() }
+    }
+
+    #[test]
+    fn photo_gps_in_vietnam_fills_a_missing_position() {
+        let mut site = planned(2);
+        let metas = HashMap::from([("h0".to_owned(), meta(Some((43.46, 11.88)))), ("h1".to_owned(), meta(Some((20.25, 105.97))))]);
+        fill_photos(&mut site, &metas);
+        let l = &site.record.location;
+        assert_eq!((l.lat, l.lon, l.accuracy), (Some(20.25), Some(105.97), Some(Accuracy::PhotoGps)));
+    }
+
+    #[test]
+    fn a_failed_photo_is_none_in_the_state() {
+        let mut site = planned(2);
+        fill_photos(&mut site, &HashMap::from([("h1".to_owned(), meta(None))]));
+        assert_eq!(site.state.photos, [None, Some("h1".to_owned())]);
+        assert_eq!(site.record.location.lat, None);
+    }
 }

@@ -7,3 +7,4 @@ mod util; // temp archives, running `disan`, locating the real test data
 mod check; // `disan check` on a clean archive, one of each mistake, and the bundled archive
 mod ditich; // converts the crawled relic files of the test data into import rows
 mod import; // `disan import`: CSV and JSON, dry run, rejections, idempotence, real relic data
+mod ingest; // `disan ingest`: incremental, crash-safe, bad input reported, photo GPS
