@@ -1,13 +1,17 @@
 fn main() {
-    for p in std::env::args().skip(1) {
-        let bytes = std::fs::read(&p).unwrap();
-        let mut d = jpeg_decoder::Decoder::new(std::io::Cursor::new(&bytes));
-        let px = d.decode().unwrap();
-        let info = d.info().unwrap();
-        let a: Vec<u8> = px.chunks(4).flat_map(|p| { let k = 255 - p[3] as u32; let ch = |c: u8| ((255 - c as u32) * k / 255) as u8; [ch(p[0]), ch(p[1]), ch(p[2])] }).collect();
-        let b: Vec<u8> = px.chunks(4).flat_map(|p| { let k = p[3] as u32; let ch = |c: u8| ((c as u32) * k / 255) as u8; [ch(p[0]), ch(p[1]), ch(p[2])] }).collect();
-        image::RgbImage::from_raw(info.width as u32, info.height as u32, a).unwrap().save("/tmp/cmyk_a.png").unwrap();
-        image::RgbImage::from_raw(info.width as u32, info.height as u32, b).unwrap().save("/tmp/cmyk_b.png").unwrap();
-        image::load_from_memory(&bytes).unwrap().to_rgb8().save("/tmp/cmyk_zune.png").unwrap();
+    let dir = "/work/shared/testdata/photos/orientation";
+    let a = image::open(format!("{dir}/landscape_1.jpg")).unwrap().to_rgb8();
+    let b = image::imageops::flip_horizontal(&image::open(format!("{dir}/landscape_2.jpg")).unwrap().to_rgb8());
+    let c = image::imageops::rotate180(&image::open(format!("{dir}/landscape_3.jpg")).unwrap().to_rgb8());
+    for (n, o) in [("2", &b), ("3", &c)] {
+        let (w, h) = a.dimensions();
+        let mut t = 0f64; let mut cnt = 0f64;
+        for (x, y, p) in a.enumerate_pixels() {
+            if x > w * 2 / 5 && x < w * 3 / 5 && y > h / 4 && y < h * 3 / 4 { continue; }
+            let q = o.get_pixel(x, y);
+            for i in 0..3 { t += p.0[i].abs_diff(q.0[i]) as f64; cnt += 1.0; }
+        }
+        println!("raw 1 vs {n}: {:.2}", t / cnt);
     }
+    image::open("/tmp/or_2_320.jpg").unwrap().to_rgb8().save("/tmp/or_2.png").unwrap();
 }

@@ -68,7 +68,8 @@ pub fn encode(pixels: &Pixels, format: Format, path: &Path) -> Result<Vec<u8>, M
             let mut encoder = jpeg_encoder::Encoder::new(&mut out, super::JPEG_QUALITY);
             encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::R_4_2_0);
             encoder.set_chroma_subsampling_method(jpeg_encoder::ChromaSubsamplingMethod::Average);
-            encoder.set_optimized_huffman_tables(true);
+            // Optimised Huffman tables would save ~2 % but produce corrupt colour in
+            // jpeg-encoder 0.7.1 (checked: mean error 91 instead of 5); keep the standard ones.
             encoder
                 .encode(&pixels.rgb, w, h, jpeg_encoder::ColorType::Rgb)
                 .map_err(|e| fail(e.to_string()))?;
