@@ -63,11 +63,20 @@ fn main() {
 
     let ours_dir = tempfile::tempdir().expect("temporary directory");
     let vips_dir = tempfile::tempdir().expect("temporary directory");
-    let have_vips = Command::new("vipsthumbnail").arg("--vips-version").output().is_ok();
+    let have_vips = Command::new("vipsthumbnail")
+        .arg("--vips-version")
+        .output()
+        .is_ok();
 
     // Warm the page cache and both programs once, then time the rounds.
-    photos.par_iter().for_each(|p| render_ours(p, ours_dir.path()));
-    let ours = best_of(|| photos.par_iter().for_each(|p| render_ours(p, ours_dir.path())));
+    photos
+        .par_iter()
+        .for_each(|p| render_ours(p, ours_dir.path()));
+    let ours = best_of(|| {
+        photos
+            .par_iter()
+            .for_each(|p| render_ours(p, ours_dir.path()))
+    });
     let ours_rate = photos.len() as f64 / ours;
     println!("disan media : {ours:6.2} s per round, {ours_rate:5.2} photos/s");
     if have_vips {
@@ -75,12 +84,21 @@ fn main() {
         let vips = best_of(|| run_vips(&photos, vips_dir.path()));
         let vips_rate = photos.len() as f64 / vips;
         println!("vipsthumbnail: {vips:6.2} s per round, {vips_rate:5.2} photos/s");
-        println!("ratio        : {:.2}× vipsthumbnail's throughput", ours_rate / vips_rate);
+        println!(
+            "ratio        : {:.2}× vipsthumbnail's throughput",
+            ours_rate / vips_rate
+        );
     } else {
-        println!("vipsthumbnail not found: apt-get install libvips-tools (or run benches/derivatives.sh)");
+        println!(
+            "vipsthumbnail not found: apt-get install libvips-tools (or run benches/derivatives.sh)"
+        );
     }
 
-    quality(&photos, ours_dir.path(), have_vips.then_some(vips_dir.path()));
+    quality(
+        &photos,
+        ours_dir.path(),
+        have_vips.then_some(vips_dir.path()),
+    );
     memory(&photos, vips_dir.path(), have_vips);
 }
 
@@ -95,13 +113,20 @@ fn best_of(mut round: impl FnMut()) -> f64 {
 }
 
 fn stem(photo: &Path) -> String {
-    photo.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+    photo
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 fn render_ours(photo: &Path, out: &Path) {
     let stem = stem(photo);
     media::render(photo, &Limits::default(), |spec, _, _| {
-        out.join(format!("{stem}_{}.{}", spec.long_edge, spec.format.extension()))
+        out.join(format!(
+            "{stem}_{}.{}",
+            spec.long_edge,
+            spec.format.extension()
+        ))
     })
     .unwrap_or_else(|e| panic!("{e}"));
 }
@@ -110,9 +135,17 @@ fn render_ours(photo: &Path, out: &Path) {
 fn vips_output(out: &Path, size: u32, format: Format) -> String {
     let options = match format {
         Format::Jpeg => format!("Q={},strip", media::JPEG_QUALITY),
-        Format::Webp => format!("Q={},effort={},strip", media::WEBP_QUALITY, media::WEBP_METHOD),
+        Format::Webp => format!(
+            "Q={},effort={},strip",
+            media::WEBP_QUALITY,
+            media::WEBP_METHOD
+        ),
     };
-    format!("{}/%s_{size}.{}[{options}]", out.display(), format.extension())
+    format!(
+        "{}/%s_{size}.{}[{options}]",
+        out.display(),
+        format.extension()
+    )
 }
 
 fn vips_command(out: &Path, size: u32, format: Format) -> Command {
@@ -147,7 +180,9 @@ fn run_vips(photos: &[PathBuf], out: &Path) {
 }
 
 fn decode(path: &Path) -> image::RgbImage {
-    image::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).to_rgb8()
+    image::open(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .to_rgb8()
 }
 
 /// The full decode resized in f32 with Lanczos3 to `width`×`height`: what a perfect pipeline
@@ -158,10 +193,13 @@ fn reference(full: &image::RgbImage, width: u32, height: u32) -> Vec<f32> {
         .iter()
         .flat_map(|&v| f32::from(v).to_ne_bytes())
         .collect();
-    let src = Image::from_vec_u8(full.width(), full.height(), floats, PixelType::F32x3).expect("f32 image");
+    let src = Image::from_vec_u8(full.width(), full.height(), floats, PixelType::F32x3)
+        .expect("f32 image");
     let mut dst = Image::new(width, height, PixelType::F32x3);
     let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3));
-    Resizer::new().resize(&src, &mut dst, &options).expect("reference resize");
+    Resizer::new()
+        .resize(&src, &mut dst, &options)
+        .expect("reference resize");
     dst.buffer()
         .chunks_exact(4)
         .map(|b| f32::from_ne_bytes([b[0], b[1], b[2], b[3]]).clamp(0.0, 255.0))
@@ -178,8 +216,15 @@ fn psnr(reference: &[f32], candidate: &image::RgbImage) -> f64 {
     10.0 * (255.0f64 * 255.0 / mse).log10()
 }
 
+/// PSNR (dB) and file size (bytes) of one 1024 px JPEG.
+#[derive(Clone, Copy)]
+struct Score {
+    psnr: f64,
+    bytes: u64,
+}
+
 fn quality(photos: &[PathBuf], ours: &Path, vips: Option<&Path>) {
-    let rows: Vec<(f64, u64, Option<(f64, u64)>)> = photos
+    let rows: Vec<(Score, Option<Score>)> = photos
         .par_iter()
         .map(|photo| {
             let full = decode(photo);
@@ -187,21 +232,26 @@ fn quality(photos: &[PathBuf], ours: &Path, vips: Option<&Path>) {
                 let candidate = decode(&path);
                 let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
                 let r = reference(&full, candidate.width(), candidate.height());
-                (psnr(&r, &candidate), bytes)
+                Score {
+                    psnr: psnr(&r, &candidate),
+                    bytes,
+                }
             };
             let name = format!("{}_1024.jpg", stem(photo));
-            let (p, b) = score(ours.join(&name));
-            (p, b, vips.map(|v| score(v.join(&name))))
+            (score(ours.join(&name)), vips.map(|v| score(v.join(&name))))
         })
         .collect();
-    let n = rows.len() as f64;
-    let ours_psnr = rows.iter().map(|r| r.0).sum::<f64>() / n;
-    let ours_kb = rows.iter().map(|r| r.1).sum::<u64>() as f64 / n / 1024.0;
+    let mean = |scores: Vec<Score>| {
+        let n = scores.len().max(1) as f64;
+        let psnr = scores.iter().map(|s| s.psnr).sum::<f64>() / n;
+        let kb = scores.iter().map(|s| s.bytes).sum::<u64>() as f64 / n / 1024.0;
+        (psnr, kb)
+    };
+    let (ours_psnr, ours_kb) = mean(rows.iter().map(|r| r.0).collect());
     println!("1024 px JPEG vs f32 Lanczos3 reference (mean over photos):");
     println!("  disan media : PSNR {ours_psnr:.2} dB, {ours_kb:.0} KB");
     if vips.is_some() {
-        let vips_psnr = rows.iter().filter_map(|r| r.2.map(|v| v.0)).sum::<f64>() / n;
-        let vips_kb = rows.iter().filter_map(|r| r.2.map(|v| v.1)).sum::<u64>() as f64 / n / 1024.0;
+        let (vips_psnr, vips_kb) = mean(rows.iter().filter_map(|r| r.1).collect());
         println!("  vipsthumbnail: PSNR {vips_psnr:.2} dB, {vips_kb:.0} KB");
     }
 }
@@ -228,7 +278,9 @@ fn peak_rss_mb(cmd: Command) -> Option<f64> {
 
 fn memory(photos: &[PathBuf], vips_out: &Path, have_vips: bool) {
     let Some(largest) = photos.iter().max_by_key(|p| {
-        image::image_dimensions(p).map(|(w, h)| u64::from(w) * u64::from(h)).unwrap_or(0)
+        image::image_dimensions(p)
+            .map(|(w, h)| u64::from(w) * u64::from(h))
+            .unwrap_or(0)
     }) else {
         return;
     };
@@ -236,7 +288,8 @@ fn memory(photos: &[PathBuf], vips_out: &Path, have_vips: bool) {
         return;
     };
     let mut ours = Command::new(exe);
-    ours.env("DISAN_BENCH_ONE", largest).env("RAYON_NUM_THREADS", "2");
+    ours.env("DISAN_BENCH_ONE", largest)
+        .env("RAYON_NUM_THREADS", "2");
     let Some(ours_mb) = peak_rss_mb(ours) else {
         println!("peak memory: /usr/bin/time not found (apt-get install time)");
         return;

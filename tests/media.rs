@@ -55,16 +55,28 @@ fn photos(test: &str) -> Option<PathBuf> {
         return None;
     };
     let dir = PathBuf::from(root).join("photos");
-    assert!(dir.is_dir(), "DISAN_TESTDATA is set but {} is missing", dir.display());
+    assert!(
+        dir.is_dir(),
+        "DISAN_TESTDATA is set but {} is missing",
+        dir.display()
+    );
     Some(dir)
 }
 
 /// Renders into `out` with the file name `<stem>-<edge>.<ext>`.
 fn render_into(source: &Path, out: &Path) -> Result<RenderedPhoto, MediaError> {
     let stem = source.file_stem().unwrap().to_string_lossy().into_owned();
-    media::render(source, &Limits::default(), |spec: &DerivativeSpec, _w, _h| {
-        out.join(format!("{stem}-{}.{}", spec.long_edge, spec.format.extension()))
-    })
+    media::render(
+        source,
+        &Limits::default(),
+        |spec: &DerivativeSpec, _w, _h| {
+            out.join(format!(
+                "{stem}-{}.{}",
+                spec.long_edge,
+                spec.format.extension()
+            ))
+        },
+    )
 }
 
 fn decode_rgb(path: &Path) -> image::RgbImage {
@@ -78,13 +90,21 @@ fn mean_abs_diff(a: &image::RgbImage, b: &image::RgbImage) -> f64 {
 }
 
 /// Mean absolute difference per channel over the pixels `keep` accepts.
-fn mean_abs_diff_where(a: &image::RgbImage, b: &image::RgbImage, keep: impl Fn(u32, u32) -> bool) -> f64 {
+fn mean_abs_diff_where(
+    a: &image::RgbImage,
+    b: &image::RgbImage,
+    keep: impl Fn(u32, u32) -> bool,
+) -> f64 {
     assert_eq!(a.dimensions(), b.dimensions());
     let (mut total, mut count) = (0u64, 0u64);
     for (x, y, pa) in a.enumerate_pixels() {
         if keep(x, y) {
             let pb = b.get_pixel(x, y);
-            total += pa.0.iter().zip(pb.0).map(|(&p, q)| u64::from(p.abs_diff(q))).sum::<u64>();
+            total +=
+                pa.0.iter()
+                    .zip(pb.0)
+                    .map(|(&p, q)| u64::from(p.abs_diff(q)))
+                    .sum::<u64>();
             count += 3;
         }
     }
@@ -121,20 +141,36 @@ fn all_sixteen_orientation_files_come_out_upright() {
     };
     let out = tempfile::tempdir().unwrap();
     for series in ["landscape", "portrait"] {
-        let reference = render_into(&photos.join(format!("orientation/{series}_1.jpg")), out.path())
-            .unwrap();
+        let reference = render_into(
+            &photos.join(format!("orientation/{series}_1.jpg")),
+            out.path(),
+        )
+        .unwrap();
         let reference_img = decode_rgb(&derivative(&reference, 320, Format::Jpeg).path);
         // Each file shows its orientation number big in the middle: compare around it.
         let (w, h) = reference_img.dimensions();
-        let outside_number = |x: u32, y: u32| !(x > w * 2 / 5 && x < w * 3 / 5 && y > h / 4 && y < h * 3 / 4);
+        let outside_number =
+            |x: u32, y: u32| !(x > w * 2 / 5 && x < w * 3 / 5 && y > h / 4 && y < h * 3 / 4);
         // What a wrong turn would look like: the reference mirrored, and upside down.
-        let mirrored = mean_abs_diff_where(&reference_img, &image::imageops::flip_horizontal(&reference_img), outside_number);
-        let upside_down = mean_abs_diff_where(&reference_img, &image::imageops::rotate180(&reference_img), outside_number);
+        let mirrored = mean_abs_diff_where(
+            &reference_img,
+            &image::imageops::flip_horizontal(&reference_img),
+            outside_number,
+        );
+        let upside_down = mean_abs_diff_where(
+            &reference_img,
+            &image::imageops::rotate180(&reference_img),
+            outside_number,
+        );
         for orientation in 2..=8 {
             let file = photos.join(format!("orientation/{series}_{orientation}.jpg"));
             let photo = render_into(&file, out.path()).unwrap();
             assert_eq!(photo.exif.orientation, orientation);
-            assert_eq!((photo.width, photo.height), (reference.width, reference.height), "{series}_{orientation}");
+            assert_eq!(
+                (photo.width, photo.height),
+                (reference.width, reference.height),
+                "{series}_{orientation}"
+            );
             let img = decode_rgb(&derivative(&photo, 320, Format::Jpeg).path);
             let diff = mean_abs_diff_where(&reference_img, &img, outside_number);
             // Measured: 13–16 when upright (the eight source files were encoded separately and
@@ -166,8 +202,16 @@ const EXIFTOOL_GPS: &[(&str, f64, f64)] = &[
     ("phones/HTC Desire.jpg", 45.5006666666667, 9.11033333333333),
     ("phones/Nexus 4.jpg", 51.5624656666667, -0.0773321944444444),
     ("phones/Nokia Lumia 800.jpg", 53.359465, -6.25823138888889),
-    ("phones/Panasonic DMC-LX3 (Lumix).jpg", 41.8954010009778, 12.4827108383167),
-    ("phones/Samsung SM-G935L (Galaxy S7 Edge).jpg", 48.8925, 2.23638888888889),
+    (
+        "phones/Panasonic DMC-LX3 (Lumix).jpg",
+        41.8954010009778,
+        12.4827108383167,
+    ),
+    (
+        "phones/Samsung SM-G935L (Galaxy S7 Edge).jpg",
+        48.8925,
+        2.23638888888889,
+    ),
     ("phones/Sony DSC-HX5V (2).jpg", 51.778615, 8.36563805555556),
     ("edge/ultrahdr.jpg", 30.62765, 119.738766666667),
 ];
@@ -189,10 +233,17 @@ fn gps_matches_exiftool() {
     for &(file, lat, lon) in EXIFTOOL_GPS {
         let exif = media::read_exif(&photos.join(file)).unwrap();
         let (got_lat, got_lon) = exif.gps.unwrap_or_else(|| panic!("{file}: no GPS read"));
-        assert!((got_lat - lat).abs() < 1e-5 && (got_lon - lon).abs() < 1e-5, "{file}: {got_lat}, {got_lon} vs {lat}, {lon}");
+        assert!(
+            (got_lat - lat).abs() < 1e-5 && (got_lon - lon).abs() < 1e-5,
+            "{file}: {got_lat}, {got_lon} vs {lat}, {lon}"
+        );
     }
     for file in NO_GPS {
-        assert_eq!(media::read_exif(&photos.join(file)).unwrap().gps, None, "{file}");
+        assert_eq!(
+            media::read_exif(&photos.join(file)).unwrap().gps,
+            None,
+            "{file}"
+        );
     }
 }
 
@@ -202,10 +253,18 @@ fn date_and_camera() {
         return;
     };
     let cases = [
-        ("gps/DSCN0010.jpg", "2008-10-22T16:28:39", "NIKON COOLPIX P6000"),
+        (
+            "gps/DSCN0010.jpg",
+            "2008-10-22T16:28:39",
+            "NIKON COOLPIX P6000",
+        ),
         ("phones/HTC Desire.jpg", "2011-05-06T09:59:48", "HTC Desire"),
         ("phones/jolla.jpg", "2014-09-21T16:00:56", "Jolla"),
-        ("edge/ultrahdr.jpg", "2024-05-07T09:33:04+08:00", "Google Pixel 6"),
+        (
+            "edge/ultrahdr.jpg",
+            "2024-05-07T09:33:04+08:00",
+            "Google Pixel 6",
+        ),
     ];
     for (file, date, camera) in cases {
         let exif = media::read_exif(&photos.join(file)).unwrap();
@@ -254,9 +313,16 @@ fn derivatives_carry_no_metadata() {
         return;
     };
     let out = tempfile::tempdir().unwrap();
-    for file in ["phones/Apple iPhone 4.jpg", "gps/DSCN0010.jpg", "edge/ultrahdr.jpg"] {
+    for file in [
+        "phones/Apple iPhone 4.jpg",
+        "gps/DSCN0010.jpg",
+        "edge/ultrahdr.jpg",
+    ] {
         let photo = render_into(&photos.join(file), out.path()).unwrap();
-        assert!(photo.exif.gps.is_some(), "{file}: the source should have GPS");
+        assert!(
+            photo.exif.gps.is_some(),
+            "{file}: the source should have GPS"
+        );
         assert!(photo.derivatives.len() >= 4, "{file}: {photo:?}");
         for d in &photo.derivatives {
             let bytes = std::fs::read(&d.path).unwrap();
@@ -264,13 +330,22 @@ fn derivatives_carry_no_metadata() {
             match d.spec.format {
                 Format::Jpeg => {
                     for (marker, payload) in jpeg_segments(&bytes) {
-                        assert_ne!(marker, 0xE1, "{}: APP1 (EXIF/XMP) published", d.path.display());
+                        assert_ne!(
+                            marker,
+                            0xE1,
+                            "{}: APP1 (EXIF/XMP) published",
+                            d.path.display()
+                        );
                         assert!(!payload.starts_with(b"Exif"), "{}", d.path.display());
                     }
                 }
                 Format::Webp => {
                     let chunks = webp_chunks(&bytes);
-                    assert!(!chunks.contains(b"EXIF") && !chunks.contains(b"XMP "), "{}: {chunks:?}", d.path.display());
+                    assert!(
+                        !chunks.contains(b"EXIF") && !chunks.contains(b"XMP "),
+                        "{}: {chunks:?}",
+                        d.path.display()
+                    );
                 }
             }
             let exif = media::read_exif(&d.path).unwrap();
@@ -289,18 +364,30 @@ fn derivatives_look_like_the_source() {
     };
     let out = tempfile::tempdir().unwrap();
     // A 640 px camera photo (full-size decode) and a 12 MP phone photo (DCT-scaled decode).
-    for file in ["gps/DSCN0010.jpg", "phones/Samsung SM-G935L (Galaxy S7 Edge).jpg"] {
+    for file in [
+        "gps/DSCN0010.jpg",
+        "phones/Samsung SM-G935L (Galaxy S7 Edge).jpg",
+    ] {
         let source = photos.join(file);
         let photo = render_into(&source, out.path()).unwrap();
         let full = decode_rgb(&source);
         for d in photo.derivatives.iter().filter(|d| d.spec.long_edge == 320) {
-            let expected = image::imageops::resize(&full, d.width, d.height, image::imageops::FilterType::Lanczos3);
+            let expected = image::imageops::resize(
+                &full,
+                d.width,
+                d.height,
+                image::imageops::FilterType::Lanczos3,
+            );
             let got = decode_rgb(&d.path);
             let diff = mean_abs_diff(&expected, &got);
             let wrong = mean_abs_diff(&expected, &image::imageops::flip_vertical(&got));
             // Measured: 5–7 (Lanczos and 82 % JPEG/WebP on a detailed 320 px picture); a broken
             // encoder gave 91.
-            assert!(diff < 9.0 && diff * 3.0 < wrong, "{}: differs from the source by {diff:.1}", d.path.display());
+            assert!(
+                diff < 9.0 && diff * 3.0 < wrong,
+                "{}: differs from the source by {diff:.1}",
+                d.path.display()
+            );
         }
     }
 }
@@ -314,12 +401,20 @@ fn edge_files_render_or_explain() {
         return;
     };
     let out = tempfile::tempdir().unwrap();
-    for file in ["edge/truncated_jpeg.jpg", "edge/pil_sample_cmyk.jpg", "edge/ultrahdr.jpg", "edge/hopper_orientation_6.jpg"] {
+    for file in [
+        "edge/truncated_jpeg.jpg",
+        "edge/pil_sample_cmyk.jpg",
+        "edge/ultrahdr.jpg",
+        "edge/hopper_orientation_6.jpg",
+    ] {
         match render_into(&photos.join(file), out.path()) {
             Ok(photo) => assert!(!photo.derivatives.is_empty(), "{file}"),
             Err(e) => {
                 let message = e.to_string();
-                assert!(message.contains(file.rsplit('/').next().unwrap()) && message.contains(" — "), "{file}: {message}");
+                assert!(
+                    message.contains(file.rsplit('/').next().unwrap()) && message.contains(" — "),
+                    "{file}: {message}"
+                );
             }
         }
     }
@@ -330,14 +425,21 @@ fn edge_files_render_or_explain() {
     let cmyk = render_into(&photos.join("edge/pil_sample_cmyk.jpg"), out.path()).unwrap();
     let avg = u32::from_str_radix(&cmyk.placeholder[1..], 16).unwrap();
     let (r, g, b) = (avg >> 16, (avg >> 8) & 0xff, avg & 0xff);
-    assert!(r > 2 * g && r > 2 * b && r < 100, "CMYK colours are off: {}", cmyk.placeholder);
+    assert!(
+        r > 2 * g && r > 2 * b && r < 100,
+        "CMYK colours are off: {}",
+        cmyk.placeholder
+    );
 }
 
 #[test]
 fn declared_bomb_is_refused_before_allocating() {
     let mut jpeg = gradient_jpeg(16, 16);
     // Patch the SOF0 frame header: FF C0, length (2), precision (1), height (2), width (2).
-    let sof = jpeg.windows(2).position(|w| w == [0xFF, 0xC0]).expect("baseline JPEG has SOF0");
+    let sof = jpeg
+        .windows(2)
+        .position(|w| w == [0xFF, 0xC0])
+        .expect("baseline JPEG has SOF0");
     jpeg[sof + 5..sof + 7].copy_from_slice(&30000u16.to_be_bytes());
     jpeg[sof + 7..sof + 9].copy_from_slice(&30000u16.to_be_bytes());
     let dir = tempfile::tempdir().unwrap();
@@ -346,14 +448,33 @@ fn declared_bomb_is_refused_before_allocating() {
 
     let (result, largest) = largest_allocation_during(|| render_into(&path, dir.path()));
     let err = result.unwrap_err();
-    assert!(matches!(err, MediaError::TooManyPixels { width: 30000, height: 30000, .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            MediaError::TooManyPixels {
+                width: 30000,
+                height: 30000,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     let message = err.to_string();
     assert!(
-        message.contains("declares 30000×30000 pixels, over the 100-megapixel limit — resize it before uploading"),
+        message.contains(
+            "declares 30000×30000 pixels, over the 100-megapixel limit — resize it before uploading"
+        ),
         "{message}"
     );
-    assert!(largest < 1 << 20, "allocated {largest} bytes at once before refusing");
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "nothing written");
+    assert!(
+        largest < 1 << 20,
+        "allocated {largest} bytes at once before refusing"
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "nothing written"
+    );
 }
 
 #[test]
@@ -365,12 +486,17 @@ fn renamed_text_file_is_refused() {
     let message = err.to_string();
     assert!(matches!(err, MediaError::NotAnImage { .. }), "{err:?}");
     assert!(
-        message.ends_with("notes.jpg: not a JPEG/PNG/WebP image (starts with \"hello\") — was it renamed?"),
+        message.ends_with(
+            "notes.jpg: not a JPEG/PNG/WebP image (starts with \"hello\") — was it renamed?"
+        ),
         "{message}"
     );
     // An empty file too.
     std::fs::write(&path, "").unwrap();
-    assert!(matches!(render_into(&path, dir.path()), Err(MediaError::NotAnImage { .. })));
+    assert!(matches!(
+        render_into(&path, dir.path()),
+        Err(MediaError::NotAnImage { .. })
+    ));
 }
 
 #[test]
@@ -400,8 +526,20 @@ fn png_input_works() {
     img.save(&path).unwrap();
     let photo = render_into(&path, dir.path()).unwrap();
     assert_eq!((photo.width, photo.height), (500, 300));
-    let sizes: Vec<(u32, u32, u32)> = photo.derivatives.iter().map(|d| (d.spec.long_edge, d.width, d.height)).collect();
-    assert_eq!(sizes, [(320, 320, 192), (320, 320, 192), (1024, 500, 300), (1024, 500, 300)]);
+    let sizes: Vec<(u32, u32, u32)> = photo
+        .derivatives
+        .iter()
+        .map(|d| (d.spec.long_edge, d.width, d.height))
+        .collect();
+    assert_eq!(
+        sizes,
+        [
+            (320, 320, 192),
+            (320, 320, 192),
+            (1024, 500, 300),
+            (1024, 500, 300)
+        ]
+    );
     for d in &photo.derivatives {
         assert_eq!(decode_rgb(&d.path).dimensions(), (d.width, d.height));
     }
@@ -413,7 +551,11 @@ fn small_photo_is_not_upscaled() {
     let path = dir.path().join("tiny.jpg");
     std::fs::write(&path, gradient_jpeg(200, 150)).unwrap();
     let photo = render_into(&path, dir.path()).unwrap();
-    assert_eq!(photo.derivatives.len(), 2, "one size, two formats: {photo:?}");
+    assert_eq!(
+        photo.derivatives.len(),
+        2,
+        "one size, two formats: {photo:?}"
+    );
     for d in &photo.derivatives {
         assert_eq!((d.spec.long_edge, d.width, d.height), (320, 200, 150));
         assert_eq!(decode_rgb(&d.path).dimensions(), (200, 150));

@@ -146,12 +146,16 @@ fn decode_jpeg(
     let mut decoder = jpeg_decoder::Decoder::new(Cursor::new(bytes));
     decoder.read_info().map_err(|e| jpeg_error(path, e))?;
     let Some(info) = decoder.info() else {
-        return Err(jpeg_error(path, jpeg_decoder::Error::Format("no frame header".into())));
+        return Err(jpeg_error(
+            path,
+            jpeg_decoder::Error::Format("no frame header".into()),
+        ));
     };
     let (full_w, full_h) = (u32::from(info.width), u32::from(info.height));
     check_pixels(path, limits, full_w, full_h)?;
     // Belt and braces: the decoder refuses any output buffer beyond the pixel limit too.
-    decoder.set_max_decoding_buffer_size(usize::try_from(limits.max_pixels * 4).unwrap_or(usize::MAX));
+    decoder
+        .set_max_decoding_buffer_size(usize::try_from(limits.max_pixels * 4).unwrap_or(usize::MAX));
 
     let long = full_w.max(full_h);
     if u64::from(min_long_edge) * 2 > u64::from(long) {
@@ -176,7 +180,10 @@ fn decode_jpeg(
         }
     };
     let Some(info) = decoder.info() else {
-        return Err(jpeg_error(path, jpeg_decoder::Error::Format("no frame header".into())));
+        return Err(jpeg_error(
+            path,
+            jpeg_decoder::Error::Format("no frame header".into()),
+        ));
     };
     let (width, height) = (u32::from(info.width), u32::from(info.height));
     let rgb = match info.pixel_format {

@@ -23,16 +23,10 @@ pub struct Pixels {
 
 /// Lanczos3 resize of packed RGB. The filter's support widens with the ratio, so one step of
 /// 2–3× from the previous derivative loses nothing against a step from the full image.
-pub fn resize(src: &Pixels, width: u32, height: u32) -> Pixels {
-    if (src.width, src.height) == (width, height) {
-        return Pixels {
-            rgb: src.rgb.clone(),
-            width,
-            height,
-        };
-    }
+/// `path` only names the photo in errors.
+pub fn resize(src: &Pixels, width: u32, height: u32, path: &Path) -> Result<Pixels, MediaError> {
     let mut dst = Image::new(width, height, PixelType::U8x3);
-    let resized = ImageRef::new(src.width, src.height, &src.rgb, PixelType::U8x3)
+    ImageRef::new(src.width, src.height, &src.rgb, PixelType::U8x3)
         .map_err(|e| e.to_string())
         .and_then(|view| {
             let options =
@@ -40,15 +34,16 @@ pub fn resize(src: &Pixels, width: u32, height: u32) -> Pixels {
             Resizer::new()
                 .resize(&view, &mut dst, &options)
                 .map_err(|e| e.to_string())
-        });
-    // Sizes and buffers are ours and consistent; a failure here is a bug, and a plain black
-    // frame would hide it, so keep the message loud in debug builds.
-    debug_assert!(resized.is_ok(), "resize failed: {resized:?}");
-    Pixels {
+        })
+        .map_err(|detail| MediaError::Resize {
+            path: path.to_path_buf(),
+            detail,
+        })?;
+    Ok(Pixels {
         rgb: dst.into_vec(),
         width,
         height,
-    }
+    })
 }
 
 /// Encodes `pixels` in `format`; `path` only names the file in errors.
@@ -76,7 +71,8 @@ pub fn encode(pixels: &Pixels, format: Format, path: &Path) -> Result<Vec<u8>, M
             Ok(out)
         }
         Format::Webp => {
-            let mut config = webp::WebPConfig::new().map_err(|()| fail("libwebp refused its defaults".into()))?;
+            let mut config = webp::WebPConfig::new()
+                .map_err(|()| fail("libwebp refused its defaults".into()))?;
             config.quality = super::WEBP_QUALITY;
             config.method = super::WEBP_METHOD;
             let encoder = webp::Encoder::from_rgb(&pixels.rgb, pixels.width, pixels.height);

@@ -24,7 +24,11 @@ pub enum MediaError {
         "{}: the file is {} MB, over the {} MB limit — export a smaller JPEG before uploading",
         path.display(), bytes / 1_000_000, limit / 1_000_000
     )]
-    FileTooLarge { path: PathBuf, bytes: u64, limit: u64 },
+    FileTooLarge {
+        path: PathBuf,
+        bytes: u64,
+        limit: u64,
+    },
 
     /// The bytes do not start like any image format we accept.
     #[error(
@@ -43,7 +47,12 @@ pub enum MediaError {
         "{}: declares {width}×{height} pixels, over the {}-megapixel limit — resize it before uploading",
         path.display(), limit / 1_000_000
     )]
-    TooManyPixels { path: PathBuf, width: u32, height: u32, limit: u64 },
+    TooManyPixels {
+        path: PathBuf,
+        width: u32,
+        height: u32,
+        limit: u64,
+    },
 
     /// The image data is damaged or cut short.
     #[error(
@@ -69,9 +78,17 @@ pub enum MediaError {
         source: exif::Error,
     },
 
+    /// Resizing failed: a bug in the sizes this module computed, reported rather than hidden.
+    #[error("{}: could not resize the picture: {detail}", path.display())]
+    Resize { path: PathBuf, detail: String },
+
     /// An encoder refused the pixels (should not happen for a decoded image; kept for honesty).
     #[error("{}: could not encode the {format} derivative: {detail}", path.display())]
-    Encode { path: PathBuf, format: Format, detail: String },
+    Encode {
+        path: PathBuf,
+        format: Format,
+        detail: String,
+    },
 
     /// Writing or renaming a derivative failed.
     #[error("{}: cannot write the derivative: {source} — check the disk space and permissions", path.display())]
@@ -94,5 +111,9 @@ pub(crate) fn printable_head(bytes: &[u8]) -> String {
     if !text.trim().is_empty() {
         return text.replace('"', "'");
     }
-    bytes.iter().take(8).map(|b| format!("\\x{b:02x}")).collect()
+    bytes
+        .iter()
+        .take(8)
+        .map(|b| format!("\\x{b:02x}"))
+        .collect()
 }

@@ -40,7 +40,10 @@ pub fn read_exif(path: &Path) -> Result<PhotoExif, MediaError> {
     let mut file = File::open(path).map_err(io)?;
     // The metadata of a JPEG sits before the first scan, nearly always in the first few KB.
     let mut head = Vec::new();
-    (&mut file).take(HEAD_BYTES).read_to_end(&mut head).map_err(io)?;
+    (&mut file)
+        .take(HEAD_BYTES)
+        .read_to_end(&mut head)
+        .map_err(io)?;
     if head.starts_with(&[0xFF, 0xD8]) && !matches!(jpeg_app1(&head), JpegExif::NeedMore) {
         return read_exif_from_bytes(&head, path);
     }
@@ -84,7 +87,11 @@ fn jpeg_app1(bytes: &[u8]) -> JpegExif<'_> {
             at += 1;
         }
         let (Some(&0xFF), Some(&marker)) = (bytes.get(at), bytes.get(at + 1)) else {
-            return if at >= bytes.len() { JpegExif::NeedMore } else { JpegExif::Absent };
+            return if at >= bytes.len() {
+                JpegExif::NeedMore
+            } else {
+                JpegExif::Absent
+            };
         };
         match marker {
             0xDA | 0xD9 => return JpegExif::Absent,
@@ -94,7 +101,10 @@ fn jpeg_app1(bytes: &[u8]) -> JpegExif<'_> {
             }
             _ => {}
         }
-        let Some(len) = bytes.get(at + 2..at + 4).map(|b| usize::from(u16::from_be_bytes([b[0], b[1]]))) else {
+        let Some(len) = bytes
+            .get(at + 2..at + 4)
+            .map(|b| usize::from(u16::from_be_bytes([b[0], b[1]])))
+        else {
             return JpegExif::NeedMore;
         };
         let start = at + 4;

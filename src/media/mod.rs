@@ -25,9 +25,9 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 pub use self::decode::SourceFormat;
+use self::encode::Pixels;
 pub use self::error::MediaError;
 pub use self::exif::{PhotoExif, read_exif, read_exif_from_bytes};
-use self::encode::Pixels;
 
 /// A published file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -72,12 +72,30 @@ pub struct DerivativeSpec {
 /// Everything published for a photo, smallest first. A photo smaller than a size gets that size
 /// at its own dimensions, or not at all when a smaller size is nearly as big (see [`plan`]).
 pub const DERIVATIVES: &[DerivativeSpec] = &[
-    DerivativeSpec { long_edge: 320, format: Format::Jpeg },
-    DerivativeSpec { long_edge: 320, format: Format::Webp },
-    DerivativeSpec { long_edge: 1024, format: Format::Jpeg },
-    DerivativeSpec { long_edge: 1024, format: Format::Webp },
-    DerivativeSpec { long_edge: 2048, format: Format::Jpeg },
-    DerivativeSpec { long_edge: 2048, format: Format::Webp },
+    DerivativeSpec {
+        long_edge: 320,
+        format: Format::Jpeg,
+    },
+    DerivativeSpec {
+        long_edge: 320,
+        format: Format::Webp,
+    },
+    DerivativeSpec {
+        long_edge: 1024,
+        format: Format::Jpeg,
+    },
+    DerivativeSpec {
+        long_edge: 1024,
+        format: Format::Webp,
+    },
+    DerivativeSpec {
+        long_edge: 2048,
+        format: Format::Jpeg,
+    },
+    DerivativeSpec {
+        long_edge: 2048,
+        format: Format::Webp,
+    },
 ];
 
 /// JPEG quality (libjpeg scale). 82 with 4:2:0 is where artefacts stop showing on phone screens.
@@ -183,9 +201,14 @@ pub fn render_bytes(
         orientation: 1,
         ..PhotoExif::default()
     });
-    let largest = DERIVATIVES.iter().map(|d| d.long_edge).max().unwrap_or(2048);
+    let largest = DERIVATIVES
+        .iter()
+        .map(|d| d.long_edge)
+        .max()
+        .unwrap_or(2048);
     let decoded = decode::decode(bytes, source, limits, largest)?;
-    let (width, height) = orient::upright_size(exif.orientation, decoded.full_width, decoded.full_height);
+    let (width, height) =
+        orient::upright_size(exif.orientation, decoded.full_width, decoded.full_height);
     let sizes = plan(width, height);
 
     // Largest first: the largest size comes from the decode (then turned upright), each
@@ -202,14 +225,14 @@ pub fn render_bytes(
         let resized = if (full.width, full.height) == (sw, sh) {
             full
         } else {
-            encode::resize(&full, sw, sh)
+            encode::resize(&full, sw, sh, source)?
         };
         let (rgb, width, height) = orient::apply(exif.orientation, resized.rgb, sw, sh);
         made.push((edge, Pixels { rgb, width, height }));
     }
     for &(edge, w, h) in descending {
         if let Some((_, previous)) = made.last() {
-            let pixels = encode::resize(previous, w, h);
+            let pixels = encode::resize(previous, w, h, source)?;
             made.push((edge, pixels));
         }
     }
@@ -283,7 +306,9 @@ fn read_bounded(path: &Path, limits: &Limits) -> Result<Vec<u8>, MediaError> {
     }
     let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
     // `take` guards against a file that grows while being read.
-    file.take(limits.max_file_bytes).read_to_end(&mut bytes).map_err(io)?;
+    file.take(limits.max_file_bytes)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
     Ok(bytes)
 }
 
@@ -298,7 +323,10 @@ mod tests {
             vec![(320, 320, 213), (1024, 1024, 683), (2048, 2048, 1365)]
         );
         assert_eq!(plan(200, 100), vec![(320, 200, 100)]);
-        assert_eq!(plan(1100, 2000), vec![(320, 176, 320), (1024, 563, 1024), (2048, 1100, 2000)]);
+        assert_eq!(
+            plan(1100, 2000),
+            vec![(320, 176, 320), (1024, 563, 1024), (2048, 1100, 2000)]
+        );
         assert_eq!(plan(1100, 700), vec![(320, 320, 204), (1024, 1024, 652)]);
         assert_eq!(plan(1024, 1024), vec![(320, 320, 320), (1024, 1024, 1024)]);
     }

@@ -36,7 +36,11 @@ pub fn apply(orientation: u16, rgb: Vec<u8>, width: u32, height: u32) -> (Vec<u8
         return (rgb, width, height);
     }
     let (w, h) = (width as usize, height as usize);
-    let (out_w, out_h) = if swaps_axes(orientation) { (h, w) } else { (w, h) };
+    let (out_w, out_h) = if swaps_axes(orientation) {
+        (h, w)
+    } else {
+        (w, h)
+    };
     let mut out = vec![0u8; rgb.len()];
     // For each upright pixel (x, y), the stored pixel it comes from.
     let source = |x: usize, y: usize| -> (usize, usize) {
