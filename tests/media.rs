@@ -86,14 +86,29 @@ fn decode_rgb(path: &Path) -> image::RgbImage {
 }
 
 fn mean_abs_diff(a: &image::RgbImage, b: &image::RgbImage) -> f64 {
+    mean_abs_diff_where(a, b, |_, _| true)
+}
+
+/// Mean absolute difference per channel over the pixels `keep` accepts.
+fn mean_abs_diff_where(
+    a: &image::RgbImage,
+    b: &image::RgbImage,
+    keep: impl Fn(u32, u32) -> bool,
+) -> f64 {
     assert_eq!(a.dimensions(), b.dimensions());
-    let total: u64 = a
-        .as_raw()
-        .iter()
-        .zip(b.as_raw())
-        .map(|(&x, &y)| u64::from(x.abs_diff(y)))
-        .sum();
-    total as f64 / a.as_raw().len() as f64
+    let (mut total, mut count) = (0u64, 0u64);
+    for (x, y, pa) in a.enumerate_pixels() {
+        if keep(x, y) {
+            let pb = b.get_pixel(x, y);
+            total +=
+                pa.0.iter()
+                    .zip(pb.0)
+                    .map(|(&p, q)| u64::from(p.abs_diff(q)))
+                    .sum::<u64>();
+            count += 3;
+        }
+    }
+    total as f64 / count.max(1) as f64
 }
 
 fn derivative(photo: &RenderedPhoto, edge: u32, format: Format) -> &media::Derivative {
@@ -132,14 +147,21 @@ fn all_sixteen_orientation_files_come_out_upright() {
         )
         .unwrap();
         let reference_img = decode_rgb(&derivative(&reference, 320, Format::Jpeg).path);
-        // What a wrong turn would look like: the reference mirrored, and upside down. The
-        // scene is a landscape, nearly symmetric left–right, hence two measures.
-        let mirrored = mean_abs_diff(
+        // Each file shows its orientation number big in the middle: compare around it.
+        let (w, h) = reference_img.dimensions();
+        let outside_number =
+            |x: u32, y: u32| !(x > w * 2 / 5 && x < w * 3 / 5 && y > h / 4 && y < h * 3 / 4);
+        // What a wrong turn would look like: the reference mirrored, and upside down.
+        let mirrored = mean_abs_diff_where(
             &reference_img,
             &image::imageops::flip_horizontal(&reference_img),
+            outside_number,
         );
-        let upside_down =
-            mean_abs_diff(&reference_img, &image::imageops::rotate180(&reference_img));
+        let upside_down = mean_abs_diff_where(
+            &reference_img,
+            &image::imageops::rotate180(&reference_img),
+            outside_number,
+        );
         for orientation in 2..=8 {
             let file = photos.join(format!("orientation/{series}_{orientation}.jpg"));
             let photo = render_into(&file, out.path()).unwrap();
@@ -150,10 +172,11 @@ fn all_sixteen_orientation_files_come_out_upright() {
                 "{series}_{orientation}"
             );
             let img = decode_rgb(&derivative(&photo, 320, Format::Jpeg).path);
-            let diff = mean_abs_diff(&reference_img, &img);
-            // Measured: ~2.1 when upright (JPEG noise of two encodes), 5–7 mirrored, ~36 upside down.
+            let diff = mean_abs_diff_where(&reference_img, &img, outside_number);
+            // Measured: 13–16 when upright (the eight source files were encoded separately and
+            // differ that much themselves), 38–49 mirrored, 50–66 upside down.
             assert!(
-                diff < 3.5 && diff * 2.0 < mirrored && diff * 5.0 < upside_down,
+                diff < 20.0 && diff * 2.0 < mirrored && diff * 2.5 < upside_down,
                 "{series}_{orientation}: differs from orientation 1 by {diff:.1} \
                  (mirrored: {mirrored:.1}, upside down: {upside_down:.1})"
             );
@@ -330,6 +353,41 @@ fn derivatives_carry_no_metadata() {
             assert_eq!(exif.camera, None, "{}", d.path.display());
             let img = decode_rgb(&d.path);
             assert_eq!(img.dimensions(), (d.width, d.height));
+        }
+    }
+}
+
+#[test]
+fn derivatives_look_like_the_source() {
+    let Some(photos) = photos("derivatives_look_like_the_source") else {
+        return;
+    };
+    let out = tempfile::tempdir().unwrap();
+    // A 640 px camera photo (full-size decode) and a 12 MP phone photo (DCT-scaled decode).
+    for file in [
+        "gps/DSCN0010.jpg",
+        "phones/Samsung SM-G935L (Galaxy S7 Edge).jpg",
+    ] {
+        let source = photos.join(file);
+        let photo = render_into(&source, out.path()).unwrap();
+        let full = decode_rgb(&source);
+        for d in photo.derivatives.iter().filter(|d| d.spec.long_edge == 320) {
+            let expected = image::imageops::resize(
+                &full,
+                d.width,
+                d.height,
+                image::imageops::FilterType::Lanczos3,
+            );
+            let got = decode_rgb(&d.path);
+            let diff = mean_abs_diff(&expected, &got);
+            let wrong = mean_abs_diff(&expected, &image::imageops::flip_vertical(&got));
+            // Measured: 5–7 (Lanczos and 82 % JPEG/WebP on a detailed 320 px picture); a broken
+            // encoder gave 91.
+            assert!(
+                diff < 9.0 && diff * 3.0 < wrong,
+                "{}: differs from the source by {diff:.1}",
+                d.path.display()
+            );
         }
     }
 }

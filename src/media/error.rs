@@ -78,6 +78,10 @@ pub enum MediaError {
         source: exif::Error,
     },
 
+    /// Resizing failed: a bug in the sizes this module computed, reported rather than hidden.
+    #[error("{}: could not resize the picture: {detail}", path.display())]
+    Resize { path: PathBuf, detail: String },
+
     /// An encoder refused the pixels (should not happen for a decoded image; kept for honesty).
     #[error("{}: could not encode the {format} derivative: {detail}", path.display())]
     Encode {
