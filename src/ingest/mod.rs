@@ -342,8 +342,16 @@ fn render_photos(
             }
             Err(err) => {
                 // Media errors name the file as opened; the report names it from the archive root.
-                let source = jobs.iter().find(|(h, _)| *h == hash).map(|(_, p)| p.as_path()).unwrap_or(Path::new(""));
-                let line = format!("{err}").replacen(&source.display().to_string(), &archive.display(source).to_string(), 1);
+                let source = jobs
+                    .iter()
+                    .find(|(h, _)| *h == hash)
+                    .map(|(_, p)| p.as_path())
+                    .unwrap_or(Path::new(""));
+                let line = format!("{err}").replacen(
+                    &source.display().to_string(),
+                    &archive.display(source).to_string(),
+                    1,
+                );
                 report.problems.push(line.clone());
                 new.failed_photos.insert(hash, line);
                 report.photos_failed += 1;
@@ -383,10 +391,17 @@ fn fill_photos(site: &mut PlannedSite, metas: &HashMap<String, PhotoMeta>) {
     }
     // A position outside Vietnam is a wrong photo or a camera clock-and-GPS mix-up, not the site.
     let (min_lat, max_lat, min_lon, max_lon) = VIETNAM_BOUNDS;
-    let in_vietnam = |&(lat, lon): &(f64, f64)| (min_lat..=max_lat).contains(&lat) && (min_lon..=max_lon).contains(&lon);
+    let in_vietnam = |&(lat, lon): &(f64, f64)| {
+        (min_lat..=max_lat).contains(&lat) && (min_lon..=max_lon).contains(&lon)
+    };
     let location = &mut site.record.location;
     if location.lat.is_none()
-        && let Some((lat, lon)) = site.photos.iter().flatten().filter_map(|m| m.gps).find(in_vietnam)
+        && let Some((lat, lon)) = site
+            .photos
+            .iter()
+            .flatten()
+            .filter_map(|m| m.gps)
+            .find(in_vietnam)
     {
         (location.lat, location.lon, location.accuracy) =
             (Some(lat), Some(lon), Some(Accuracy::PhotoGps));
@@ -437,22 +452,45 @@ mod tests {
     use super::*;
 
     fn meta(gps: Option<(f64, f64)>) -> PhotoMeta {
-        PhotoMeta { hash: "h".into(), width: 1, height: 1, placeholder: "#000000".into(), date_taken: None, camera: None, gps, files: Vec::new() }
+        PhotoMeta {
+            hash: "h".into(),
+            width: 1,
+            height: 1,
+            placeholder: "#000000".into(),
+            date_taken: None,
+            camera: None,
+            gps,
+            files: Vec::new(),
+        }
     }
 
     fn planned(photos: usize) -> PlannedSite {
         let record = SiteRecord::new("a", "A", chrono::Utc::now());
-        let state = SiteState { dir: "a".into(), record_hash: String::new(), photos: (0..photos).map(|i| Some(format!("h{i}"))).collect() };
-        PlannedSite { record, state, photos: Vec::new() }
+        let state = SiteState {
+            dir: "a".into(),
+            record_hash: String::new(),
+            photos: (0..photos).map(|i| Some(format!("h{i}"))).collect(),
+        };
+        PlannedSite {
+            record,
+            state,
+            photos: Vec::new(),
+        }
     }
 
     #[test]
     fn photo_gps_in_vietnam_fills_a_missing_position() {
         let mut site = planned(2);
-        let metas = HashMap::from([("h0".to_owned(), meta(Some((43.46, 11.88)))), ("h1".to_owned(), meta(Some((20.25, 105.97))))]);
+        let metas = HashMap::from([
+            ("h0".to_owned(), meta(Some((43.46, 11.88)))),
+            ("h1".to_owned(), meta(Some((20.25, 105.97)))),
+        ]);
         fill_photos(&mut site, &metas);
         let l = &site.record.location;
-        assert_eq!((l.lat, l.lon, l.accuracy), (Some(20.25), Some(105.97), Some(Accuracy::PhotoGps)));
+        assert_eq!(
+            (l.lat, l.lon, l.accuracy),
+            (Some(20.25), Some(105.97), Some(Accuracy::PhotoGps))
+        );
     }
 
     #[test]

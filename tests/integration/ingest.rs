@@ -15,9 +15,14 @@ use crate::util::disan;
 fn jpeg(path: &Path, w: u32, h: u32, seed: u8) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     let img = image::RgbImage::from_fn(w, h, |x, y| {
-        image::Rgb([(x * 255 / w) as u8, (y * 255 / h) as u8, seed.wrapping_mul(37)])
+        image::Rgb([
+            (x * 255 / w) as u8,
+            (y * 255 / h) as u8,
+            seed.wrapping_mul(37),
+        ])
     });
-    img.save_with_format(path, image::ImageFormat::Jpeg).unwrap();
+    img.save_with_format(path, image::ImageFormat::Jpeg)
+        .unwrap();
 }
 
 /// Writes a site whose photos are `photos/<name>` (created by the caller).
@@ -51,8 +56,13 @@ fn edit(dir: &Path, change: impl FnOnce(&mut SiteRecord)) {
 /// Runs `disan ingest --json`; returns the exit code and the report.
 fn ingest(work: &Path) -> (i32, Value) {
     let out = disan(work).args(["ingest", "--json"]).output().unwrap();
-    let report = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)));
+    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
     (out.status.code().unwrap(), report)
 }
 
@@ -79,24 +89,54 @@ fn only_what_changed_is_redone() {
 
     let (code, r) = ingest(work.path());
     assert_eq!(code, 0, "{r}");
-    assert_eq!((r["indexed"].as_u64(), r["photos_rendered"].as_u64()), (Some(3), Some(3)), "{r}");
+    assert_eq!(
+        (r["indexed"].as_u64(), r["photos_rendered"].as_u64()),
+        (Some(3), Some(3)),
+        "{r}"
+    );
 
     let (_, r) = ingest(work.path());
-    assert_eq!((r["indexed"].as_u64(), r["unchanged"].as_u64()), (Some(0), Some(3)), "{r}");
-    assert_eq!((r["photos_rendered"].as_u64(), r["photos_reused"].as_u64()), (Some(0), Some(3)), "{r}");
+    assert_eq!(
+        (r["indexed"].as_u64(), r["unchanged"].as_u64()),
+        (Some(0), Some(3)),
+        "{r}"
+    );
+    assert_eq!(
+        (r["photos_rendered"].as_u64(), r["photos_reused"].as_u64()),
+        (Some(0), Some(3)),
+        "{r}"
+    );
     let meta_before = std::fs::read(work.path().join("index/tantivy/meta.json")).unwrap();
-    assert_eq!(std::fs::read(work.path().join("index/tantivy/meta.json")).unwrap(), meta_before, "no commit when nothing changed");
+    assert_eq!(
+        std::fs::read(work.path().join("index/tantivy/meta.json")).unwrap(),
+        meta_before,
+        "no commit when nothing changed"
+    );
 
-    edit(&b, |r| r.summary = Some("Đền thờ Thánh Gióng bên sông.".into()));
+    edit(&b, |r| {
+        r.summary = Some("Đền thờ Thánh Gióng bên sông.".into())
+    });
     let (_, r) = ingest(work.path());
-    assert_eq!((r["indexed"].as_u64(), r["photos_rendered"].as_u64()), (Some(1), Some(0)), "{r}");
+    assert_eq!(
+        (r["indexed"].as_u64(), r["photos_rendered"].as_u64()),
+        (Some(1), Some(0)),
+        "{r}"
+    );
     assert_eq!(ids_for(work.path(), "thanh giong"), ["den-b"]);
 
     // A photo renamed on disk and in the record is the same content: re-indexed, not re-rendered.
-    std::fs::rename(a.join("photos/cong.jpg"), a.join("photos/cong-tam-quan.jpg")).unwrap();
+    std::fs::rename(
+        a.join("photos/cong.jpg"),
+        a.join("photos/cong-tam-quan.jpg"),
+    )
+    .unwrap();
     edit(&a, |r| r.photos[0].file = "photos/cong-tam-quan.jpg".into());
     let (_, r) = ingest(work.path());
-    assert_eq!((r["indexed"].as_u64(), r["photos_rendered"].as_u64()), (Some(1), Some(0)), "{r}");
+    assert_eq!(
+        (r["indexed"].as_u64(), r["photos_rendered"].as_u64()),
+        (Some(1), Some(0)),
+        "{r}"
+    );
 
     std::fs::remove_dir_all(&c).unwrap();
     assert_eq!(ids_for(work.path(), "cau muong"), ["dinh-c"]);
@@ -107,7 +147,11 @@ fn only_what_changed_is_redone() {
     // Deleting the index and ingesting again recreates it, reusing the derivatives.
     std::fs::remove_dir_all(work.path().join("index/tantivy")).unwrap();
     let (code, r) = ingest(work.path());
-    assert_eq!((code, r["indexed"].as_u64(), r["rebuilt"].as_bool()), (0, Some(2), Some(true)), "{r}");
+    assert_eq!(
+        (code, r["indexed"].as_u64(), r["rebuilt"].as_bool()),
+        (0, Some(2), Some(true)),
+        "{r}"
+    );
     assert_eq!(ids_for(work.path(), "bao loc"), ["den-b"]);
 }
 
@@ -119,7 +163,12 @@ fn bad_input_is_reported_and_good_sites_still_indexed() {
     jpeg(&good.join("photos/a.jpg"), 640, 480, 4);
     // A truncated JPEG may be rendered (decoders fill the missing part) or reported; either is
     // fine as long as nothing stops.
-    let bad = site(&archive, "chua-hong", "Chùa Hỏng", &["text.jpg", "cut.jpg", "gone.jpg"]);
+    let bad = site(
+        &archive,
+        "chua-hong",
+        "Chùa Hỏng",
+        &["text.jpg", "cut.jpg", "gone.jpg"],
+    );
     std::fs::create_dir_all(bad.join("photos")).unwrap();
     std::fs::write(bad.join("photos/text.jpg"), "hello, I am not a photo").unwrap();
     jpeg(&bad.join("photos/full.jpg"), 800, 600, 5);
@@ -130,24 +179,65 @@ fn bad_input_is_reported_and_good_sites_still_indexed() {
 
     let (code, r) = ingest(work.path());
     assert_eq!(code, 1, "{r}");
-    let problems: Vec<&str> = r["problems"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+    let problems: Vec<&str> = r["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
     let has = |needle: &str| problems.iter().any(|p| p.contains(needle));
-    assert!(has("text.jpg: not a JPEG/PNG/WebP image (starts with \"hello, I am not \") — was it renamed?"), "{problems:#?}");
-    assert!(has("ninh-binh/chua-hong/site.json: photo `photos/gone.jpg` listed in site.json cannot be read"), "{problems:#?}");
-    assert!(has("ninh-binh/chua-hong/photos/text.jpg: not a JPEG"), "paths are relative to the archive: {problems:#?}");
-    assert!(problems.iter().all(|p| p.contains(": ") && p.contains(" — ")), "every line is `path: problem — hint`: {problems:#?}");
+    assert!(
+        has(
+            "text.jpg: not a JPEG/PNG/WebP image (starts with \"hello, I am not \") — was it renamed?"
+        ),
+        "{problems:#?}"
+    );
+    assert!(
+        has(
+            "ninh-binh/chua-hong/site.json: photo `photos/gone.jpg` listed in site.json cannot be read"
+        ),
+        "{problems:#?}"
+    );
+    assert!(
+        has("ninh-binh/chua-hong/photos/text.jpg: not a JPEG"),
+        "paths are relative to the archive: {problems:#?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .all(|p| p.contains(": ") && p.contains(" — ")),
+        "every line is `path: problem — hint`: {problems:#?}"
+    );
     assert_eq!(ids_for(work.path(), "den tot"), ["den-tot"]);
-    assert_eq!(ids_for(work.path(), "chua hong"), ["chua-hong"], "a site with bad photos is still indexed");
+    assert_eq!(
+        ids_for(work.path(), "chua hong"),
+        ["chua-hong"],
+        "a site with bad photos is still indexed"
+    );
 
     // A record broken after it was indexed stays searchable in its last good version.
-    std::fs::write(later_broken.join("site.json"), "{\"schema_version\": 1, \"id\": ").unwrap();
+    std::fs::write(
+        later_broken.join("site.json"),
+        "{\"schema_version\": 1, \"id\": ",
+    )
+    .unwrap();
     let (code, r) = ingest(work.path());
     assert_eq!(code, 1);
     let text = r["problems"].to_string();
-    assert!(text.contains("dinh-sau/site.json: invalid JSON at line 1"), "{text}");
-    assert!(text.contains("the previously indexed version stays searchable"), "{text}");
+    assert!(
+        text.contains("dinh-sau/site.json: invalid JSON at line 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("the previously indexed version stays searchable"),
+        "{text}"
+    );
     assert_eq!(ids_for(work.path(), "dinh sau nay"), ["dinh-sau"]);
-    assert_eq!(r["photos_rendered"].as_u64(), Some(0), "known-bad photos are not decoded again: {r}");
+    assert_eq!(
+        r["photos_rendered"].as_u64(),
+        Some(0),
+        "known-bad photos are not decoded again: {r}"
+    );
 }
 
 /// Kills `disan ingest` while it renders photos, then shows the old index still answers and the
@@ -162,7 +252,12 @@ fn killed_ingest_leaves_the_old_index_usable() {
 
     edit(&old, |r| r.name = "Đền Tên Mới".into());
     for i in 0..24u8 {
-        let dir = site(&archive, &format!("chua-so-{i}"), &format!("Chùa Số {i}"), &["lon.jpg"]);
+        let dir = site(
+            &archive,
+            &format!("chua-so-{i}"),
+            &format!("Chùa Số {i}"),
+            &["lon.jpg"],
+        );
         jpeg(&dir.join("photos/lon.jpg"), 2000, 1400, i);
     }
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("disan"))
@@ -174,24 +269,48 @@ fn killed_ingest_leaves_the_old_index_usable() {
     let media = work.path().join("index/media");
     let started = Instant::now();
     while sidecars(&media) < 1 {
-        assert!(child.try_wait().unwrap().is_none(), "ingest finished before it could be killed");
-        assert!(started.elapsed() < Duration::from_secs(120), "no photo rendered in 2 minutes");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "ingest finished before it could be killed"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "no photo rendered in 2 minutes"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
-    assert!(child.try_wait().unwrap().is_none(), "ingest finished before it could be killed");
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "ingest finished before it could be killed"
+    );
     child.kill().unwrap();
     child.wait().unwrap();
     let rendered_before_kill = sidecars(&media);
     assert!(rendered_before_kill < 24, "killed mid-run");
 
-    assert_eq!(std::fs::read(work.path().join("index/manifest.json")).unwrap(), manifest_before);
-    assert_eq!(ids_for(work.path(), "den ten cu"), ["den-cu"], "the old index still answers");
+    assert_eq!(
+        std::fs::read(work.path().join("index/manifest.json")).unwrap(),
+        manifest_before
+    );
+    assert_eq!(
+        ids_for(work.path(), "den ten cu"),
+        ["den-cu"],
+        "the old index still answers"
+    );
     assert!(ids_for(work.path(), "den ten moi").is_empty());
 
     let (code, r) = ingest(work.path());
     assert_eq!(code, 0, "{r}");
-    assert_eq!(r["photos_reused"].as_u64(), Some(rendered_before_kill as u64), "{r}");
-    assert_eq!(r["photos_rendered"].as_u64(), Some(24 - rendered_before_kill as u64), "{r}");
+    assert_eq!(
+        r["photos_reused"].as_u64(),
+        Some(rendered_before_kill as u64),
+        "{r}"
+    );
+    assert_eq!(
+        r["photos_rendered"].as_u64(),
+        Some(24 - rendered_before_kill as u64),
+        "{r}"
+    );
     assert_eq!(ids_for(work.path(), "den ten moi"), ["den-cu"]);
     assert_eq!(ids_for(work.path(), "chua so 23"), ["chua-so-23"]);
 }
@@ -208,15 +327,31 @@ fn sidecars(media: &Path) -> usize {
 /// (Arezzo, Italy) is outside Vietnam, so it must not become the site's position.
 #[test]
 fn real_photo_gps_outside_vietnam_is_not_a_position() {
-    let Some(data) = crate::util::testdata("real_photo_gps_outside_vietnam_is_not_a_position") else { return };
+    let Some(data) = crate::util::testdata("real_photo_gps_outside_vietnam_is_not_a_position")
+    else {
+        return;
+    };
     let work = tempfile::tempdir().unwrap();
-    let dir = site(&work.path().join("archive"), "pho-co", "Phố Cổ Arezzo", &["DSCN0010.jpg"]);
+    let dir = site(
+        &work.path().join("archive"),
+        "pho-co",
+        "Phố Cổ Arezzo",
+        &["DSCN0010.jpg"],
+    );
     std::fs::create_dir_all(dir.join("photos")).unwrap();
-    std::fs::copy(data.join("photos/gps/DSCN0010.jpg"), dir.join("photos/DSCN0010.jpg")).unwrap();
+    std::fs::copy(
+        data.join("photos/gps/DSCN0010.jpg"),
+        dir.join("photos/DSCN0010.jpg"),
+    )
+    .unwrap();
     let (_, r) = ingest(work.path());
     assert_eq!(r["photos_rendered"].as_u64(), Some(1), "{r}");
     let index = search::open(work.path().join("index/tantivy")).unwrap();
-    let hit = index.search(&SearchRequest::text("arezzo")).unwrap().hits.remove(0);
+    let hit = index
+        .search(&SearchRequest::text("arezzo"))
+        .unwrap()
+        .hits
+        .remove(0);
     assert_eq!((hit.lat, hit.lon), (None, None), "{hit:?}");
     assert!(hit.thumbnail.is_some(), "{hit:?}");
 }
