@@ -1,9 +1,14 @@
 //! Writes the crawled relic files of the test data as a `disan import` JSON file, for the import
 //! benchmark (`benches/import.sh`). The data is converted on the fly and never shipped.
 //!
-//! Usage: `cargo run --release --example ditich_to_import -- TESTDATA_DIR OUT.json [ROWS]`
+//! Usage: `cargo run --release --example ditich_to_import -- TESTDATA_DIR OUT.json [ROWS] [--distinct]`
 //! With ROWS larger than the real ≈8,700 records, the records are repeated with a numbered
 //! suffix on the name, so that every row is a distinct site.
+//!
+//! The two files describe many sites twice (both were crawled from the same database), and
+//! `disan import` merges rows with the same name and place. `--distinct` gives every row an
+//! explicit id instead, so that every record becomes its own site: the search and web
+//! benchmarks use it to index the full ≈8,700 records.
 
 #[path = "../tests/integration/ditich.rs"]
 mod ditich;
@@ -11,7 +16,8 @@ mod ditich;
 use std::path::PathBuf;
 
 fn main() {
-    let mut args = std::env::args().skip(1);
+    let distinct = std::env::args().any(|a| a == "--distinct");
+    let mut args = std::env::args().skip(1).filter(|a| a != "--distinct");
     let (Some(data), Some(out)) = (args.next(), args.next()) else {
         eprintln!("usage: ditich_to_import TESTDATA_DIR OUT.json [ROWS]");
         std::process::exit(2);
@@ -28,6 +34,9 @@ fn main() {
         if round > 0 {
             let name = row["name"].as_str().unwrap_or("").to_owned();
             row["name"] = serde_json::json!(format!("{name} ({})", round + 1));
+        }
+        if distinct {
+            row["id"] = serde_json::json!(format!("r{i}"));
         }
         rows.push(row);
     }
