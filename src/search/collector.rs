@@ -258,34 +258,43 @@ impl SegmentCollector for SegmentSites {
     }
 
     fn harvest(self) -> Collected {
-        let mut name = String::new();
-        let mut top = Vec::with_capacity(self.heap.len());
-        for entry in self.heap.into_vec() {
-            name.clear();
-            if let Some(ids) = &self.ids {
-                // An unreadable id sorts as empty; the hit itself is read from the store later.
-                let _ = ids.ord_to_str(entry.id_ord, &mut name);
-            }
-            top.push(Candidate {
+        let mut entries = self.heap.into_vec();
+        entries.sort_by_key(|e| e.id_ord);
+        let ords: Vec<u64> = entries.iter().map(|e| e.id_ord).collect();
+        // An unreadable id sorts as empty; the hit itself is read from the store later.
+        let mut names = self
+            .ids
+            .as_ref()
+            .map(|ids| names_of(ids, &ords))
+            .unwrap_or_default();
+        names.resize(entries.len(), String::new());
+        let top = entries
+            .into_iter()
+            .zip(names)
+            .map(|(entry, id)| Candidate {
                 key: entry.key,
-                id: name.clone(),
+                id,
                 doc: DocAddress::new(self.segment, entry.doc),
                 distance_km: entry.distance_km,
-            });
-        }
+            })
+            .collect();
         let facets = self
             .facets
             .into_iter()
             .map(|(kind, column, counts)| {
-                let mut values = Vec::new();
-                if let Some(column) = column {
-                    for (ord, &count) in counts.iter().enumerate() {
-                        if count > 0 && column.ord_to_str(ord as u64, &mut name).unwrap_or(false) {
-                            values.push((name.clone(), u64::from(count)));
-                        }
-                    }
-                }
-                (kind, values)
+                let Some(column) = column else {
+                    return (kind, Vec::new());
+                };
+                let (ords, counts): (Vec<u64>, Vec<u64>) = counts
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, count)| **count > 0)
+                    .map(|(ord, count)| (ord as u64, u64::from(*count)))
+                    .unzip();
+                (
+                    kind,
+                    names_of(&column, &ords).into_iter().zip(counts).collect(),
+                )
             })
             .collect();
         Collected {
@@ -294,4 +303,19 @@ impl SegmentCollector for SegmentSites {
             facets,
         }
     }
+}
+
+/// The strings for sorted term ordinals, in one pass over the column's dictionary (looking
+/// them up one by one would reread a dictionary block each time). Empty when unreadable.
+fn names_of(column: &StrColumn, sorted_ords: &[u64]) -> Vec<String> {
+    let mut names = Vec::with_capacity(sorted_ords.len());
+    let read = column
+        .dictionary()
+        .sorted_ords_to_term_cb(sorted_ords, |bytes| {
+            names.push(String::from_utf8_lossy(bytes).into_owned());
+        });
+    if !matches!(read, Ok(true)) {
+        names.clear();
+    }
+    names
 }

@@ -15,7 +15,7 @@ use super::query::{FacetKind, Filters, Match, QueryWords, match_all_or_nothing, 
 use super::request::{SearchRequest, Sort};
 use super::schema::SiteSchema;
 use super::snippet::Highlighter;
-use crate::record::{Category, Level, SiteType};
+use crate::record::{Category, KnownType, Level};
 
 impl SearchIndex {
     /// One page of results for `request`, with its total and facet counts.
@@ -80,7 +80,7 @@ impl SearchIndex {
             collected.facets.extend(counted.facets);
         }
 
-        let highlighter = Highlighter::new(&self.analyzers, s, &words);
+        let highlighter = Highlighter::new(&words);
         let mut hits = Vec::with_capacity(request.limit);
         for candidate in collected.top.iter().skip(request.offset) {
             hits.push(read_hit(&searcher, s, &highlighter, candidate)?);
@@ -120,7 +120,7 @@ fn read_hit(
         code,
     });
     let level = text(&doc, s.level)
-        .and_then(|c| Level::parse(&c))
+        .and_then(|c| level_by_code(&c))
         .unwrap_or(Level::Unknown);
     let summary = text(&doc, s.summary);
     let description = text(&doc, s.description);
@@ -174,15 +174,23 @@ fn facets(collected: &Collected) -> Facets {
 fn label(kind: FacetKind, value: &str) -> (String, String) {
     let known = match kind {
         FacetKind::Province => None,
-        FacetKind::Type => {
-            SiteType::parse(value).map(|t| (t.label_vi().to_owned(), t.label_en().to_owned()))
-        }
+        FacetKind::Type => KnownType::ALL
+            .iter()
+            .find(|t| t.code() == value)
+            .map(|t| (t.label_vi().to_owned(), t.label_en().to_owned())),
         FacetKind::Level => {
-            Level::parse(value).map(|l| (l.label_vi().to_owned(), l.label_en().to_owned()))
+            level_by_code(value).map(|l| (l.label_vi().to_owned(), l.label_en().to_owned()))
         }
-        FacetKind::Category => {
-            Category::parse(value).map(|c| (c.label_vi().to_owned(), c.label_en().to_owned()))
-        }
+        FacetKind::Category => Category::ALL
+            .iter()
+            .find(|c| c.code() == value)
+            .map(|c| (c.label_vi().to_owned(), c.label_en().to_owned())),
     };
     known.unwrap_or_else(|| (value.to_owned(), value.to_owned()))
+}
+
+/// The level stored in the index, by its exact code: the index holds codes only, so the
+/// accent-folding [`Level::parse`] (which folds every label of the table) is not needed here.
+fn level_by_code(code: &str) -> Option<Level> {
+    Level::ALL.iter().copied().find(|l| l.code() == code)
 }
