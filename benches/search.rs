@@ -275,7 +275,12 @@ fn main() {
         );
     }
 
-    let requests = requests();
+    let mut requests = requests();
+    // Profiling aid: DISAN_BENCH_ONLY="chua mot cot" measures that one search.
+    if let Ok(only) = std::env::var("DISAN_BENCH_ONLY") {
+        requests.retain(|r| r.q == only);
+        requests.push(SearchRequest::text(only));
+    }
     run(&index, &requests, 3); // warm up
     let rounds = 40;
     let (start, cpu) = (Instant::now(), thread_cpu());
@@ -296,6 +301,35 @@ fn main() {
             count as f64 / cpu.as_secs_f64(),
             cpu.as_secs_f64() * 1e6 / count as f64
         );
+    }
+    if std::env::var_os("DISAN_BENCH_DETAIL").is_some() {
+        for r in &requests {
+            let cpu = thread_cpu();
+            let response = (0..20)
+                .map(|_| index.search(r).expect("search"))
+                .last()
+                .expect("ran");
+            let each = thread_cpu()
+                .zip(cpu)
+                .map(|(b, a)| (b - a) / 20)
+                .unwrap_or_default();
+            let filters = if r.province.is_empty() {
+                ""
+            } else {
+                " +province"
+            };
+            let near = if r.radius_km.is_some() {
+                " +radius"
+            } else if r.near.is_some() {
+                " +near"
+            } else {
+                ""
+            };
+            println!(
+                "{each:>10.2?}  {:>6} hits  {:?}{filters}{near}",
+                response.total, r.q
+            );
+        }
     }
     let start = Instant::now();
     std::thread::scope(|scope| {

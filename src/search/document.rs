@@ -96,12 +96,9 @@ pub fn site_document(
         both(&mut doc, s.summary, s.summary_fold, summary);
     }
     if let Some(description) = &record.description {
-        both(
-            &mut doc,
-            s.description,
-            s.description_fold,
-            &plain_text(description),
-        );
+        let plain = nfc(&plain_text(description));
+        both(&mut doc, s.description, s.description_fold, &plain);
+        doc.add_text(s.description_start, cut(&plain, STORED_DESCRIPTION_BYTES));
     }
     for text_en in [&record.summary_en, &record.description_en]
         .into_iter()
@@ -219,6 +216,18 @@ fn add_place(
         doc.add_f64(s.lat, lat);
         doc.add_f64(s.lon, lon);
     }
+}
+
+/// How much of a description is stored for excerpts (the whole text is indexed).
+pub const STORED_DESCRIPTION_BYTES: usize = 16 * 1024;
+
+/// At most `max` bytes of `text`, cut at a character boundary.
+fn cut(text: &str, max: usize) -> &str {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 /// Prominence between otherwise equal matches: ranked sites first, then those with photos.

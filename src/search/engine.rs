@@ -123,7 +123,7 @@ fn read_hit(
         .and_then(|c| level_by_code(&c))
         .unwrap_or(Level::Unknown);
     let summary = text(&doc, s.summary);
-    let description = text(&doc, s.description);
+    let description = text(&doc, s.description_start);
     Ok(Hit {
         url: format!("{SITE_URL_PREFIX}{id}"),
         id,

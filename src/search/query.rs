@@ -16,7 +16,7 @@
 
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, FuzzyTermQuery, Occur,
-    PhraseQuery, Query, RangeQuery, TermQuery, TermSetQuery,
+    PhraseQuery, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
@@ -249,8 +249,17 @@ impl Filters {
         let mut facets = Vec::new();
         let mut add = |kind, field: Field, values: Vec<String>| {
             if !values.is_empty() {
-                let terms = values.iter().map(|v| Term::from_field_text(field, v));
-                facets.push((kind, Box::new(TermSetQuery::new(terms)) as Box<dyn Query>));
+                // A union of term queries: for a handful of values much cheaper to set up than
+                // a `TermSetQuery`, which builds an FST on every search.
+                let any = values
+                    .iter()
+                    .map(|v| {
+                        let term = Term::from_field_text(field, v);
+                        let query = TermQuery::new(term, IndexRecordOption::Basic);
+                        (Occur::Should, Box::new(query) as Box<dyn Query>)
+                    })
+                    .collect();
+                facets.push((kind, Box::new(BooleanQuery::new(any)) as Box<dyn Query>));
             }
         };
         let provinces = request.province.iter().map(|p| province_key(p)).collect();

@@ -19,9 +19,8 @@ const MAX_CHARS: usize = 180;
 const MAX_PASSAGE_BYTES: usize = 240;
 /// Context kept before the first match of a passage.
 const LEAD_BYTES: usize = 48;
-/// Texts are scanned up to this many bytes and this many matches: enough for any passage
-/// worth showing, and a bound on the work a very long description can cause.
-const MAX_SCAN_BYTES: usize = 64 * 1024;
+/// Texts are scanned up to this many matches: enough for any passage worth showing, and a
+/// bound on the work a long description can cause (the index stores only its start anyway).
 const MAX_MATCHES: usize = 256;
 
 /// Builds excerpts for one query.
@@ -78,14 +77,18 @@ impl Highlighter {
         (!text.is_empty()).then(|| lead(text))
     }
 
-    /// Every query word in `text` (up to the scan limits), in order.
+    /// The query words in `text`, in order, up to the first passage that holds all of them.
     fn find(&self, text: &str) -> Vec<Found> {
-        let mut found = Vec::new();
+        let all = (1u64 << self.words.len().min(63)) - 1;
+        let mut found: Vec<Found> = Vec::new();
         let mut folded = String::new();
         let mut start = None;
-        let scan = text.char_indices().take_while(|(i, _)| *i < MAX_SCAN_BYTES);
-        for (i, c) in scan.chain(std::iter::once((text.len(), ' '))) {
-            if c.is_alphanumeric() {
+        let mut stop_at = None;
+        for (i, c) in text
+            .char_indices()
+            .chain(std::iter::once((text.len(), ' ')))
+        {
+            if is_word_char(c) {
                 if start.is_none() {
                     start = Some(i);
                     folded.clear();
@@ -96,12 +99,25 @@ impl Highlighter {
             let Some(word_start) = start.take() else {
                 continue;
             };
+            if stop_at.is_some_and(|stop| i > stop) {
+                break;
+            }
             if let Some(word) = self.words.iter().position(|w| *w == folded) {
                 found.push(Found {
                     start: word_start,
                     end: i,
                     word,
                 });
+                // A passage that holds every word cannot be beaten by anything later: read on
+                // only as far as it may reach.
+                let recent = found
+                    .iter()
+                    .rev()
+                    .take_while(|f| i - f.start <= MAX_PASSAGE_BYTES);
+                let mask = recent.fold(0u64, |m, f| m | 1 << (f.word % 64));
+                if mask == all && stop_at.is_none() {
+                    stop_at = Some(i + MAX_PASSAGE_BYTES);
+                }
                 if found.len() >= MAX_MATCHES {
                     break;
                 }
@@ -111,12 +127,61 @@ impl Highlighter {
     }
 }
 
+/// Whether `c` belongs to a word, as tantivy's `SimpleTokenizer` decides (`is_alphanumeric`),
+/// answered without the slow Unicode table lookup for the Latin letters Vietnamese uses.
+fn is_word_char(c: char) -> bool {
+    match c {
+        _ if c.is_ascii() => c.is_ascii_alphanumeric(),
+        '×' | '÷' => false,
+        '\u{c0}'..='\u{24f}' | '\u{1e00}'..='\u{1eff}' => true,
+        _ => c.is_alphanumeric(),
+    }
+}
+
+/// First and last character of the precomputed folding table: Latin-1 Supplement to Latin
+/// Extended Additional, which holds every Vietnamese letter.
+const TABLE_FIRST: u32 = 0xc0;
+const TABLE_LAST: u32 = 0x1eff;
+
+/// The single-character fold of each character in the table range (`'\0'` where the fold is
+/// not exactly one character, such as `ß`).
+fn fold_table() -> &'static [char] {
+    static TABLE: std::sync::OnceLock<Vec<char>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        (TABLE_FIRST..=TABLE_LAST)
+            .map(|code| {
+                let mut folded = String::new();
+                if let Some(c) = char::from_u32(code) {
+                    fold_slowly(c, &mut folded);
+                }
+                let mut chars = folded.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(one), None) => one,
+                    _ => '\0',
+                }
+            })
+            .collect()
+    })
+}
+
 /// Lowercase, marks removed, `đ` → `d`: the folded analyzer's view of one character.
 fn push_folded(c: char, out: &mut String) {
     if c.is_ascii() {
         out.push(c.to_ascii_lowercase());
         return;
     }
+    let code = u32::from(c);
+    if (TABLE_FIRST..=TABLE_LAST).contains(&code) {
+        let folded = fold_table()[(code - TABLE_FIRST) as usize];
+        if folded != '\0' {
+            out.push(folded);
+            return;
+        }
+    }
+    fold_slowly(c, out);
+}
+
+fn fold_slowly(c: char, out: &mut String) {
     match c {
         'đ' | 'Đ' | 'ð' | 'Ð' => out.push('d'),
         _ => decompose_canonical(c, |part| {
@@ -266,6 +331,15 @@ mod tests {
             let mut folded = String::new();
             push_folded(c, &mut folded);
             assert_eq!(folded, crate::fold::fold(&c.to_string()), "{c}");
+        }
+    }
+
+    #[test]
+    fn word_characters_agree_with_the_tokenizer() {
+        for code in 0..0x2000 {
+            if let Some(c) = char::from_u32(code) {
+                assert_eq!(is_word_char(c), c.is_alphanumeric(), "{c:?}");
+            }
         }
     }
 
