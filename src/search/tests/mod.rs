@@ -3,6 +3,7 @@
 mod filters;
 mod fixture;
 mod fuzz;
+mod real_data;
 mod relevance;
 mod text;
 
