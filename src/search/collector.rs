@@ -9,9 +9,11 @@
 
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap};
+use std::sync::{Arc, RwLock};
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
+use tantivy::index::SegmentId;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use super::geo::haversine_km;
@@ -22,6 +24,40 @@ use super::schema::names;
 /// sites whose text matches about equally well.
 const PRIOR_STEP: f32 = 0.015;
 
+/// Every value of a facet column of a segment, by ordinal. Segments never change, so the
+/// values are read once per segment instead of once per search.
+#[derive(Default)]
+pub(crate) struct FacetValueCache {
+    values: RwLock<HashMap<(SegmentId, FacetKind), Arc<Vec<String>>>>,
+}
+
+/// Entries beyond this are dropped all at once: merged-away segments leave stale entries, and
+/// refilling the cache costs one dictionary scan per segment and facet.
+const MAX_CACHED_COLUMNS: usize = 256;
+
+impl FacetValueCache {
+    fn values(&self, segment: SegmentId, kind: FacetKind, column: &StrColumn) -> Arc<Vec<String>> {
+        let key = (segment, kind);
+        if let Some(values) = self.values.read().ok().and_then(|m| m.get(&key).cloned()) {
+            return values;
+        }
+        let mut values = Vec::with_capacity(column.dictionary().num_terms());
+        if let Ok(mut stream) = column.dictionary().stream() {
+            while stream.advance() {
+                values.push(String::from_utf8_lossy(stream.key()).into_owned());
+            }
+        }
+        let values = Arc::new(values);
+        if let Ok(mut map) = self.values.write() {
+            if map.len() >= MAX_CACHED_COLUMNS {
+                map.clear();
+            }
+            map.insert(key, values.clone());
+        }
+        values
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Order {
     Relevance,
@@ -29,7 +65,8 @@ pub(crate) enum Order {
 }
 
 /// What to collect.
-pub(crate) struct SiteCollector {
+pub(crate) struct SiteCollector<'a> {
+    pub cache: &'a FacetValueCache,
     /// How many of the best to keep (offset + limit); 0 to only count.
     pub top: usize,
     pub order: Order,
@@ -66,7 +103,7 @@ fn facet_column_name(kind: FacetKind) -> &'static str {
     }
 }
 
-impl Collector for SiteCollector {
+impl Collector for SiteCollector<'_> {
     type Fruit = Collected;
     type Child = SegmentSites;
 
@@ -79,8 +116,17 @@ impl Collector for SiteCollector {
         let mut facets = Vec::with_capacity(self.facets.len());
         for &kind in &self.facets {
             let column = fast.str(facet_column_name(kind))?;
-            let counts = vec![0u32; column.as_ref().map_or(0, |c| c.dictionary().num_terms())];
-            facets.push((kind, column, counts));
+            let names = match &column {
+                Some(column) => self.cache.values(reader.segment_id(), kind, column),
+                None => Arc::default(),
+            };
+            let counts = vec![0u32; names.len()];
+            facets.push(FacetCounter {
+                kind,
+                column,
+                names,
+                counts,
+            });
         }
         let geo = self.near.is_some() || self.order == Order::Distance;
         Ok(SegmentSites {
@@ -176,6 +222,14 @@ impl Ord for Entry {
     }
 }
 
+/// Counts per ordinal of one facet column in one segment.
+struct FacetCounter {
+    kind: FacetKind,
+    column: Option<StrColumn>,
+    names: Arc<Vec<String>>,
+    counts: Vec<u32>,
+}
+
 pub(crate) struct SegmentSites {
     segment: SegmentOrdinal,
     top: usize,
@@ -186,7 +240,7 @@ pub(crate) struct SegmentSites {
     lat: Option<Column<f64>>,
     lon: Option<Column<f64>>,
     prior: Option<Column<u64>>,
-    facets: Vec<(FacetKind, Option<StrColumn>, Vec<u32>)>,
+    facets: Vec<FacetCounter>,
     heap: BinaryHeap<Entry>,
     total: u64,
 }
@@ -226,10 +280,10 @@ impl SegmentCollector for SegmentSites {
             return;
         }
         self.total += 1;
-        for (_, column, counts) in &mut self.facets {
-            if let Some(column) = column {
+        for facet in &mut self.facets {
+            if let Some(column) = &facet.column {
                 for ord in column.term_ords(doc) {
-                    if let Some(count) = counts.get_mut(ord as usize) {
+                    if let Some(count) = facet.counts.get_mut(ord as usize) {
                         *count += 1;
                     }
                 }
@@ -281,20 +335,15 @@ impl SegmentCollector for SegmentSites {
         let facets = self
             .facets
             .into_iter()
-            .map(|(kind, column, counts)| {
-                let Some(column) = column else {
-                    return (kind, Vec::new());
-                };
-                let (ords, counts): (Vec<u64>, Vec<u64>) = counts
+            .map(|facet| {
+                let values = facet
+                    .counts
                     .iter()
-                    .enumerate()
-                    .filter(|(_, count)| **count > 0)
-                    .map(|(ord, count)| (ord as u64, u64::from(*count)))
-                    .unzip();
-                (
-                    kind,
-                    names_of(&column, &ords).into_iter().zip(counts).collect(),
-                )
+                    .zip(facet.names.iter())
+                    .filter(|(count, _)| **count > 0)
+                    .map(|(count, name)| (name.clone(), u64::from(*count)))
+                    .collect();
+                (facet.kind, values)
             })
             .collect();
         Collected {

@@ -26,6 +26,7 @@ impl SearchIndex {
         let words = QueryWords::analyze(&self.analyzers, &request.q);
         let filters = Filters::of(s, request);
         let collector = |top, facets| SiteCollector {
+            cache: &self.facet_values,
             top,
             order: match request.effective_sort() {
                 Sort::Relevance => Order::Relevance,

@@ -52,6 +52,7 @@ pub struct SearchIndex {
     reader: IndexReader,
     schema: SiteSchema,
     analyzers: Analyzers,
+    facet_values: collector::FacetValueCache,
     /// Where the index lives, for error messages; `None` in memory.
     path: Option<PathBuf>,
 }
@@ -160,6 +161,7 @@ impl SearchIndex {
             reader,
             schema,
             analyzers,
+            facet_values: Default::default(),
             path,
         })
     }

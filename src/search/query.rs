@@ -76,7 +76,7 @@ pub(crate) enum Match {
 }
 
 /// A facet whose filter is left out when counting that same facet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum FacetKind {
     Province,
     Type,

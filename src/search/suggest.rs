@@ -68,6 +68,7 @@ impl SearchIndex {
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
         let collector = SiteCollector {
+            cache: &self.facet_values,
             top: limit,
             order: Order::Relevance,
             near: None,
