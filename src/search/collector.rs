@@ -28,15 +28,18 @@ const PRIOR_STEP: f32 = 0.015;
 /// values are read once per segment instead of once per search.
 #[derive(Default)]
 pub(crate) struct FacetValueCache {
-    values: RwLock<HashMap<(SegmentId, FacetKind), Arc<Vec<String>>>>,
+    values: RwLock<HashMap<(SegmentId, FacetKind), FacetValues>>,
 }
+
+/// The values of one facet column of one segment, by ordinal.
+type FacetValues = Arc<Vec<String>>;
 
 /// Entries beyond this are dropped all at once: merged-away segments leave stale entries, and
 /// refilling the cache costs one dictionary scan per segment and facet.
 const MAX_CACHED_COLUMNS: usize = 256;
 
 impl FacetValueCache {
-    fn values(&self, segment: SegmentId, kind: FacetKind, column: &StrColumn) -> Arc<Vec<String>> {
+    fn values(&self, segment: SegmentId, kind: FacetKind, column: &StrColumn) -> FacetValues {
         let key = (segment, kind);
         if let Some(values) = self.values.read().ok().and_then(|m| m.get(&key).cloned()) {
             return values;
@@ -226,7 +229,7 @@ impl Ord for Entry {
 struct FacetCounter {
     kind: FacetKind,
     column: Option<StrColumn>,
-    names: Arc<Vec<String>>,
+    names: FacetValues,
     counts: Vec<u32>,
 }
 
