@@ -3,6 +3,7 @@
 mod filters;
 mod fixture;
 mod fuzz;
+mod on_disk;
 mod real_data;
 mod relevance;
 mod text;
