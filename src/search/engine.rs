@@ -43,33 +43,30 @@ impl SearchIndex {
         let page_end = request.offset + request.limit;
 
         // Strict first; typo-tolerant and then any-word only when that finds nothing.
-        let mut modes = vec![Match::Strict];
+        let mut fallbacks = Vec::new();
         if words.folded.iter().any(|w| w.chars().count() >= 4) {
-            modes.push(Match::StrictFuzzy);
+            fallbacks.push(Match::StrictFuzzy);
         }
         if words.folded.len() >= 2 {
-            modes.push(Match::Loose);
+            fallbacks.push(Match::Loose);
         }
-        let mut found = None;
-        for mode in modes {
+        let run = |mode| -> Result<_, QueryError> {
             let text = if words.is_empty() {
                 match_all_or_nothing(&request.q)
             } else {
                 text_query(s, &searcher, &words, mode)?
             };
-            let collected = searcher.search(
-                &*filters.apply(&*text, None),
-                &collector(page_end, unfiltered.clone()),
-            )?;
-            let done = collected.total > 0 || words.is_empty();
-            found = Some((text, collected, mode));
-            if done {
+            let query = filters.apply(&*text, None);
+            let collected = searcher.search(&*query, &collector(page_end, unfiltered.clone()))?;
+            Ok((text, collected, mode))
+        };
+        let (mut text, mut collected, mut mode) = run(Match::Strict)?;
+        for fallback in fallbacks {
+            if collected.total > 0 || words.is_empty() {
                 break;
             }
+            (text, collected, mode) = run(fallback)?;
         }
-        let Some((text, mut collected, mode)) = found else {
-            unreachable!("the list of modes is never empty")
-        };
         let loose_match = mode == Match::Loose && collected.total > 0;
 
         // A filtered facet is counted without its own filter, so its other values stay visible.
