@@ -9,9 +9,11 @@
 
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap};
+use std::sync::{Arc, RwLock};
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
+use tantivy::index::SegmentId;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use super::geo::haversine_km;
@@ -22,6 +24,43 @@ use super::schema::names;
 /// sites whose text matches about equally well.
 const PRIOR_STEP: f32 = 0.015;
 
+/// Every value of a facet column of a segment, by ordinal. Segments never change, so the
+/// values are read once per segment instead of once per search.
+#[derive(Default)]
+pub(crate) struct FacetValueCache {
+    values: RwLock<HashMap<(SegmentId, FacetKind), FacetValues>>,
+}
+
+/// The values of one facet column of one segment, by ordinal.
+type FacetValues = Arc<Vec<String>>;
+
+/// Entries beyond this are dropped all at once: merged-away segments leave stale entries, and
+/// refilling the cache costs one dictionary scan per segment and facet.
+const MAX_CACHED_COLUMNS: usize = 256;
+
+impl FacetValueCache {
+    fn values(&self, segment: SegmentId, kind: FacetKind, column: &StrColumn) -> FacetValues {
+        let key = (segment, kind);
+        if let Some(values) = self.values.read().ok().and_then(|m| m.get(&key).cloned()) {
+            return values;
+        }
+        let mut values = Vec::with_capacity(column.dictionary().num_terms());
+        if let Ok(mut stream) = column.dictionary().stream() {
+            while stream.advance() {
+                values.push(String::from_utf8_lossy(stream.key()).into_owned());
+            }
+        }
+        let values = Arc::new(values);
+        if let Ok(mut map) = self.values.write() {
+            if map.len() >= MAX_CACHED_COLUMNS {
+                map.clear();
+            }
+            map.insert(key, values.clone());
+        }
+        values
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Order {
     Relevance,
@@ -29,7 +68,8 @@ pub(crate) enum Order {
 }
 
 /// What to collect.
-pub(crate) struct SiteCollector {
+pub(crate) struct SiteCollector<'a> {
+    pub cache: &'a FacetValueCache,
     /// How many of the best to keep (offset + limit); 0 to only count.
     pub top: usize,
     pub order: Order,
@@ -66,7 +106,7 @@ fn facet_column_name(kind: FacetKind) -> &'static str {
     }
 }
 
-impl Collector for SiteCollector {
+impl Collector for SiteCollector<'_> {
     type Fruit = Collected;
     type Child = SegmentSites;
 
@@ -79,8 +119,12 @@ impl Collector for SiteCollector {
         let mut facets = Vec::with_capacity(self.facets.len());
         for &kind in &self.facets {
             let column = fast.str(facet_column_name(kind))?;
-            let counts = vec![0u32; column.as_ref().map_or(0, |c| c.dictionary().num_terms())];
-            facets.push((kind, column, counts));
+            let names = match &column {
+                Some(column) => self.cache.values(reader.segment_id(), kind, column),
+                None => Arc::default(),
+            };
+            let counts = vec![0u32; names.len()];
+            facets.push(FacetCounter { kind, column, names, counts });
         }
         let geo = self.near.is_some() || self.order == Order::Distance;
         Ok(SegmentSites {
@@ -90,16 +134,8 @@ impl Collector for SiteCollector {
             near: self.near,
             radius_km: self.radius_km,
             ids: fast.str(names::ID)?,
-            lat: if geo {
-                fast.column_opt(names::LAT)?
-            } else {
-                None
-            },
-            lon: if geo {
-                fast.column_opt(names::LON)?
-            } else {
-                None
-            },
+            lat: if geo { fast.column_opt(names::LAT)? } else { None },
+            lon: if geo { fast.column_opt(names::LON)? } else { None },
             prior: fast.column_opt(names::PRIOR)?,
             facets,
             heap: BinaryHeap::with_capacity(self.top.min(1024) + 1),
@@ -176,6 +212,14 @@ impl Ord for Entry {
     }
 }
 
+/// Counts per ordinal of one facet column in one segment.
+struct FacetCounter {
+    kind: FacetKind,
+    column: Option<StrColumn>,
+    names: FacetValues,
+    counts: Vec<u32>,
+}
+
 pub(crate) struct SegmentSites {
     segment: SegmentOrdinal,
     top: usize,
@@ -186,7 +230,7 @@ pub(crate) struct SegmentSites {
     lat: Option<Column<f64>>,
     lon: Option<Column<f64>>,
     prior: Option<Column<u64>>,
-    facets: Vec<(FacetKind, Option<StrColumn>, Vec<u32>)>,
+    facets: Vec<FacetCounter>,
     heap: BinaryHeap<Entry>,
     total: u64,
 }
@@ -226,10 +270,10 @@ impl SegmentCollector for SegmentSites {
             return;
         }
         self.total += 1;
-        for (_, column, counts) in &mut self.facets {
-            if let Some(column) = column {
+        for facet in &mut self.facets {
+            if let Some(column) = &facet.column {
                 for ord in column.term_ords(doc) {
-                    if let Some(count) = counts.get_mut(ord as usize) {
+                    if let Some(count) = facet.counts.get_mut(ord as usize) {
                         *count += 1;
                     }
                 }
@@ -242,12 +286,7 @@ impl SegmentCollector for SegmentSites {
         if self.heap.len() >= self.top && self.heap.peek().is_some_and(|worst| key > worst.key) {
             return;
         }
-        let entry = Entry {
-            key,
-            id_ord: self.id_ord(doc),
-            doc,
-            distance_km: distance,
-        };
+        let entry = Entry { key, id_ord: self.id_ord(doc), doc, distance_km: distance };
         if self.heap.len() < self.top {
             self.heap.push(entry);
         } else if let Some(mut worst) = self.heap.peek_mut()
@@ -258,40 +297,49 @@ impl SegmentCollector for SegmentSites {
     }
 
     fn harvest(self) -> Collected {
-        let mut name = String::new();
-        let mut top = Vec::with_capacity(self.heap.len());
-        for entry in self.heap.into_vec() {
-            name.clear();
-            if let Some(ids) = &self.ids {
-                // An unreadable id sorts as empty; the hit itself is read from the store later.
-                let _ = ids.ord_to_str(entry.id_ord, &mut name);
-            }
-            top.push(Candidate {
+        let mut entries = self.heap.into_vec();
+        entries.sort_by_key(|e| e.id_ord);
+        let ords: Vec<u64> = entries.iter().map(|e| e.id_ord).collect();
+        // An unreadable id sorts as empty; the hit itself is read from the store later.
+        let mut names = self.ids.as_ref().map(|ids| names_of(ids, &ords)).unwrap_or_default();
+        names.resize(entries.len(), String::new());
+        let top = entries
+            .into_iter()
+            .zip(names)
+            .map(|(entry, id)| Candidate {
                 key: entry.key,
-                id: name.clone(),
+                id,
                 doc: DocAddress::new(self.segment, entry.doc),
                 distance_km: entry.distance_km,
-            });
-        }
+            })
+            .collect();
         let facets = self
             .facets
             .into_iter()
-            .map(|(kind, column, counts)| {
-                let mut values = Vec::new();
-                if let Some(column) = column {
-                    for (ord, &count) in counts.iter().enumerate() {
-                        if count > 0 && column.ord_to_str(ord as u64, &mut name).unwrap_or(false) {
-                            values.push((name.clone(), u64::from(count)));
-                        }
-                    }
-                }
-                (kind, values)
+            .map(|facet| {
+                let values = facet
+                    .counts
+                    .iter()
+                    .zip(facet.names.iter())
+                    .filter(|(count, _)| **count > 0)
+                    .map(|(count, name)| (name.clone(), u64::from(*count)))
+                    .collect();
+                (facet.kind, values)
             })
             .collect();
-        Collected {
-            total: self.total,
-            top,
-            facets,
-        }
+        Collected { total: self.total, top, facets }
     }
+}
+
+/// The strings for sorted term ordinals, in one pass over the column's dictionary (looking
+/// them up one by one would reread a dictionary block each time). Empty when unreadable.
+fn names_of(column: &StrColumn, sorted_ords: &[u64]) -> Vec<String> {
+    let mut names = Vec::with_capacity(sorted_ords.len());
+    let read = column.dictionary().sorted_ords_to_term_cb(sorted_ords, |bytes| {
+        names.push(String::from_utf8_lossy(bytes).into_owned());
+    });
+    if !matches!(read, Ok(true)) {
+        names.clear();
+    }
+    names
 }

@@ -15,7 +15,7 @@ use super::query::{FacetKind, Filters, Match, QueryWords, match_all_or_nothing, 
 use super::request::{SearchRequest, Sort};
 use super::schema::SiteSchema;
 use super::snippet::Highlighter;
-use crate::record::{Category, Level, SiteType};
+use crate::record::{Category, KnownType, Level};
 
 impl SearchIndex {
     /// One page of results for `request`, with its total and facet counts.
@@ -26,6 +26,7 @@ impl SearchIndex {
         let words = QueryWords::analyze(&self.analyzers, &request.q);
         let filters = Filters::of(s, request);
         let collector = |top, facets| SiteCollector {
+            cache: &self.facet_values,
             top,
             order: match request.effective_sort() {
                 Sort::Relevance => Order::Relevance,
@@ -35,52 +36,45 @@ impl SearchIndex {
             radius_km: request.radius_km,
             facets,
         };
-        let unfiltered: Vec<FacetKind> = FacetKind::ALL
-            .into_iter()
-            .filter(|&k| !filters.has(k))
-            .collect();
+        let unfiltered: Vec<FacetKind> =
+            FacetKind::ALL.into_iter().filter(|&k| !filters.has(k)).collect();
         let page_end = request.offset + request.limit;
 
         // Strict first; typo-tolerant and then any-word only when that finds nothing.
-        let mut modes = vec![Match::Strict];
+        let mut fallbacks = Vec::new();
         if words.folded.iter().any(|w| w.chars().count() >= 4) {
-            modes.push(Match::StrictFuzzy);
+            fallbacks.push(Match::StrictFuzzy);
         }
         if words.folded.len() >= 2 {
-            modes.push(Match::Loose);
+            fallbacks.push(Match::Loose);
         }
-        let mut found = None;
-        for mode in modes {
+        let run = |mode| -> Result<_, QueryError> {
             let text = if words.is_empty() {
                 match_all_or_nothing(&request.q)
             } else {
                 text_query(s, &searcher, &words, mode)?
             };
-            let collected = searcher.search(
-                &*filters.apply(&*text, None),
-                &collector(page_end, unfiltered.clone()),
-            )?;
-            let done = collected.total > 0 || words.is_empty();
-            found = Some((text, collected, mode));
-            if done {
+            let query = filters.apply(&*text, None);
+            let collected = searcher.search(&*query, &collector(page_end, unfiltered.clone()))?;
+            Ok((text, collected, mode))
+        };
+        let (mut text, mut collected, mut mode) = run(Match::Strict)?;
+        for fallback in fallbacks {
+            if collected.total > 0 || words.is_empty() {
                 break;
             }
+            (text, collected, mode) = run(fallback)?;
         }
-        let Some((text, mut collected, mode)) = found else {
-            unreachable!("the list of modes is never empty")
-        };
         let loose_match = mode == Match::Loose && collected.total > 0;
 
         // A filtered facet is counted without its own filter, so its other values stay visible.
         for kind in FacetKind::ALL.into_iter().filter(|&k| filters.has(k)) {
-            let counted = searcher.search(
-                &*filters.apply(&*text, Some(kind)),
-                &collector(0, vec![kind]),
-            )?;
+            let counted =
+                searcher.search(&*filters.apply(&*text, Some(kind)), &collector(0, vec![kind]))?;
             collected.facets.extend(counted.facets);
         }
 
-        let highlighter = Highlighter::new(&self.analyzers, s, &words);
+        let highlighter = Highlighter::new(&words);
         let mut hits = Vec::with_capacity(request.limit);
         for candidate in collected.top.iter().skip(request.offset) {
             hits.push(read_hit(&searcher, s, &highlighter, candidate)?);
@@ -97,9 +91,7 @@ impl SearchIndex {
 }
 
 fn text(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<String> {
-    doc.get_first(field)
-        .and_then(|v| v.as_str())
-        .map(str::to_owned)
+    doc.get_first(field).and_then(|v| v.as_str()).map(str::to_owned)
 }
 
 fn number(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<f64> {
@@ -119,11 +111,9 @@ fn read_hit(
         en: text(&doc, s.type_label_en).unwrap_or_else(|| code.clone()),
         code,
     });
-    let level = text(&doc, s.level)
-        .and_then(|c| Level::parse(&c))
-        .unwrap_or(Level::Unknown);
+    let level = text(&doc, s.level).and_then(|c| level_by_code(&c)).unwrap_or(Level::Unknown);
     let summary = text(&doc, s.summary);
-    let description = text(&doc, s.description);
+    let description = text(&doc, s.description_start);
     Ok(Hit {
         url: format!("{SITE_URL_PREFIX}{id}"),
         id,
@@ -153,12 +143,7 @@ fn facets(collected: &Collected) -> Facets {
     for (kind, values) in &collected.facets {
         let labelled = values.iter().map(|(value, count)| {
             let (label, label_en) = label(*kind, value);
-            FacetValue {
-                value: value.clone(),
-                label,
-                label_en,
-                count: *count,
-            }
+            FacetValue { value: value.clone(), label, label_en, count: *count }
         });
         let slot = match kind {
             FacetKind::Province => &mut out.province,
@@ -174,15 +159,23 @@ fn facets(collected: &Collected) -> Facets {
 fn label(kind: FacetKind, value: &str) -> (String, String) {
     let known = match kind {
         FacetKind::Province => None,
-        FacetKind::Type => {
-            SiteType::parse(value).map(|t| (t.label_vi().to_owned(), t.label_en().to_owned()))
-        }
+        FacetKind::Type => KnownType::ALL
+            .iter()
+            .find(|t| t.code() == value)
+            .map(|t| (t.label_vi().to_owned(), t.label_en().to_owned())),
         FacetKind::Level => {
-            Level::parse(value).map(|l| (l.label_vi().to_owned(), l.label_en().to_owned()))
+            level_by_code(value).map(|l| (l.label_vi().to_owned(), l.label_en().to_owned()))
         }
-        FacetKind::Category => {
-            Category::parse(value).map(|c| (c.label_vi().to_owned(), c.label_en().to_owned()))
-        }
+        FacetKind::Category => Category::ALL
+            .iter()
+            .find(|c| c.code() == value)
+            .map(|c| (c.label_vi().to_owned(), c.label_en().to_owned())),
     };
     known.unwrap_or_else(|| (value.to_owned(), value.to_owned()))
+}
+
+/// The level stored in the index, by its exact code: the index holds codes only, so the
+/// accent-folding [`Level::parse`] (which folds every label of the table) is not needed here.
+fn level_by_code(code: &str) -> Option<Level> {
+    Level::ALL.iter().copied().find(|l| l.code() == code)
 }

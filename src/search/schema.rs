@@ -49,9 +49,12 @@ pub struct SiteSchema {
     /// The summary, stored for snippets.
     pub summary: Field,
     pub summary_fold: Field,
-    /// The description as plain text (Markdown marks removed), stored for snippets.
+    /// The description as plain text (Markdown marks removed).
     pub description: Field,
     pub description_fold: Field,
+    /// The start of that plain text, stored for excerpts: reading a whole long description
+    /// from the store for every hit would cost more than the rest of the search.
+    pub description_start: Field,
     /// Period, events, tags, category and level labels.
     pub other: Field,
     pub other_fold: Field,
@@ -102,9 +105,7 @@ fn text(analyzer: &str, positions: bool) -> TextOptions {
         IndexRecordOption::WithFreqs
     };
     TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default()
-            .set_tokenizer(analyzer)
-            .set_index_option(option),
+        TextFieldIndexing::default().set_tokenizer(analyzer).set_index_option(option),
     )
 }
 
@@ -132,8 +133,9 @@ impl SiteSchema {
         let place_fold = folded(&mut b, "place_fold");
         let summary = b.add_text_field("summary", text(VI_EXACT, true).set_stored());
         let summary_fold = folded(&mut b, "summary_fold");
-        let description = b.add_text_field("description", text(VI_EXACT, true).set_stored());
+        let description = exact(&mut b, "description");
         let description_fold = folded(&mut b, "description_fold");
+        let description_start = b.add_text_field("description_start", STORED);
         let other = exact(&mut b, "other");
         let other_fold = folded(&mut b, "other_fold");
         let text_en = b.add_text_field("text_en", text(EN_STEM, true));
@@ -177,6 +179,7 @@ impl SiteSchema {
             summary_fold,
             description,
             description_fold,
+            description_start,
             other,
             other_fold,
             text_en,

@@ -1,97 +1,258 @@
-//! Excerpts for the result list: the part of a site's summary (or else its description) where
-//! the query's words are densest, HTML-escaped, with each match in `<mark>`.
+//! Excerpts for the result list: the passage of a site's summary (or else its description)
+//! that holds the most of the query's words, HTML-escaped, with each match in `<mark>`.
 //!
-//! Matching is done on the folded form so that `den tran` highlights "Đền Trần", while the
-//! excerpt itself is always cut from the original, accented text: the folded analyzer reports
-//! offsets into the text it was given, and folding never changes where a word starts or ends.
+//! Matching compares folded words, so `den tran` marks "Đền Trần", while the excerpt is always
+//! cut from the original, accented text. Words are split exactly where the index splits them
+//! (at every character that is not a letter or digit) and folded a character at a time without
+//! allocating. tantivy's `SnippetGenerator` gives the same marks on the folded field, but runs
+//! the whole analyzer chain over every description — most of the cost of a search page on real
+//! data — so passages are found here in one cheap scan instead.
 
-use std::collections::BTreeMap;
+use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
-use tantivy::snippet::{Snippet, SnippetGenerator};
-
-use super::analyzer::Analyzers;
 use super::query::QueryWords;
-use super::schema::SiteSchema;
 
 /// Longest lead excerpt, in characters.
 const MAX_CHARS: usize = 180;
-/// Longest highlighted excerpt; tantivy counts it in UTF-8 bytes, and Vietnamese averages
-/// about 1.4 bytes a character.
-const MAX_FRAGMENT_BYTES: usize = 240;
+/// Longest highlighted passage, in UTF-8 bytes (Vietnamese averages about 1.4 bytes a
+/// character, so about 170 characters).
+const MAX_PASSAGE_BYTES: usize = 240;
+/// Context kept before the first match of a passage.
+const LEAD_BYTES: usize = 48;
+/// Texts are scanned up to this many matches: enough for any passage worth showing, and a
+/// bound on the work a long description can cause (the index stores only its start anyway).
+const MAX_MATCHES: usize = 256;
 
 /// Builds excerpts for one query.
 pub(crate) struct Highlighter {
-    generator: Option<SnippetGenerator>,
-    /// How many words the query has: an excerpt marking that many needs no better one.
-    words: usize,
+    words: Vec<String>,
+}
+
+/// A query word found in a text.
+#[derive(Debug, Clone, Copy)]
+struct Found {
+    start: usize,
+    end: usize,
+    word: usize,
+}
+
+/// The best run of matches: `matches[from..to]`, holding `distinct` different query words.
+struct Passage {
+    from: usize,
+    to: usize,
+    distinct: u32,
 }
 
 impl Highlighter {
-    pub fn new(analyzers: &Analyzers, schema: &SiteSchema, words: &QueryWords) -> Highlighter {
-        let terms: BTreeMap<String, f32> = words.folded.iter().map(|w| (w.clone(), 1.0)).collect();
-        let generator = (!terms.is_empty()).then(|| {
-            SnippetGenerator::new(
-                terms,
-                analyzers.folded.clone(),
-                schema.summary_fold,
-                MAX_FRAGMENT_BYTES,
-            )
-        });
-        Highlighter {
-            generator,
-            words: words.folded.len(),
-        }
+    pub fn new(words: &QueryWords) -> Highlighter {
+        let mut unique = words.folded.clone();
+        unique.sort();
+        unique.dedup();
+        Highlighter { words: unique }
     }
 
     /// The excerpt for a site: the highlighted passage of the summary or the description that
-    /// marks more words, or the start of the summary when neither contains a query word.
+    /// holds more of the words, or the start of the summary when neither contains any.
     pub fn excerpt(&self, summary: Option<&str>, description: Option<&str>) -> Option<String> {
-        if let Some(generator) = &self.generator {
-            // The summary unless the description matches more of the words.
-            let mut best: Option<(usize, String)> = None;
+        let mut best: Option<(u32, String)> = None;
+        if !self.words.is_empty() {
             for text in [summary, description].into_iter().flatten() {
-                let snippet = generator.snippet(text);
-                let marks = snippet.highlighted().len();
-                if marks > best.as_ref().map_or(0, |b| b.0) {
-                    best = Some((marks, to_html(&snippet, text.len())));
+                let found = self.find(text);
+                let Some(passage) = best_passage(&found) else {
+                    continue;
+                };
+                if passage.distinct > best.as_ref().map_or(0, |b| b.0) {
+                    let html = render(text, &found[passage.from..passage.to]);
+                    best = Some((passage.distinct, html));
                 }
-                if marks >= self.words {
+                if passage.distinct as usize >= self.words.len() {
                     break;
                 }
             }
-            if let Some((_, html)) = best {
-                return Some(html);
-            }
+        }
+        if let Some((_, html)) = best {
+            return Some(html);
         }
         let text = summary.or(description)?.trim();
         (!text.is_empty()).then(|| lead(text))
     }
+
+    /// The query words in `text`, in order, up to the first passage that holds all of them.
+    fn find(&self, text: &str) -> Vec<Found> {
+        let all = (1u64 << self.words.len().min(63)) - 1;
+        let mut found: Vec<Found> = Vec::new();
+        let mut folded = String::new();
+        let mut start = None;
+        let mut stop_at = None;
+        for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+            if is_word_char(c) {
+                if start.is_none() {
+                    start = Some(i);
+                    folded.clear();
+                }
+                push_folded(c, &mut folded);
+                continue;
+            }
+            let Some(word_start) = start.take() else {
+                continue;
+            };
+            if stop_at.is_some_and(|stop| i > stop) {
+                break;
+            }
+            if let Some(word) = self.words.iter().position(|w| *w == folded) {
+                found.push(Found { start: word_start, end: i, word });
+                // A passage that holds every word cannot be beaten by anything later: read on
+                // only as far as it may reach.
+                let recent = found.iter().rev().take_while(|f| i - f.start <= MAX_PASSAGE_BYTES);
+                let mask = recent.fold(0u64, |m, f| m | 1 << (f.word % 64));
+                if mask == all && stop_at.is_none() {
+                    stop_at = Some(i + MAX_PASSAGE_BYTES);
+                }
+                if found.len() >= MAX_MATCHES {
+                    break;
+                }
+            }
+        }
+        found
+    }
 }
 
-/// The fragment with `<mark>`s, and an ellipsis where text was cut.
-fn to_html(snippet: &Snippet, text_len: usize) -> String {
-    let fragment = snippet.fragment();
-    let range = snippet.fragment_range();
-    let mut html = String::with_capacity(fragment.len() + 32);
-    if range.start > 0 {
+/// Whether `c` belongs to a word, as tantivy's `SimpleTokenizer` decides (`is_alphanumeric`),
+/// answered without the slow Unicode table lookup for the Latin letters Vietnamese uses.
+fn is_word_char(c: char) -> bool {
+    match c {
+        _ if c.is_ascii() => c.is_ascii_alphanumeric(),
+        '×' | '÷' => false,
+        '\u{c0}'..='\u{24f}' | '\u{1e00}'..='\u{1eff}' => true,
+        _ => c.is_alphanumeric(),
+    }
+}
+
+/// First and last character of the precomputed folding table: Latin-1 Supplement to Latin
+/// Extended Additional, which holds every Vietnamese letter.
+const TABLE_FIRST: u32 = 0xc0;
+const TABLE_LAST: u32 = 0x1eff;
+
+/// The single-character fold of each character in the table range (`'\0'` where the fold is
+/// not exactly one character, such as `ß`).
+fn fold_table() -> &'static [char] {
+    static TABLE: std::sync::OnceLock<Vec<char>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        (TABLE_FIRST..=TABLE_LAST)
+            .map(|code| {
+                let mut folded = String::new();
+                if let Some(c) = char::from_u32(code) {
+                    fold_slowly(c, &mut folded);
+                }
+                let mut chars = folded.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(one), None) => one,
+                    _ => '\0',
+                }
+            })
+            .collect()
+    })
+}
+
+/// Lowercase, marks removed, `đ` → `d`: the folded analyzer's view of one character.
+fn push_folded(c: char, out: &mut String) {
+    if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
+        return;
+    }
+    let code = u32::from(c);
+    if (TABLE_FIRST..=TABLE_LAST).contains(&code) {
+        let folded = fold_table()[(code - TABLE_FIRST) as usize];
+        if folded != '\0' {
+            out.push(folded);
+            return;
+        }
+    }
+    fold_slowly(c, out);
+}
+
+fn fold_slowly(c: char, out: &mut String) {
+    match c {
+        'đ' | 'Đ' | 'ð' | 'Ð' => out.push('d'),
+        _ => decompose_canonical(c, |part| {
+            if !is_combining_mark(part) {
+                out.extend(part.to_lowercase());
+            }
+        }),
+    }
+}
+
+/// The run of matches that fits in a passage and is best: the most different words, then
+/// the most of them side by side (a phrase), then the tightest, then the earliest.
+fn best_passage(found: &[Found]) -> Option<Passage> {
+    let mut best: Option<(Passage, (u32, u32, usize))> = None;
+    let mut to = 0;
+    for from in 0..found.len() {
+        to = to.max(from + 1);
+        while to < found.len() && found[to].end - found[from].start <= MAX_PASSAGE_BYTES {
+            to += 1;
+        }
+        let run = &found[from..to];
+        let all = run.iter().fold(0u64, |m, f| m | 1 << (f.word % 64));
+        // The shortest prefix of the run that already holds all its different words.
+        let (mut mask, mut adjacent, mut span) = (0u64, 0u32, 0);
+        for (k, f) in run.iter().enumerate() {
+            mask |= 1 << (f.word % 64);
+            if k > 0 && f.start - run[k - 1].end <= 3 && f.word != run[k - 1].word {
+                adjacent += 1;
+            }
+            if mask == all {
+                span = f.end - run[0].start;
+                break;
+            }
+        }
+        let distinct = all.count_ones();
+        let better = best.as_ref().is_none_or(|(_, (d, a, s))| {
+            (distinct, adjacent) > (*d, *a) || ((distinct, adjacent) == (*d, *a) && span < *s)
+        });
+        if better {
+            best = Some((Passage { from, to, distinct }, (distinct, adjacent, span)));
+        }
+    }
+    best.map(|(passage, _)| passage)
+}
+
+fn floor_boundary(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The passage around `marks` (non-empty, in order) with `<mark>`s and ellipses.
+fn render(text: &str, marks: &[Found]) -> String {
+    let first = marks[0].start;
+    let last = marks[marks.len() - 1].end;
+    // Some context before the first match, starting at a word.
+    let room = MAX_PASSAGE_BYTES.saturating_sub(last - first);
+    let mut start = floor_boundary(text, first.saturating_sub(LEAD_BYTES.min(room)));
+    if start > 0 {
+        start = text[start..first].find(char::is_whitespace).map_or(first, |i| start + i + 1);
+    }
+    // Fill the rest of the budget, ending after a word.
+    let mut end = floor_boundary(text, (start + MAX_PASSAGE_BYTES).min(text.len()).max(last));
+    if end < text.len() {
+        end = text[last..end].rfind(char::is_whitespace).map_or(last, |i| last + i);
+    }
+    let mut html = String::with_capacity(end - start + 32);
+    if start > 0 {
         html.push('…');
     }
-    let mut at = 0;
-    for mark in snippet.highlighted() {
-        // Ranges come from the analyzer over this very text, so they sit on char boundaries;
-        // `get` keeps a malformed range from panicking all the same.
-        let (Some(before), Some(word)) = (fragment.get(at..mark.start), fragment.get(mark.clone()))
-        else {
-            continue;
-        };
-        escape_into(before, &mut html);
+    let mut at = start;
+    for mark in marks {
+        escape_into(&text[at..mark.start], &mut html);
         html.push_str("<mark>");
-        escape_into(word, &mut html);
+        escape_into(&text[mark.start..mark.end], &mut html);
         html.push_str("</mark>");
         at = mark.end;
     }
-    escape_into(fragment.get(at..).unwrap_or(""), &mut html);
-    if range.end < text_len {
+    escape_into(text[at..end].trim_end(), &mut html);
+    if end < text.len() {
         html.push('…');
     }
     html
@@ -103,10 +264,7 @@ fn lead(text: &str) -> String {
     match text.char_indices().nth(MAX_CHARS) {
         None => escape_into(text, &mut html),
         Some((cut, _)) => {
-            let cut = text[..cut]
-                .rfind(char::is_whitespace)
-                .filter(|&i| i > 0)
-                .unwrap_or(cut);
+            let cut = text[..cut].rfind(char::is_whitespace).filter(|&i| i > 0).unwrap_or(cut);
             escape_into(text[..cut].trim_end(), &mut html);
             html.push('…');
         }
@@ -131,44 +289,64 @@ pub fn escape_into(text: &str, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::search::analyzer::Analyzers;
 
     fn highlighter(q: &str) -> Highlighter {
-        let analyzers = Analyzers::default();
-        let schema = SiteSchema::build();
-        Highlighter::new(&analyzers, &schema, &QueryWords::analyze(&analyzers, q))
+        Highlighter::new(&QueryWords::analyze(&Analyzers::default(), q))
     }
 
     #[test]
     fn folded_query_marks_accented_words() {
         let h = highlighter("den tran");
-        let html = h
-            .excerpt(Some("Khu Đền Trần thờ các vua <Trần>."), None)
-            .unwrap();
+        let html = h.excerpt(Some("Khu Đền Trần thờ các vua <Trần>."), None).unwrap();
         assert_eq!(
             html,
-            "Khu <mark>Đền</mark> <mark>Trần</mark> thờ các vua &lt;<mark>Trần</mark>…"
+            "Khu <mark>Đền</mark> <mark>Trần</mark> thờ các vua &lt;<mark>Trần</mark>&gt;."
         );
+    }
+
+    #[test]
+    fn folding_matches_the_analyzer_for_every_vietnamese_letter() {
+        let letters = "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ";
+        for c in letters.chars().chain(letters.to_uppercase().chars()) {
+            let mut folded = String::new();
+            push_folded(c, &mut folded);
+            assert_eq!(folded, crate::fold::fold(&c.to_string()), "{c}");
+        }
+    }
+
+    #[test]
+    fn word_characters_agree_with_the_tokenizer() {
+        for code in 0..0x2000 {
+            if let Some(c) = char::from_u32(code) {
+                assert_eq!(is_word_char(c), c.is_alphanumeric(), "{c:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn long_texts_are_cut_around_the_densest_passage() {
+        let h = highlighter("Lê Đại Hành");
+        let filler = "Một đoạn văn dài không liên quan gì cả. ".repeat(30);
+        let text = format!("Vua Lê ở đầu. {filler}Đền thờ vua Lê Đại Hành ở đây. {filler}");
+        let html = h.excerpt(None, Some(&text)).unwrap();
+        assert!(html.starts_with('…') && html.ends_with('…'), "{html}");
+        // The phrase wins over the earlier lone "Lê"; some context is kept before it.
+        let phrase = "cả. Đền thờ vua <mark>Lê</mark> <mark>Đại</mark> <mark>Hành</mark> ở đây.";
+        assert!(html.contains(phrase), "{html}");
+        assert!(!html.contains("đầu"), "{html}");
     }
 
     #[test]
     fn falls_back_to_the_description_then_to_the_lead() {
         let h = highlighter("Lê");
-        let html = h
-            .excerpt(Some("Không có."), Some("Thờ vua Lê Đại Hành"))
-            .unwrap();
-        assert!(html.contains("<mark>Lê</mark>"), "{html}");
+        let html = h.excerpt(Some("Không có."), Some("Thờ vua Lê Đại Hành")).unwrap();
+        assert_eq!(html, "Thờ vua <mark>Lê</mark> Đại Hành");
         let long = "chữ ".repeat(100);
         let html = h.excerpt(Some(&long), None).unwrap();
-        assert!(
-            html.ends_with('…') && html.chars().count() <= MAX_CHARS + 1,
-            "{html}"
-        );
-        assert_eq!(
-            highlighter("")
-                .excerpt(Some("<script>x</script>"), None)
-                .unwrap(),
-            "&lt;script&gt;x&lt;/script&gt;"
-        );
+        assert!(html.ends_with('…') && html.chars().count() <= MAX_CHARS + 1, "{html}");
+        let script = highlighter("").excerpt(Some("<script>x</script>"), None).unwrap();
+        assert_eq!(script, "&lt;script&gt;x&lt;/script&gt;");
         assert_eq!(h.excerpt(None, None), None);
     }
 }

@@ -95,11 +95,7 @@ fn random_text(rng: &mut fastrand::Rng) -> String {
     }
     match rng.u8(0..10) {
         0 => text.nfd().collect(),
-        1 => text
-            .repeat(rng.usize(1..2000))
-            .chars()
-            .take(10_240)
-            .collect(),
+        1 => text.repeat(rng.usize(1..2000)).chars().take(10_240).collect(),
         _ => text,
     }
 }
@@ -107,7 +103,7 @@ fn random_text(rng: &mut fastrand::Rng) -> String {
 #[test]
 fn ten_thousand_strings_never_panic() {
     let index = fixture::index();
-    let mut rng = fastrand::Rng::with_seed(0x0d15_a11);
+    let mut rng = fastrand::Rng::with_seed(0x00d1_5a11);
     let (mut answered, mut refused) = (0, 0);
     for i in 0..10_000 {
         let text = random_text(&mut rng);

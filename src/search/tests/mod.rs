@@ -3,6 +3,8 @@
 mod filters;
 mod fixture;
 mod fuzz;
+mod on_disk;
+mod real_data;
 mod relevance;
 mod text;
 
@@ -10,9 +12,7 @@ use crate::search::{SearchRequest, SearchResponse};
 
 /// Searches the fixture.
 fn search(request: &SearchRequest) -> SearchResponse {
-    fixture::index()
-        .search(request)
-        .unwrap_or_else(|e| panic!("{request:?}: {e}"))
+    fixture::index().search(request).unwrap_or_else(|e| panic!("{request:?}: {e}"))
 }
 
 fn q(text: &str) -> SearchResponse {
