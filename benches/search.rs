@@ -88,7 +88,12 @@ const PREFIXES: &[&str] = &[
 ];
 
 fn text(value: &Value, key: &str) -> Option<String> {
-    value.get(key)?.as_str().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+    value
+        .get(key)?
+        .as_str()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
 }
 
 /// A string, or the first key of a `value → [source ids]` map (the merged wiki file's shape).
@@ -120,14 +125,21 @@ fn load(dir: &Path) -> Vec<SiteRecord> {
         };
         let mut r = new(&name);
         r.site_type = text(&relic, "type").and_then(|t| SiteType::parse(&t));
-        r.level = text(&relic, "rank").and_then(|t| Level::parse(&t)).unwrap_or_default();
+        r.level = text(&relic, "rank")
+            .and_then(|t| Level::parse(&t))
+            .unwrap_or_default();
         let location = text(&relic, "location").unwrap_or_default();
         let mut parts = location.split(',').map(str::trim).filter(|p| !p.is_empty());
         r.location.legacy.province = parts.next().map(str::to_owned);
         r.location.legacy.district = parts.next().map(str::to_owned);
         r.location.legacy.commune = parts.next().map(str::to_owned);
         r.people = text(&relic, "people")
-            .map(|p| p.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
+            .map(|p| {
+                p.split(',')
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
             .unwrap_or_default();
         out.push(r);
     }
@@ -159,7 +171,11 @@ fn load(dir: &Path) -> Vec<SiteRecord> {
 /// it measures the work a search costs where wall time would measure the neighbours.
 fn thread_cpu() -> Option<Duration> {
     let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    stat.split_whitespace().next()?.parse().ok().map(Duration::from_nanos)
+    stat.split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+        .map(Duration::from_nanos)
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -180,7 +196,10 @@ fn requests() -> Vec<SearchRequest> {
         }
         out.push(r);
     }
-    out.push(SearchRequest { near: Some((20.42, 106.17)), ..SearchRequest::default() });
+    out.push(SearchRequest {
+        near: Some((20.42, 106.17)),
+        ..SearchRequest::default()
+    });
     out.push(SearchRequest::default());
     out
 }
@@ -203,8 +222,10 @@ fn main() {
         eprintln!("DISAN_TESTDATA is not set: nothing to measure");
         return;
     };
-    let copies: usize =
-        std::env::var("DISAN_BENCH_COPIES").ok().and_then(|c| c.parse().ok()).unwrap_or(1);
+    let copies: usize = std::env::var("DISAN_BENCH_COPIES")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(1);
     let base = load(&dir);
     let mut rng = fastrand::Rng::with_seed(7);
 
@@ -218,8 +239,13 @@ fn main() {
             record.id = format!("{}-{copy}", record.id);
             record.location.lat = Some(rng.f64() * 14.9 + 8.5);
             record.location.lon = Some(rng.f64() * 7.4 + 102.1);
-            let extras = DocumentExtras { photo_count: rng.u32(0..3), ..Default::default() };
-            writer.add_document(index.document(&record, &extras)).expect("add");
+            let extras = DocumentExtras {
+                photo_count: rng.u32(0..3),
+                ..Default::default()
+            };
+            writer
+                .add_document(index.document(&record, &extras))
+                .expect("add");
             n += 1;
         }
     }
@@ -228,11 +254,25 @@ fn main() {
     index.reload().expect("reload");
     println!("indexed {n} sites in {:.2?}", start.elapsed());
 
-    for q in ["đền trần", "den tran", "chua mot cot", "Nguễn Trãi", "nam dinh", "đường"]
-    {
+    for q in [
+        "đền trần",
+        "den tran",
+        "chua mot cot",
+        "Nguễn Trãi",
+        "nam dinh",
+        "đường",
+    ] {
         let response = index.search(&SearchRequest::text(q)).expect("search");
-        let top: Vec<String> = response.hits.iter().take(3).map(|h| h.name.clone()).collect();
-        println!("{q:>14} → {} hits, loose={}: {top:?}", response.total, response.loose_match);
+        let top: Vec<String> = response
+            .hits
+            .iter()
+            .take(3)
+            .map(|h| h.name.clone())
+            .collect();
+        println!(
+            "{q:>14} → {} hits, loose={}: {top:?}",
+            response.total, response.loose_match
+        );
     }
 
     let mut requests = requests();
@@ -270,8 +310,15 @@ fn main() {
             for _ in 1..20 {
                 response = index.search(r).expect("search");
             }
-            let each = thread_cpu().zip(cpu).map(|(b, a)| (b - a) / 20).unwrap_or_default();
-            let filters = if r.province.is_empty() { "" } else { " +province" };
+            let each = thread_cpu()
+                .zip(cpu)
+                .map(|(b, a)| (b - a) / 20)
+                .unwrap_or_default();
+            let filters = if r.province.is_empty() {
+                ""
+            } else {
+                " +province"
+            };
             let near = if r.radius_km.is_some() {
                 " +radius"
             } else if r.near.is_some() {
@@ -279,7 +326,10 @@ fn main() {
             } else {
                 ""
             };
-            println!("{each:>10.2?}  {:>6} hits  {:?}{filters}{near}", response.total, r.q);
+            println!(
+                "{each:>10.2?}  {:>6} hits  {:?}{filters}{near}",
+                response.total, r.q
+            );
         }
     }
     let start = Instant::now();
@@ -313,6 +363,9 @@ fn main() {
         times[times.len() - 1]
     );
     if let Some(cpu) = thread_cpu().zip(cpu).map(|(b, a)| b - a) {
-        println!("           {:.0} µs CPU each", cpu.as_secs_f64() * 1e6 / times.len() as f64);
+        println!(
+            "           {:.0} µs CPU each",
+            cpu.as_secs_f64() * 1e6 / times.len() as f64
+        );
     }
 }

@@ -79,7 +79,9 @@ pub fn is_slug(text: &str) -> bool {
         && !text.starts_with('-')
         && !text.ends_with('-')
         && !text.contains("--")
-        && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 #[cfg(test)]
@@ -105,7 +107,10 @@ mod tests {
     #[test]
     fn keys_and_slugs() {
         assert_eq!(key("Tp. Hà Nội"), "tphanoi");
-        assert_eq!(slug("  Chùa Bái Đính (Ninh Bình) "), "chua-bai-dinh-ninh-binh");
+        assert_eq!(
+            slug("  Chùa Bái Đính (Ninh Bình) "),
+            "chua-bai-dinh-ninh-binh"
+        );
         assert_eq!(slug("🏯"), "");
         assert!(is_slug("chua-bai-dinh"));
         assert!(!is_slug("Chua"));

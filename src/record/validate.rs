@@ -26,12 +26,30 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub fn error(field: impl Into<String>, message: impl Into<String>, hint: impl Into<String>) -> Self {
-        Problem { severity: Severity::Error, field: field.into(), message: message.into(), hint: hint.into() }
+    pub fn error(
+        field: impl Into<String>,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Self {
+        Problem {
+            severity: Severity::Error,
+            field: field.into(),
+            message: message.into(),
+            hint: hint.into(),
+        }
     }
 
-    pub fn warning(field: impl Into<String>, message: impl Into<String>, hint: impl Into<String>) -> Self {
-        Problem { severity: Severity::Warning, field: field.into(), message: message.into(), hint: hint.into() }
+    pub fn warning(
+        field: impl Into<String>,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Self {
+        Problem {
+            severity: Severity::Warning,
+            field: field.into(),
+            message: message.into(),
+            hint: hint.into(),
+        }
     }
 }
 
@@ -61,7 +79,10 @@ pub fn validate(record: &SiteRecord) -> Vec<Problem> {
     if record.schema_version != SCHEMA_VERSION {
         problems.push(Problem::error(
             "schema_version",
-            format!("is {}, this version of Disan reads {SCHEMA_VERSION}", record.schema_version),
+            format!(
+                "is {}, this version of Disan reads {SCHEMA_VERSION}",
+                record.schema_version
+            ),
             "upgrade Disan or fix the number",
         ));
     }
@@ -69,7 +90,10 @@ pub fn validate(record: &SiteRecord) -> Vec<Problem> {
         let suggestion = fold::slug(&record.id);
         problems.push(Problem::error(
             "id",
-            format!("`{}` is not a slug of a-z, 0-9 and single dashes", record.id),
+            format!(
+                "`{}` is not a slug of a-z, 0-9 and single dashes",
+                record.id
+            ),
             if suggestion.is_empty() {
                 "use the folded name, e.g. `chua-bai-dinh`".to_owned()
             } else {
@@ -100,13 +124,22 @@ pub fn validate(record: &SiteRecord) -> Vec<Problem> {
         ));
     }
     if record.name.trim().is_empty() {
-        problems.push(Problem::error("name", "is empty", "every site needs its Vietnamese name"));
+        problems.push(Problem::error(
+            "name",
+            "is empty",
+            "every site needs its Vietnamese name",
+        ));
     }
     check_nfc(&mut problems, "name", &record.name);
     for (i, alt) in record.alt_names.iter().enumerate() {
         check_nfc(&mut problems, &format!("alt_names[{i}]"), alt);
     }
-    validate_position(&mut problems, "location", record.location.lat, record.location.lon);
+    validate_position(
+        &mut problems,
+        "location",
+        record.location.lat,
+        record.location.lon,
+    );
     if record.location.lat.is_some() && record.location.accuracy.is_none() {
         problems.push(Problem::warning(
             "location.accuracy",
@@ -128,22 +161,38 @@ pub fn validate(record: &SiteRecord) -> Vec<Problem> {
     for (i, photo) in record.photos.iter().enumerate() {
         let field = format!("photos[{i}].file");
         if let Err(why) = check_photo_path(&photo.file) {
-            problems.push(Problem::error(&field, format!("`{}` {why}", photo.file), "use a path inside the site folder such as `photos/cong.jpg`"));
+            problems.push(Problem::error(
+                &field,
+                format!("`{}` {why}", photo.file),
+                "use a path inside the site folder such as `photos/cong.jpg`",
+            ));
         }
         if !seen.insert(photo.file.as_str()) {
-            problems.push(Problem::error(&field, format!("`{}` is listed twice", photo.file), "keep one entry per file"));
+            problems.push(Problem::error(
+                &field,
+                format!("`{}` is listed twice", photo.file),
+                "keep one entry per file",
+            ));
         }
         validate_position(&mut problems, &format!("photos[{i}]"), photo.lat, photo.lon);
     }
     for (i, source) in record.sources.iter().enumerate() {
         if source.citation.is_none() && source.url.is_none() {
-            problems.push(Problem::error(format!("sources[{i}]"), "has neither citation nor url", "remove it or fill one in"));
+            problems.push(Problem::error(
+                format!("sources[{i}]"),
+                "has neither citation nor url",
+                "remove it or fill one in",
+            ));
         }
     }
     if let (Some(created), Some(updated)) = (record.created, record.updated)
         && updated < created
     {
-        problems.push(Problem::warning("updated", "is before `created`", "check the clock of the machine that wrote it"));
+        problems.push(Problem::warning(
+            "updated",
+            "is before `created`",
+            "check the clock of the machine that wrote it",
+        ));
     }
     problems
 }
@@ -158,7 +207,12 @@ fn check_nfc(problems: &mut Vec<Problem>, field: &str, text: &str) {
     }
 }
 
-fn validate_position(problems: &mut Vec<Problem>, prefix: &str, lat: Option<f64>, lon: Option<f64>) {
+fn validate_position(
+    problems: &mut Vec<Problem>,
+    prefix: &str,
+    lat: Option<f64>,
+    lon: Option<f64>,
+) {
     let (min_lat, max_lat, min_lon, max_lon) = VIETNAM_BOUNDS;
     match (lat, lon) {
         (None, None) => {}
@@ -169,7 +223,8 @@ fn validate_position(problems: &mut Vec<Problem>, prefix: &str, lat: Option<f64>
         )),
         (Some(lat), Some(lon)) => {
             if !(min_lat..=max_lat).contains(&lat) || !(min_lon..=max_lon).contains(&lon) {
-                let swapped = (min_lat..=max_lat).contains(&lon) && (min_lon..=max_lon).contains(&lat);
+                let swapped =
+                    (min_lat..=max_lat).contains(&lon) && (min_lon..=max_lon).contains(&lat);
                 problems.push(Problem::error(
                     format!("{prefix}.lat/lon"),
                     format!("{lat}, {lon} is outside Vietnam"),
@@ -196,7 +251,10 @@ pub fn check_photo_path(path: &str) -> Result<(), &'static str> {
     if path.chars().any(|c| c.is_control()) {
         return Err("contains control characters");
     }
-    if path.split('/').any(|part| part.is_empty() || part == "." || part == "..") {
+    if path
+        .split('/')
+        .any(|part| part.is_empty() || part == "." || part == "..")
+    {
         return Err("leaves the site folder or has empty parts");
     }
     Ok(())
@@ -224,19 +282,36 @@ mod tests {
         r.location.lon = Some(20.2);
         r.photos.push(super::super::Photo {
             file: "../secret.jpg".into(),
-            caption: None, caption_en: None, author: None, license: None, date_taken: None, lat: None, lon: None,
+            caption: None,
+            caption_en: None,
+            author: None,
+            license: None,
+            date_taken: None,
+            lat: None,
+            lon: None,
         });
         let problems = validate(&r);
         let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
         assert!(text[0].contains("did you mean `den-thai-vi`"), "{text:?}");
         assert!(text.iter().any(|t| t.contains("look swapped")), "{text:?}");
-        assert!(text.iter().any(|t| t.contains("leaves the site folder")), "{text:?}");
+        assert!(
+            text.iter().any(|t| t.contains("leaves the site folder")),
+            "{text:?}"
+        );
     }
 
     #[test]
     fn photo_paths() {
         assert!(check_photo_path("photos/a b (1).jpg").is_ok());
-        for bad in ["", "/etc/passwd", "../x.jpg", "a//b.jpg", "C:\\x.jpg", "a/./b", "a\0b"] {
+        for bad in [
+            "",
+            "/etc/passwd",
+            "../x.jpg",
+            "a//b.jpg",
+            "C:\\x.jpg",
+            "a/./b",
+            "a\0b",
+        ] {
             assert!(check_photo_path(bad).is_err(), "{bad:?}");
         }
     }

@@ -233,21 +233,42 @@ mod tests {
 
     #[test]
     fn real_labels_parse() {
-        assert_eq!(SiteType::parse("Đình làng"), Some(SiteType::Known(KnownType::Dinh)));
-        assert_eq!(SiteType::parse("Từ Đường"), Some(SiteType::Known(KnownType::TuDuong)));
-        assert_eq!(SiteType::parse("Lăng Mộ"), Some(SiteType::Known(KnownType::Lang)));
+        assert_eq!(
+            SiteType::parse("Đình làng"),
+            Some(SiteType::Known(KnownType::Dinh))
+        );
+        assert_eq!(
+            SiteType::parse("Từ Đường"),
+            Some(SiteType::Known(KnownType::TuDuong))
+        );
+        assert_eq!(
+            SiteType::parse("Lăng Mộ"),
+            Some(SiteType::Known(KnownType::Lang))
+        );
         assert_eq!(SiteType::parse("Unknown"), None);
-        assert_eq!(SiteType::parse("Cổng làng"), Some(SiteType::Other("Cổng làng".into())));
+        assert_eq!(
+            SiteType::parse("Cổng làng"),
+            Some(SiteType::Other("Cổng làng".into()))
+        );
         assert_eq!(Level::parse("Di tích cấp Quốc gia"), Some(Level::National));
-        assert_eq!(Level::parse("Di tích Quốc gia đặc biệt"), Some(Level::SpecialNational));
-        assert_eq!(Category::parse("Di tích lịch sử – văn hóa"), Some(Category::History));
+        assert_eq!(
+            Level::parse("Di tích Quốc gia đặc biệt"),
+            Some(Level::SpecialNational)
+        );
+        assert_eq!(
+            Category::parse("Di tích lịch sử – văn hóa"),
+            Some(Category::History)
+        );
     }
 
     #[test]
     fn codes_round_trip_through_json() {
         for t in KnownType::ALL {
             let json = serde_json::to_string(&SiteType::Known(*t)).unwrap();
-            assert_eq!(serde_json::from_str::<SiteType>(&json).unwrap(), SiteType::Known(*t));
+            assert_eq!(
+                serde_json::from_str::<SiteType>(&json).unwrap(),
+                SiteType::Known(*t)
+            );
         }
         for l in Level::ALL {
             assert_eq!(Level::parse(l.code()), Some(*l));

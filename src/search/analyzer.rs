@@ -46,7 +46,10 @@ pub struct NfcTokenizer<T> {
 
 impl<T> NfcTokenizer<T> {
     pub fn new(inner: T) -> Self {
-        NfcTokenizer { inner, buffer: String::new() }
+        NfcTokenizer {
+            inner,
+            buffer: String::new(),
+        }
     }
 }
 
@@ -135,7 +138,11 @@ mod tests {
         let a = Analyzers::default();
         for c in lower.chars().chain(lower.to_uppercase().chars()) {
             let s = c.to_string();
-            assert_eq!(run(&a.folded, &s), vec![crate::fold::fold(&s)], "letter {c}");
+            assert_eq!(
+                run(&a.folded, &s),
+                vec![crate::fold::fold(&s)],
+                "letter {c}"
+            );
         }
     }
 
@@ -161,7 +168,13 @@ mod tests {
     #[test]
     fn english_is_stemmed_and_folded() {
         let a = Analyzers::default();
-        assert_eq!(run(&a.english, "Temples of Hà Nội"), ["templ", "of", "ha", "noi"]);
-        assert_eq!(first_tokens(&mut a.english.clone(), "a b c d", 2), ["a", "b"]);
+        assert_eq!(
+            run(&a.english, "Temples of Hà Nội"),
+            ["templ", "of", "ha", "noi"]
+        );
+        assert_eq!(
+            first_tokens(&mut a.english.clone(), "a b c d", 2),
+            ["a", "b"]
+        );
     }
 }

@@ -124,7 +124,12 @@ impl Collector for SiteCollector<'_> {
                 None => Arc::default(),
             };
             let counts = vec![0u32; names.len()];
-            facets.push(FacetCounter { kind, column, names, counts });
+            facets.push(FacetCounter {
+                kind,
+                column,
+                names,
+                counts,
+            });
         }
         let geo = self.near.is_some() || self.order == Order::Distance;
         Ok(SegmentSites {
@@ -134,8 +139,16 @@ impl Collector for SiteCollector<'_> {
             near: self.near,
             radius_km: self.radius_km,
             ids: fast.str(names::ID)?,
-            lat: if geo { fast.column_opt(names::LAT)? } else { None },
-            lon: if geo { fast.column_opt(names::LON)? } else { None },
+            lat: if geo {
+                fast.column_opt(names::LAT)?
+            } else {
+                None
+            },
+            lon: if geo {
+                fast.column_opt(names::LON)?
+            } else {
+                None
+            },
             prior: fast.column_opt(names::PRIOR)?,
             facets,
             heap: BinaryHeap::with_capacity(self.top.min(1024) + 1),
@@ -286,7 +299,12 @@ impl SegmentCollector for SegmentSites {
         if self.heap.len() >= self.top && self.heap.peek().is_some_and(|worst| key > worst.key) {
             return;
         }
-        let entry = Entry { key, id_ord: self.id_ord(doc), doc, distance_km: distance };
+        let entry = Entry {
+            key,
+            id_ord: self.id_ord(doc),
+            doc,
+            distance_km: distance,
+        };
         if self.heap.len() < self.top {
             self.heap.push(entry);
         } else if let Some(mut worst) = self.heap.peek_mut()
@@ -301,7 +319,11 @@ impl SegmentCollector for SegmentSites {
         entries.sort_by_key(|e| e.id_ord);
         let ords: Vec<u64> = entries.iter().map(|e| e.id_ord).collect();
         // An unreadable id sorts as empty; the hit itself is read from the store later.
-        let mut names = self.ids.as_ref().map(|ids| names_of(ids, &ords)).unwrap_or_default();
+        let mut names = self
+            .ids
+            .as_ref()
+            .map(|ids| names_of(ids, &ords))
+            .unwrap_or_default();
         names.resize(entries.len(), String::new());
         let top = entries
             .into_iter()
@@ -327,7 +349,11 @@ impl SegmentCollector for SegmentSites {
                 (facet.kind, values)
             })
             .collect();
-        Collected { total: self.total, top, facets }
+        Collected {
+            total: self.total,
+            top,
+            facets,
+        }
     }
 }
 
@@ -335,9 +361,11 @@ impl SegmentCollector for SegmentSites {
 /// them up one by one would reread a dictionary block each time). Empty when unreadable.
 fn names_of(column: &StrColumn, sorted_ords: &[u64]) -> Vec<String> {
     let mut names = Vec::with_capacity(sorted_ords.len());
-    let read = column.dictionary().sorted_ords_to_term_cb(sorted_ords, |bytes| {
-        names.push(String::from_utf8_lossy(bytes).into_owned());
-    });
+    let read = column
+        .dictionary()
+        .sorted_ords_to_term_cb(sorted_ords, |bytes| {
+            names.push(String::from_utf8_lossy(bytes).into_owned());
+        });
     if !matches!(read, Ok(true)) {
         names.clear();
     }

@@ -70,7 +70,12 @@ pub fn site_document(
     }
 
     if let Some(site_type) = &record.site_type {
-        both(&mut doc, s.type_text, s.type_text_fold, site_type.label_vi());
+        both(
+            &mut doc,
+            s.type_text,
+            s.type_text_fold,
+            site_type.label_vi(),
+        );
         doc.add_text(s.site_type, nfc(site_type.code()));
         doc.add_text(s.type_label, nfc(site_type.label_vi()));
         doc.add_text(s.type_label_en, nfc(site_type.label_en()));
@@ -95,7 +100,10 @@ pub fn site_document(
         both(&mut doc, s.description, s.description_fold, &plain);
         doc.add_text(s.description_start, cut(&plain, STORED_DESCRIPTION_BYTES));
     }
-    for text_en in [&record.summary_en, &record.description_en].into_iter().flatten() {
+    for text_en in [&record.summary_en, &record.description_en]
+        .into_iter()
+        .flatten()
+    {
         doc.add_text(s.text_en, nfc(&plain_text(text_en)));
     }
     if let Some(period) = &record.period {
@@ -110,7 +118,12 @@ pub fn site_document(
         }
     }
     for event in &record.events {
-        both(&mut doc, s.other, s.other_fold, &format!("{} {}", event.date, event.text));
+        both(
+            &mut doc,
+            s.other,
+            s.other_fold,
+            &format!("{} {}", event.date, event.text),
+        );
         if let Some(text_en) = &event.text_en {
             doc.add_text(s.text_en, nfc(text_en));
         }
@@ -122,7 +135,10 @@ pub fn site_document(
         doc.add_i64(s.year_recognized, i64::from(year));
     }
     if let Some(updated) = record.updated {
-        doc.add_date(s.updated, DateTime::from_timestamp_secs(updated.timestamp()));
+        doc.add_date(
+            s.updated,
+            DateTime::from_timestamp_secs(updated.timestamp()),
+        );
     }
 
     doc.add_bool(s.red_address, record.red_address);
@@ -154,15 +170,27 @@ fn add_place(
         &legacy.district,
         &legacy.commune,
     ];
-    for place in places.into_iter().flatten().chain(&extras.extra_place_names) {
+    for place in places
+        .into_iter()
+        .flatten()
+        .chain(&extras.extra_place_names)
+    {
         let place = nfc(place);
         if !place.trim().is_empty() {
             doc.add_text(s.place, &place);
             doc.add_text(s.place_fold, &place);
         }
     }
-    let current = location.province.as_deref().map(str::trim).filter(|p| !p.is_empty());
-    let old = legacy.province.as_deref().map(str::trim).filter(|p| !p.is_empty());
+    let current = location
+        .province
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty());
+    let old = legacy
+        .province
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty());
     if let Some(display) = current.or(old) {
         doc.add_text(s.province, nfc(display));
     }

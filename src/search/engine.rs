@@ -36,8 +36,10 @@ impl SearchIndex {
             radius_km: request.radius_km,
             facets,
         };
-        let unfiltered: Vec<FacetKind> =
-            FacetKind::ALL.into_iter().filter(|&k| !filters.has(k)).collect();
+        let unfiltered: Vec<FacetKind> = FacetKind::ALL
+            .into_iter()
+            .filter(|&k| !filters.has(k))
+            .collect();
         let page_end = request.offset + request.limit;
 
         // Strict first; typo-tolerant and then any-word only when that finds nothing.
@@ -69,8 +71,10 @@ impl SearchIndex {
 
         // A filtered facet is counted without its own filter, so its other values stay visible.
         for kind in FacetKind::ALL.into_iter().filter(|&k| filters.has(k)) {
-            let counted =
-                searcher.search(&*filters.apply(&*text, Some(kind)), &collector(0, vec![kind]))?;
+            let counted = searcher.search(
+                &*filters.apply(&*text, Some(kind)),
+                &collector(0, vec![kind]),
+            )?;
             collected.facets.extend(counted.facets);
         }
 
@@ -91,7 +95,9 @@ impl SearchIndex {
 }
 
 fn text(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<String> {
-    doc.get_first(field).and_then(|v| v.as_str()).map(str::to_owned)
+    doc.get_first(field)
+        .and_then(|v| v.as_str())
+        .map(str::to_owned)
 }
 
 fn number(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<f64> {
@@ -111,7 +117,9 @@ fn read_hit(
         en: text(&doc, s.type_label_en).unwrap_or_else(|| code.clone()),
         code,
     });
-    let level = text(&doc, s.level).and_then(|c| level_by_code(&c)).unwrap_or(Level::Unknown);
+    let level = text(&doc, s.level)
+        .and_then(|c| level_by_code(&c))
+        .unwrap_or(Level::Unknown);
     let summary = text(&doc, s.summary);
     let description = text(&doc, s.description_start);
     Ok(Hit {
@@ -143,7 +151,12 @@ fn facets(collected: &Collected) -> Facets {
     for (kind, values) in &collected.facets {
         let labelled = values.iter().map(|(value, count)| {
             let (label, label_en) = label(*kind, value);
-            FacetValue { value: value.clone(), label, label_en, count: *count }
+            FacetValue {
+                value: value.clone(),
+                label,
+                label_en,
+                count: *count,
+            }
         });
         let slot = match kind {
             FacetKind::Province => &mut out.province,

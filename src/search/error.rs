@@ -10,16 +10,26 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum SearchError {
     #[error("cannot create the index folder {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("no search index in {path}; run `disan ingest` to build it")]
     Missing { path: PathBuf },
     #[error(
         "the search index in {path} has layout version {found:?}, this program reads version \
          {expected}; run `disan ingest` to rebuild it"
     )]
-    SchemaVersion { path: PathBuf, found: Option<u32>, expected: u32 },
+    SchemaVersion {
+        path: PathBuf,
+        found: Option<u32>,
+        expected: u32,
+    },
     #[error("search index in {path}: {source}")]
-    Index { path: PathBuf, source: tantivy::TantivyError },
+    Index {
+        path: PathBuf,
+        source: tantivy::TantivyError,
+    },
     #[error("search index: {0}")]
     Engine(#[from] tantivy::TantivyError),
 }
@@ -30,7 +40,11 @@ pub enum QueryError {
     #[error("the search text is {chars} characters long; the limit is {max}")]
     TooLong { chars: usize, max: usize },
     #[error("invalid `{name}` value {value:?}: expected {expected}")]
-    InvalidParameter { name: &'static str, value: String, expected: String },
+    InvalidParameter {
+        name: &'static str,
+        value: String,
+        expected: String,
+    },
     #[error("`{name}` needs a position: add `near=lat,lon` (for example near=21.0285,105.8542)")]
     NearRequired { name: &'static str },
     /// The index failed while answering; not the user's fault (HTTP 500).
@@ -50,6 +64,10 @@ impl QueryError {
         if shown.len() < value.len() {
             shown.push('…');
         }
-        QueryError::InvalidParameter { name, value: shown, expected: expected.into() }
+        QueryError::InvalidParameter {
+            name,
+            value: shown,
+            expected: expected.into(),
+        }
     }
 }

@@ -32,12 +32,18 @@ impl BoundingBox {
         let lat_range = ((lat - dlat).max(-90.0), (lat + dlat).min(90.0));
         // A circle that reaches a pole contains every longitude.
         if lat_range.0 <= -90.0 || lat_range.1 >= 90.0 {
-            return BoundingBox { lat: lat_range, lon: Vec::new() };
+            return BoundingBox {
+                lat: lat_range,
+                lon: Vec::new(),
+            };
         }
         // Widest longitude span of the circle (its tangent points), not at the centre's latitude.
         let ratio = (radius_km / EARTH_RADIUS_KM).sin() / lat.to_radians().cos();
         if !(ratio.is_finite() && ratio < 1.0) {
-            return BoundingBox { lat: lat_range, lon: Vec::new() };
+            return BoundingBox {
+                lat: lat_range,
+                lon: Vec::new(),
+            };
         }
         let dlon = ratio.asin().to_degrees();
         let (west, east) = (lon - dlon, lon + dlon);
@@ -48,7 +54,10 @@ impl BoundingBox {
         } else {
             vec![(west, east)]
         };
-        BoundingBox { lat: lat_range, lon }
+        BoundingBox {
+            lat: lat_range,
+            lon,
+        }
     }
 }
 
@@ -80,7 +89,10 @@ mod tests {
                 + (bearing.sin() * d.sin() * lat1.cos()).atan2(d.cos() - lat1.sin() * lat2.sin());
             let (lat2, lon2) = (lat2.to_degrees(), lon2.to_degrees());
             assert!(b.lat.0 <= lat2 && lat2 <= b.lat.1);
-            assert!(b.lon.iter().any(|&(w, e)| w <= lon2 && lon2 <= e), "{bearing}");
+            assert!(
+                b.lon.iter().any(|&(w, e)| w <= lon2 && lon2 <= e),
+                "{bearing}"
+            );
         }
     }
 

@@ -71,12 +71,22 @@ impl SearchIndex {
             return Err(SearchError::Missing { path });
         }
         if found != Some(INDEX_SCHEMA_VERSION) {
-            return Err(SearchError::SchemaVersion { path, found, expected: INDEX_SCHEMA_VERSION });
+            return Err(SearchError::SchemaVersion {
+                path,
+                found,
+                expected: INDEX_SCHEMA_VERSION,
+            });
         }
-        let index = Index::open_in_dir(dir)
-            .map_err(|source| SearchError::Index { path: path.clone(), source })?;
+        let index = Index::open_in_dir(dir).map_err(|source| SearchError::Index {
+            path: path.clone(),
+            source,
+        })?;
         let Some(schema) = SiteSchema::matches(&index.schema()) else {
-            return Err(SearchError::SchemaVersion { path, found, expected: INDEX_SCHEMA_VERSION });
+            return Err(SearchError::SchemaVersion {
+                path,
+                found,
+                expected: INDEX_SCHEMA_VERSION,
+            });
         };
         Self::with(index, schema, ReloadPolicy::OnCommitWithDelay, Some(path))
     }
@@ -85,14 +95,27 @@ impl SearchIndex {
     /// Build into a fresh folder and rename it into place, so readers never see half an index.
     pub fn create(dir: &Path) -> Result<SearchIndex, SearchError> {
         let path = dir.to_path_buf();
-        fs::create_dir_all(dir).map_err(|source| SearchError::Io { path: path.clone(), source })?;
+        fs::create_dir_all(dir).map_err(|source| SearchError::Io {
+            path: path.clone(),
+            source,
+        })?;
         let schema = SiteSchema::build();
-        let directory = MmapDirectory::open(dir)
-            .map_err(|e| SearchError::Index { path: path.clone(), source: e.into() })?;
-        let index = Index::create(directory, schema.schema.clone(), Default::default())
-            .map_err(|source| SearchError::Index { path: path.clone(), source })?;
-        fs::write(dir.join(VERSION_FILE), format!("{INDEX_SCHEMA_VERSION}\n"))
-            .map_err(|source| SearchError::Io { path: dir.join(VERSION_FILE), source })?;
+        let directory = MmapDirectory::open(dir).map_err(|e| SearchError::Index {
+            path: path.clone(),
+            source: e.into(),
+        })?;
+        let index = Index::create(directory, schema.schema.clone(), Default::default()).map_err(
+            |source| SearchError::Index {
+                path: path.clone(),
+                source,
+            },
+        )?;
+        fs::write(dir.join(VERSION_FILE), format!("{INDEX_SCHEMA_VERSION}\n")).map_err(
+            |source| SearchError::Io {
+                path: dir.join(VERSION_FILE),
+                source,
+            },
+        )?;
         Self::with(index, schema, ReloadPolicy::OnCommitWithDelay, Some(path))
     }
 
@@ -107,7 +130,11 @@ impl SearchIndex {
     /// The layout version recorded in `dir`, if any: `disan ingest` rebuilds the index when it
     /// differs from [`INDEX_SCHEMA_VERSION`].
     pub fn stored_version(dir: &Path) -> Option<u32> {
-        fs::read_to_string(dir.join(VERSION_FILE)).ok()?.trim().parse().ok()
+        fs::read_to_string(dir.join(VERSION_FILE))
+            .ok()?
+            .trim()
+            .parse()
+            .ok()
     }
 
     fn with(
@@ -118,19 +145,32 @@ impl SearchIndex {
     ) -> Result<SearchIndex, SearchError> {
         let analyzers = Analyzers::default();
         analyzer::register(&index, &analyzers);
-        let reader =
-            index.reader_builder().reload_policy(policy).try_into().map_err(
-                |source| match &path {
-                    Some(path) => SearchError::Index { path: path.clone(), source },
-                    None => SearchError::Engine(source),
+        let reader = index
+            .reader_builder()
+            .reload_policy(policy)
+            .try_into()
+            .map_err(|source| match &path {
+                Some(path) => SearchError::Index {
+                    path: path.clone(),
+                    source,
                 },
-            )?;
-        Ok(SearchIndex { index, reader, schema, analyzers, facet_values: Default::default(), path })
+                None => SearchError::Engine(source),
+            })?;
+        Ok(SearchIndex {
+            index,
+            reader,
+            schema,
+            analyzers,
+            facet_values: Default::default(),
+            path,
+        })
     }
 
     /// A writer with `memory_budget` bytes (tantivy needs at least 15 MB per thread).
     pub fn writer(&self, memory_budget: usize) -> Result<IndexWriter, SearchError> {
-        self.index.writer(memory_budget).map_err(|source| self.error(source))
+        self.index
+            .writer(memory_budget)
+            .map_err(|source| self.error(source))
     }
 
     /// The document for a site; add it with `writer.add_document`.
@@ -159,7 +199,10 @@ impl SearchIndex {
 
     fn error(&self, source: tantivy::TantivyError) -> SearchError {
         match &self.path {
-            Some(path) => SearchError::Index { path: path.clone(), source },
+            Some(path) => SearchError::Index {
+                path: path.clone(),
+                source,
+            },
             None => SearchError::Engine(source),
         }
     }

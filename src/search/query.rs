@@ -47,7 +47,11 @@ impl QueryWords {
         exact.truncate(n);
         folded.truncate(n);
         english.truncate(n);
-        QueryWords { exact, folded, english }
+        QueryWords {
+            exact,
+            folded,
+            english,
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -81,8 +85,12 @@ pub(crate) enum FacetKind {
 }
 
 impl FacetKind {
-    pub const ALL: [FacetKind; 4] =
-        [FacetKind::Province, FacetKind::Type, FacetKind::Level, FacetKind::Category];
+    pub const ALL: [FacetKind; 4] = [
+        FacetKind::Province,
+        FacetKind::Type,
+        FacetKind::Level,
+        FacetKind::Category,
+    ];
 }
 
 /// Field weights for one word: (exact field, folded field, weight of the exact form, weight of
@@ -108,12 +116,18 @@ fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
 }
 
 fn term(field: Field, text: &str, boost: f32) -> Box<dyn Query> {
-    let query = TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::WithFreqs);
+    let query = TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqs,
+    );
     boosted(Box::new(query), boost)
 }
 
 fn phrase(field: Field, words: &[String], slop: u32, boost: f32) -> Box<dyn Query> {
-    let terms = words.iter().map(|w| Term::from_field_text(field, w)).collect();
+    let terms = words
+        .iter()
+        .map(|w| Term::from_field_text(field, w))
+        .collect();
     let mut query = PhraseQuery::new(terms);
     query.set_slop(slop);
     boosted(Box::new(query), boost)
@@ -200,7 +214,10 @@ pub(crate) fn text_query(
         }
         Match::Loose => {
             let any = per_word.into_iter().map(|q| (Occur::Should, q)).collect();
-            vec![(Occur::Must, Box::new(BooleanQuery::new(any)) as Box<dyn Query>)]
+            vec![(
+                Occur::Must,
+                Box::new(BooleanQuery::new(any)) as Box<dyn Query>,
+            )]
         }
     };
     let mut boost = |q| clauses.push((Occur::Should, q));
@@ -247,19 +264,30 @@ impl Filters {
         };
         let provinces = request.province.iter().map(|p| province_key(p)).collect();
         add(FacetKind::Province, s.province_key, provinces);
-        let types =
-            request.type_.iter().filter_map(|t| SiteType::parse(t)).map(|t| t.code().to_owned());
+        let types = request
+            .type_
+            .iter()
+            .filter_map(|t| SiteType::parse(t))
+            .map(|t| t.code().to_owned());
         add(FacetKind::Type, s.site_type, types.collect());
-        let levels =
-            request.level.iter().filter_map(|l| Level::parse(l)).map(|l| l.code().to_owned());
+        let levels = request
+            .level
+            .iter()
+            .filter_map(|l| Level::parse(l))
+            .map(|l| l.code().to_owned());
         add(FacetKind::Level, s.level, levels.collect());
         let categories = request.category.iter().filter_map(|c| Category::parse(c));
-        add(FacetKind::Category, s.category, categories.map(|c| c.code().to_owned()).collect());
+        add(
+            FacetKind::Category,
+            s.category,
+            categories.map(|c| c.code().to_owned()).collect(),
+        );
 
         let mut others: Vec<Box<dyn Query>> = Vec::new();
-        for (field, value) in
-            [(s.red_address, request.red_address), (s.has_photos, request.has_photos)]
-        {
+        for (field, value) in [
+            (s.red_address, request.red_address),
+            (s.has_photos, request.has_photos),
+        ] {
             if let Some(value) = value {
                 let term = Term::from_field_bool(field, value);
                 others.push(Box::new(TermQuery::new(term, IndexRecordOption::Basic)));
@@ -278,14 +306,21 @@ impl Filters {
 
     /// `text` restricted by every filter except the one on `except`. Filters do not score.
     pub fn apply(&self, text: &dyn Query, except: Option<FacetKind>) -> Box<dyn Query> {
-        let facets = self.facets.iter().filter(|(k, _)| Some(*k) != except).map(|(_, q)| q);
+        let facets = self
+            .facets
+            .iter()
+            .filter(|(k, _)| Some(*k) != except)
+            .map(|(_, q)| q);
         let filters: Vec<_> = facets.chain(&self.others).collect();
         if filters.is_empty() {
             return text.box_clone();
         }
         let mut clauses = vec![(Occur::Must, text.box_clone())];
         for filter in filters {
-            clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(filter.box_clone(), 0.0))));
+            clauses.push((
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(filter.box_clone(), 0.0)),
+            ));
         }
         Box::new(BooleanQuery::new(clauses))
     }
@@ -304,7 +339,10 @@ fn bounding_box(s: &SiteSchema, b: &BoundingBox) -> Vec<Box<dyn Query>> {
         [] => out.push(range(s.lon, (-180.0, 180.0))),
         [one] => out.push(range(s.lon, *one)),
         several => {
-            let any = several.iter().map(|r| (Occur::Should, range(s.lon, *r))).collect();
+            let any = several
+                .iter()
+                .map(|r| (Occur::Should, range(s.lon, *r)))
+                .collect();
             out.push(Box::new(BooleanQuery::new(any)));
         }
     }
@@ -313,7 +351,11 @@ fn bounding_box(s: &SiteSchema, b: &BoundingBox) -> Vec<Box<dyn Query>> {
 
 /// Everything (an empty search), or nothing (text with no searchable words, such as "🏯").
 pub(crate) fn match_all_or_nothing(q: &str) -> Box<dyn Query> {
-    if q.trim().is_empty() { Box::new(AllQuery) } else { Box::new(EmptyQuery) }
+    if q.trim().is_empty() {
+        Box::new(AllQuery)
+    } else {
+        Box::new(EmptyQuery)
+    }
 }
 
 /// The comparison form of a province name: folded, without "tỉnh"/"thành phố"/"TP." in front,
@@ -336,8 +378,13 @@ mod tests {
 
     #[test]
     fn province_keys_ignore_accents_case_and_unit_words() {
-        for name in ["Nam Định", "nam dinh", "NAM ĐỊNH", "Tỉnh Nam Định", " nam  định "]
-        {
+        for name in [
+            "Nam Định",
+            "nam dinh",
+            "NAM ĐỊNH",
+            "Tỉnh Nam Định",
+            " nam  định ",
+        ] {
             assert_eq!(province_key(name), "namdinh", "{name}");
         }
         assert_eq!(province_key("Thành phố Hồ Chí Minh"), "hochiminh");

@@ -78,7 +78,10 @@ impl Default for SearchRequest {
 impl SearchRequest {
     /// A request for `q` with everything else at its default.
     pub fn text(q: impl Into<String>) -> Self {
-        SearchRequest { q: q.into(), ..SearchRequest::default() }
+        SearchRequest {
+            q: q.into(),
+            ..SearchRequest::default()
+        }
     }
 
     /// Reads decoded URL query pairs. Unknown names are ignored (links carry tracking
@@ -120,13 +123,24 @@ impl SearchRequest {
     pub fn validate(&self) -> Result<(), QueryError> {
         let chars = self.q.chars().count();
         if chars > MAX_QUERY_CHARS {
-            return Err(QueryError::TooLong { chars, max: MAX_QUERY_CHARS });
+            return Err(QueryError::TooLong {
+                chars,
+                max: MAX_QUERY_CHARS,
+            });
         }
         if self.limit > MAX_LIMIT {
-            return Err(QueryError::invalid("limit", &self.limit.to_string(), limit_hint()));
+            return Err(QueryError::invalid(
+                "limit",
+                &self.limit.to_string(),
+                limit_hint(),
+            ));
         }
         if self.offset > MAX_OFFSET {
-            return Err(QueryError::invalid("offset", &self.offset.to_string(), offset_hint()));
+            return Err(QueryError::invalid(
+                "offset",
+                &self.offset.to_string(),
+                offset_hint(),
+            ));
         }
         if let Some((lat, lon)) = self.near {
             check_position(lat, lon, &format!("{lat},{lon}"))?;
@@ -138,7 +152,9 @@ impl SearchRequest {
             }
         }
         if self.sort == Some(Sort::Distance) && self.near.is_none() {
-            return Err(QueryError::NearRequired { name: "sort=distance" });
+            return Err(QueryError::NearRequired {
+                name: "sort=distance",
+            });
         }
         for level in &self.level {
             Level::parse(level).ok_or_else(|| {
@@ -189,7 +205,9 @@ fn parse_bool(name: &'static str, value: &str) -> Result<bool, QueryError> {
 
 fn parse_count(name: &'static str, value: &str, max: usize) -> Result<usize, QueryError> {
     let hint = || format!("a whole number from 0 to {max}");
-    let n: usize = value.parse().map_err(|_| QueryError::invalid(name, value, hint()))?;
+    let n: usize = value
+        .parse()
+        .map_err(|_| QueryError::invalid(name, value, hint()))?;
     if n > max {
         return Err(QueryError::invalid(name, value, hint()));
     }
@@ -200,13 +218,19 @@ fn parse_sort(value: &str) -> Result<Sort, QueryError> {
     match value.to_ascii_lowercase().as_str() {
         "relevance" => Ok(Sort::Relevance),
         "distance" => Ok(Sort::Distance),
-        _ => Err(QueryError::invalid("sort", value, "`relevance` or `distance`")),
+        _ => Err(QueryError::invalid(
+            "sort",
+            value,
+            "`relevance` or `distance`",
+        )),
     }
 }
 
 fn parse_radius(value: &str) -> Result<f64, QueryError> {
     let hint = || format!("a distance in kilometres above 0 and at most {MAX_RADIUS_KM}");
-    let radius: f64 = value.parse().map_err(|_| QueryError::invalid("radius_km", value, hint()))?;
+    let radius: f64 = value
+        .parse()
+        .map_err(|_| QueryError::invalid("radius_km", value, hint()))?;
     if !(radius.is_finite() && radius > 0.0 && radius <= MAX_RADIUS_KM) {
         return Err(QueryError::invalid("radius_km", value, hint()));
     }
@@ -230,7 +254,11 @@ fn check_position(lat: f64, lon: f64, shown: &str) -> Result<(), QueryError> {
         && lon.is_finite()
         && (-90.0..=90.0).contains(&lat)
         && (-180.0..=180.0).contains(&lon);
-    if ok { Ok(()) } else { Err(QueryError::invalid("near", shown, NEAR_HINT)) }
+    if ok {
+        Ok(())
+    } else {
+        Err(QueryError::invalid("near", shown, NEAR_HINT))
+    }
 }
 
 #[cfg(test)]
@@ -295,12 +323,18 @@ mod tests {
         let err = parse(&[("radius_km", "5")]).unwrap_err();
         assert!(matches!(err, QueryError::NearRequired { .. }), "{err}");
         let long = "a".repeat(MAX_QUERY_CHARS + 1);
-        assert!(matches!(parse(&[("q", &long)]), Err(QueryError::TooLong { .. })));
+        assert!(matches!(
+            parse(&[("q", &long)]),
+            Err(QueryError::TooLong { .. })
+        ));
     }
 
     #[test]
     fn distance_is_the_default_order_without_text() {
-        let mut r = SearchRequest { near: Some((21.0, 105.8)), ..SearchRequest::default() };
+        let mut r = SearchRequest {
+            near: Some((21.0, 105.8)),
+            ..SearchRequest::default()
+        };
         assert_eq!(r.effective_sort(), Sort::Distance);
         r.q = "chùa".into();
         assert_eq!(r.effective_sort(), Sort::Relevance);

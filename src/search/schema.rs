@@ -105,7 +105,9 @@ fn text(analyzer: &str, positions: bool) -> TextOptions {
         IndexRecordOption::WithFreqs
     };
     TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default().set_tokenizer(analyzer).set_index_option(option),
+        TextFieldIndexing::default()
+            .set_tokenizer(analyzer)
+            .set_index_option(option),
     )
 }
 

@@ -84,7 +84,10 @@ impl Highlighter {
         let mut folded = String::new();
         let mut start = None;
         let mut stop_at = None;
-        for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+        for (i, c) in text
+            .char_indices()
+            .chain(std::iter::once((text.len(), ' ')))
+        {
             if is_word_char(c) {
                 if start.is_none() {
                     start = Some(i);
@@ -100,10 +103,17 @@ impl Highlighter {
                 break;
             }
             if let Some(word) = self.words.iter().position(|w| *w == folded) {
-                found.push(Found { start: word_start, end: i, word });
+                found.push(Found {
+                    start: word_start,
+                    end: i,
+                    word,
+                });
                 // A passage that holds every word cannot be beaten by anything later: read on
                 // only as far as it may reach.
-                let recent = found.iter().rev().take_while(|f| i - f.start <= MAX_PASSAGE_BYTES);
+                let recent = found
+                    .iter()
+                    .rev()
+                    .take_while(|f| i - f.start <= MAX_PASSAGE_BYTES);
                 let mask = recent.fold(0u64, |m, f| m | 1 << (f.word % 64));
                 if mask == all && stop_at.is_none() {
                     stop_at = Some(i + MAX_PASSAGE_BYTES);
@@ -232,12 +242,16 @@ fn render(text: &str, marks: &[Found]) -> String {
     let room = MAX_PASSAGE_BYTES.saturating_sub(last - first);
     let mut start = floor_boundary(text, first.saturating_sub(LEAD_BYTES.min(room)));
     if start > 0 {
-        start = text[start..first].find(char::is_whitespace).map_or(first, |i| start + i + 1);
+        start = text[start..first]
+            .find(char::is_whitespace)
+            .map_or(first, |i| start + i + 1);
     }
     // Fill the rest of the budget, ending after a word.
     let mut end = floor_boundary(text, (start + MAX_PASSAGE_BYTES).min(text.len()).max(last));
     if end < text.len() {
-        end = text[last..end].rfind(char::is_whitespace).map_or(last, |i| last + i);
+        end = text[last..end]
+            .rfind(char::is_whitespace)
+            .map_or(last, |i| last + i);
     }
     let mut html = String::with_capacity(end - start + 32);
     if start > 0 {
@@ -264,7 +278,10 @@ fn lead(text: &str) -> String {
     match text.char_indices().nth(MAX_CHARS) {
         None => escape_into(text, &mut html),
         Some((cut, _)) => {
-            let cut = text[..cut].rfind(char::is_whitespace).filter(|&i| i > 0).unwrap_or(cut);
+            let cut = text[..cut]
+                .rfind(char::is_whitespace)
+                .filter(|&i| i > 0)
+                .unwrap_or(cut);
             escape_into(text[..cut].trim_end(), &mut html);
             html.push('…');
         }
@@ -298,7 +315,9 @@ mod tests {
     #[test]
     fn folded_query_marks_accented_words() {
         let h = highlighter("den tran");
-        let html = h.excerpt(Some("Khu Đền Trần thờ các vua <Trần>."), None).unwrap();
+        let html = h
+            .excerpt(Some("Khu Đền Trần thờ các vua <Trần>."), None)
+            .unwrap();
         assert_eq!(
             html,
             "Khu <mark>Đền</mark> <mark>Trần</mark> thờ các vua &lt;<mark>Trần</mark>&gt;."
@@ -340,12 +359,19 @@ mod tests {
     #[test]
     fn falls_back_to_the_description_then_to_the_lead() {
         let h = highlighter("Lê");
-        let html = h.excerpt(Some("Không có."), Some("Thờ vua Lê Đại Hành")).unwrap();
+        let html = h
+            .excerpt(Some("Không có."), Some("Thờ vua Lê Đại Hành"))
+            .unwrap();
         assert_eq!(html, "Thờ vua <mark>Lê</mark> Đại Hành");
         let long = "chữ ".repeat(100);
         let html = h.excerpt(Some(&long), None).unwrap();
-        assert!(html.ends_with('…') && html.chars().count() <= MAX_CHARS + 1, "{html}");
-        let script = highlighter("").excerpt(Some("<script>x</script>"), None).unwrap();
+        assert!(
+            html.ends_with('…') && html.chars().count() <= MAX_CHARS + 1,
+            "{html}"
+        );
+        let script = highlighter("")
+            .excerpt(Some("<script>x</script>"), None)
+            .unwrap();
         assert_eq!(script, "&lt;script&gt;x&lt;/script&gt;");
         assert_eq!(h.excerpt(None, None), None);
     }

@@ -27,7 +27,10 @@ impl SearchIndex {
     pub fn suggest(&self, q: &str, limit: usize) -> Result<SuggestResponse, QueryError> {
         let chars = q.chars().count();
         if chars > MAX_QUERY_CHARS {
-            return Err(QueryError::TooLong { chars, max: MAX_QUERY_CHARS });
+            return Err(QueryError::TooLong {
+                chars,
+                max: MAX_QUERY_CHARS,
+            });
         }
         let limit = limit.min(MAX_SUGGESTIONS);
         let words = QueryWords::analyze(&self.analyzers, q);
@@ -44,8 +47,10 @@ impl SearchIndex {
                 boosted(words_query(field, &words.folded, last_is_prefix), weight),
             ));
         }
-        let mut clauses =
-            vec![(Occur::Must, Box::new(BooleanQuery::new(any_name)) as Box<dyn Query>)];
+        let mut clauses = vec![(
+            Occur::Must,
+            Box::new(BooleanQuery::new(any_name)) as Box<dyn Query>,
+        )];
         if words.exact != words.folded {
             clauses.push((
                 Occur::Should,
@@ -74,8 +79,11 @@ impl SearchIndex {
         let mut suggestions = Vec::with_capacity(collected.top.len());
         for candidate in &collected.top {
             let doc: TantivyDocument = searcher.doc(candidate.doc)?;
-            let text =
-                |field: Field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_owned);
+            let text = |field: Field| {
+                doc.get_first(field)
+                    .and_then(|v| v.as_str())
+                    .map(str::to_owned)
+            };
             suggestions.push(Suggestion {
                 id: candidate.id.clone(),
                 name: text(s.name).unwrap_or_default(),
@@ -92,9 +100,15 @@ fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
 
 /// `words` in order in `field`, the last one as a prefix when it is still being typed.
 fn words_query(field: Field, words: &[String], last_is_prefix: bool) -> Box<dyn Query> {
-    let terms: Vec<Term> = words.iter().map(|w| Term::from_field_text(field, w)).collect();
+    let terms: Vec<Term> = words
+        .iter()
+        .map(|w| Term::from_field_text(field, w))
+        .collect();
     match (terms.len(), last_is_prefix) {
-        (1, false) => Box::new(TermQuery::new(terms[0].clone(), IndexRecordOption::WithFreqs)),
+        (1, false) => Box::new(TermQuery::new(
+            terms[0].clone(),
+            IndexRecordOption::WithFreqs,
+        )),
         (_, false) => Box::new(PhraseQuery::new(terms)),
         (_, true) => {
             let mut query = PhrasePrefixQuery::new(terms);

@@ -9,25 +9,39 @@ use crate::search::{FacetValue, SearchRequest, Sort};
 const HOAN_KIEM: (f64, f64) = (21.0287, 105.8524);
 
 fn with(f: impl FnOnce(&mut SearchRequest)) -> SearchRequest {
-    let mut request = SearchRequest { limit: 100, ..SearchRequest::default() };
+    let mut request = SearchRequest {
+        limit: 100,
+        ..SearchRequest::default()
+    };
     f(&mut request);
     request
 }
 
 fn count(values: &[FacetValue], value: &str) -> u64 {
-    values.iter().find(|v| v.value == value).map_or(0, |v| v.count)
+    values
+        .iter()
+        .find(|v| v.value == value)
+        .map_or(0, |v| v.count)
 }
 
 #[test]
 fn province_filter_matches_current_or_legacy_name() {
     let nam_dinh = search(&with(|r| r.province = vec!["nam dinh".into()]));
     let found: BTreeSet<&str> = ids(&nam_dinh).into_iter().collect();
-    assert_eq!(found, BTreeSet::from(["chua-pho-minh", "den-tran-nam-dinh", "phu-day"]));
+    assert_eq!(
+        found,
+        BTreeSet::from(["chua-pho-minh", "den-tran-nam-dinh", "phu-day"])
+    );
     let ninh_binh = search(&with(|r| r.province = vec!["Ninh Bình".into()]));
     assert!(ids(&ninh_binh).contains(&"phu-day") && ids(&ninh_binh).contains(&"chua-bai-dinh"));
     // Historic names from the caller count too, and several values are alternatives.
-    let son_tay = search(&with(|r| r.province = vec!["Sơn Tây".into(), "Cao Bằng".into()]));
-    assert_eq!(BTreeSet::from_iter(ids(&son_tay)), BTreeSet::from(["lang-co-duong-lam", "pac-bo"]));
+    let son_tay = search(&with(|r| {
+        r.province = vec!["Sơn Tây".into(), "Cao Bằng".into()]
+    }));
+    assert_eq!(
+        BTreeSet::from_iter(ids(&son_tay)),
+        BTreeSet::from(["lang-co-duong-lam", "pac-bo"])
+    );
     // Searching the old name as text finds the same sites.
     let text = q("Nam Định");
     for id in found {
@@ -60,10 +74,23 @@ fn facet_counts_follow_the_query_and_the_other_filters() {
     let all = search(&with(|_| {}));
     assert_eq!(count(&all.facets.site_type, "chua"), 5);
     assert_eq!(count(&all.facets.province, "Hà Nội"), 12);
-    let hanoi_label = all.facets.province.iter().find(|v| v.value == "Hà Nội").unwrap();
+    let hanoi_label = all
+        .facets
+        .province
+        .iter()
+        .find(|v| v.value == "Hà Nội")
+        .unwrap();
     assert_eq!(hanoi_label.label, "Hà Nội");
-    let chua_label = all.facets.site_type.iter().find(|v| v.value == "chua").unwrap();
-    assert_eq!((chua_label.label.as_str(), chua_label.label_en.as_str()), ("Chùa", "Pagoda"));
+    let chua_label = all
+        .facets
+        .site_type
+        .iter()
+        .find(|v| v.value == "chua")
+        .unwrap();
+    assert_eq!(
+        (chua_label.label.as_str(), chua_label.label_en.as_str()),
+        ("Chùa", "Pagoda")
+    );
 
     let pagodas = search(&with(|r| r.q = "chùa".into()));
     assert_eq!(count(&pagodas.facets.site_type, "chua"), 5);
@@ -83,7 +110,12 @@ fn facet_counts_follow_the_query_and_the_other_filters() {
     let levels: u64 = filtered.facets.level.iter().map(|v| v.count).sum();
     assert_eq!(levels, 7);
     // Most frequent first.
-    assert!(all.facets.province.windows(2).all(|w| w[0].count >= w[1].count));
+    assert!(
+        all.facets
+            .province
+            .windows(2)
+            .all(|w| w[0].count >= w[1].count)
+    );
 }
 
 #[test]
@@ -148,7 +180,14 @@ fn pages_are_stable_and_complete() {
     }
     // Equal scores are ordered by prominence (level, photos), then id.
     let all = search(&with(|_| {}));
-    assert_eq!(ids(&all)[..3], ["hoang-thanh-thang-long", "chua-mot-cot", "den-tran-nam-dinh"]);
+    assert_eq!(
+        ids(&all)[..3],
+        [
+            "hoang-thanh-thang-long",
+            "chua-mot-cot",
+            "den-tran-nam-dinh"
+        ]
+    );
 }
 
 #[test]
@@ -165,7 +204,11 @@ fn hits_carry_what_the_list_shows() {
     assert_eq!(hit.level.code, "special_national");
     assert_eq!(hit.site_type.as_ref().unwrap().vi, "Đền");
     assert_eq!((hit.lat, hit.lon), (Some(20.4337), Some(106.1772)));
-    assert!((hit.distance_km.unwrap() - 72.0).abs() < 5.0, "{:?}", hit.distance_km);
+    assert!(
+        (hit.distance_km.unwrap() - 72.0).abs() < 5.0,
+        "{:?}",
+        hit.distance_km
+    );
     assert_eq!(hit.placeholder.as_deref(), Some("#8a6d4b"));
     let json = serde_json::to_value(&response).unwrap();
     assert!(json["hits"][0]["type"]["code"] == "den");

@@ -23,7 +23,10 @@ pub fn site(id: &str, name: &str, kind: &str, level: Level, province: &str) -> S
     if !province.is_empty() {
         record.location.province = Some(province.into());
     }
-    Site { record, extras: DocumentExtras::default() }
+    Site {
+        record,
+        extras: DocumentExtras::default(),
+    }
 }
 
 impl Site {
@@ -221,7 +224,9 @@ pub fn index() -> &'static SearchIndex {
         let index = SearchIndex::create_in_ram();
         let mut writer = index.writer(15_000_000).unwrap();
         for (i, site) in sites().into_iter().enumerate() {
-            writer.add_document(index.document(&site.record, &site.extras)).unwrap();
+            writer
+                .add_document(index.document(&site.record, &site.extras))
+                .unwrap();
             // Several segments, so that merging results across segments is exercised.
             if i % 10 == 9 {
                 writer.commit().unwrap();

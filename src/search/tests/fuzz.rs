@@ -95,7 +95,11 @@ fn random_text(rng: &mut fastrand::Rng) -> String {
     }
     match rng.u8(0..10) {
         0 => text.nfd().collect(),
-        1 => text.repeat(rng.usize(1..2000)).chars().take(10_240).collect(),
+        1 => text
+            .repeat(rng.usize(1..2000))
+            .chars()
+            .take(10_240)
+            .collect(),
         _ => text,
     }
 }

@@ -12,7 +12,9 @@ use crate::search::{SearchRequest, SearchResponse};
 
 /// Searches the fixture.
 fn search(request: &SearchRequest) -> SearchResponse {
-    fixture::index().search(request).unwrap_or_else(|e| panic!("{request:?}: {e}"))
+    fixture::index()
+        .search(request)
+        .unwrap_or_else(|e| panic!("{request:?}: {e}"))
 }
 
 fn q(text: &str) -> SearchResponse {

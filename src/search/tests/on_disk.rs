@@ -12,15 +12,22 @@ fn an_index_on_disk_reopens_and_checks_its_version() {
         let index = SearchIndex::create(&path).unwrap();
         let mut writer = index.writer(15_000_000).unwrap();
         for site in sites().iter().take(5) {
-            writer.add_document(index.document(&site.record, &site.extras)).unwrap();
+            writer
+                .add_document(index.document(&site.record, &site.extras))
+                .unwrap();
         }
         // Re-adding a site after deleting its id replaces it.
         let first = &sites()[0];
         writer.delete_term(index.id_term(&first.record.id));
-        writer.add_document(index.document(&first.record, &first.extras)).unwrap();
+        writer
+            .add_document(index.document(&first.record, &first.extras))
+            .unwrap();
         writer.commit().unwrap();
     }
-    assert_eq!(SearchIndex::stored_version(&path), Some(INDEX_SCHEMA_VERSION));
+    assert_eq!(
+        SearchIndex::stored_version(&path),
+        Some(INDEX_SCHEMA_VERSION)
+    );
     let index = open(&path).unwrap();
     assert_eq!(index.num_sites(), 5);
     let response = index.search(&SearchRequest::text("Đền Trần")).unwrap();
@@ -29,6 +36,9 @@ fn an_index_on_disk_reopens_and_checks_its_version() {
 
     std::fs::write(path.join("disan-index-version"), "0\n").unwrap();
     let err = open(&path).err().unwrap();
-    assert!(matches!(err, SearchError::SchemaVersion { found: Some(0), .. }), "{err}");
+    assert!(
+        matches!(err, SearchError::SchemaVersion { found: Some(0), .. }),
+        "{err}"
+    );
     assert!(err.to_string().contains("disan ingest"), "{err}");
 }

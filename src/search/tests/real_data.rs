@@ -11,14 +11,22 @@ use crate::record::{Level, SiteRecord, SiteType};
 use crate::search::{DocumentExtras, SearchIndex, SearchRequest, province_key};
 
 fn text(value: &Value, key: &str) -> Option<String> {
-    value.get(key)?.as_str().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+    value
+        .get(key)?
+        .as_str()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
 }
 
 fn records(dir: &std::path::Path) -> Vec<SiteRecord> {
     let read = |name: &str| -> Vec<Value> {
         let path = dir.join("vn").join(name);
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-            panic!("DISAN_TESTDATA is set but {} cannot be read: {e}", path.display())
+            panic!(
+                "DISAN_TESTDATA is set but {} cannot be read: {e}",
+                path.display()
+            )
         });
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
     };
@@ -27,10 +35,15 @@ fn records(dir: &std::path::Path) -> Vec<SiteRecord> {
         let Some(name) = text(&relic, "name") else {
             continue;
         };
-        let mut r =
-            SiteRecord::new(format!("{}-{}", fold::slug(&name), out.len()), name, Utc::now());
+        let mut r = SiteRecord::new(
+            format!("{}-{}", fold::slug(&name), out.len()),
+            name,
+            Utc::now(),
+        );
         r.site_type = text(&relic, "type").and_then(|t| SiteType::parse(&t));
-        r.level = text(&relic, "rank").and_then(|t| Level::parse(&t)).unwrap_or_default();
+        r.level = text(&relic, "rank")
+            .and_then(|t| Level::parse(&t))
+            .unwrap_or_default();
         let location = text(&relic, "location").unwrap_or_default();
         let mut parts = location.split(',').map(str::trim).filter(|p| !p.is_empty());
         r.location.legacy.province = parts.next().map(str::to_owned);
@@ -43,8 +56,11 @@ fn records(dir: &std::path::Path) -> Vec<SiteRecord> {
         let Some(name) = text(&relic, "name") else {
             continue;
         };
-        let mut r =
-            SiteRecord::new(format!("{}-{}", fold::slug(&name), out.len()), name, Utc::now());
+        let mut r = SiteRecord::new(
+            format!("{}-{}", fold::slug(&name), out.len()),
+            name,
+            Utc::now(),
+        );
         r.level = Level::SpecialNational;
         r.location.legacy.province = text(&relic, "place");
         r.summary = text(&relic, "summary");
@@ -65,7 +81,9 @@ fn real_relics_are_found_by_name_place_and_person() {
     let index = SearchIndex::create_in_ram();
     let mut writer = index.writer(50_000_000).unwrap();
     for record in &records {
-        writer.add_document(index.document(record, &DocumentExtras::default())).unwrap();
+        writer
+            .add_document(index.document(record, &DocumentExtras::default()))
+            .unwrap();
     }
     writer.commit().unwrap();
     index.reload().unwrap();
@@ -75,7 +93,11 @@ fn real_relics_are_found_by_name_place_and_person() {
         assert_eq!(top(q).hits[0].name, "Chùa Một Cột", "{q}");
     }
     let tran = top("đền trần");
-    assert!(tran.hits[0].name.starts_with("Đền Trần"), "{:?}", tran.hits[0]);
+    assert!(
+        tran.hits[0].name.starts_with("Đền Trần"),
+        "{:?}",
+        tran.hits[0]
+    );
     let hung_dao = top("tran hung dao");
     assert!(hung_dao.total > 10 && !hung_dao.loose_match);
 
@@ -88,7 +110,11 @@ fn real_relics_are_found_by_name_place_and_person() {
     let nam_dinh = index.search(&request).unwrap();
     assert!(nam_dinh.total > 20, "{}", nam_dinh.total);
     for hit in &nam_dinh.hits {
-        assert_eq!(province_key(hit.province_legacy.as_deref().unwrap()), "namdinh", "{hit:?}");
+        assert_eq!(
+            province_key(hit.province_legacy.as_deref().unwrap()),
+            "namdinh",
+            "{hit:?}"
+        );
     }
     // Long descriptions give highlighted excerpts.
     let citadel = top("hoàng thành thăng long");

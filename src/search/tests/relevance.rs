@@ -49,7 +49,12 @@ fn two_letter_syllables_match() {
 #[test]
 fn duong_finds_every_spelling_and_accents_choose_the_order() {
     let folded = q("duong");
-    for id in ["lang-co-duong-lam", "dinh-duong-lieu", "dinh-mong-phu", "den-tho-nguyen-trai"] {
+    for id in [
+        "lang-co-duong-lam",
+        "dinh-duong-lieu",
+        "dinh-mong-phu",
+        "den-tho-nguyen-trai",
+    ] {
         rank(&folded, id);
     }
     let accented = q("đường");
@@ -84,7 +89,10 @@ fn a_syllable_missing_a_letter_still_finds_the_site() {
     let response = q("Nguễn Trãi");
     assert_eq!(ids(&response)[0], "den-tho-nguyen-trai");
     assert!(!response.loose_match);
-    assert_eq!(ids(&q("hoang thnh thang long"))[0], "hoang-thanh-thang-long");
+    assert_eq!(
+        ids(&q("hoang thnh thang long"))[0],
+        "hoang-thanh-thang-long"
+    );
 }
 
 #[test]
