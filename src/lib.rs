@@ -26,6 +26,8 @@ pub mod archive;
 pub mod check;
 pub mod import;
 
+pub mod accounts;
+
 pub mod ingest;
 pub mod media;
 pub mod search;
