@@ -11,6 +11,6 @@ pub mod lock;
 pub mod walk;
 pub mod write;
 
-pub use walk::{SiteEntry, photo_files, walk};
 pub use lock::{FileLock, lock_exclusive};
+pub use walk::{SiteEntry, photo_files, walk};
 pub use write::{write_atomic, write_record};
