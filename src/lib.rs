@@ -27,6 +27,7 @@ pub mod check;
 pub mod import;
 
 pub mod accounts;
+pub mod moderation;
 
 pub mod ingest;
 pub mod media;

@@ -30,9 +30,7 @@ pub use sessions::{NewSession, Session, SessionStore};
 pub use users::{User, UserStore, generate_password, validate_user_name};
 
 /// What a user may do. Ordered: a higher role includes every lower one.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Reads the public site (also what a request without a session is).
@@ -46,7 +44,8 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: &'static [Role] = &[Role::Visitor, Role::Volunteer, Role::Moderator, Role::Admin];
+    pub const ALL: &'static [Role] =
+        &[Role::Visitor, Role::Volunteer, Role::Moderator, Role::Admin];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -100,7 +99,9 @@ pub enum AccountsError {
     },
     #[error("unknown role `{given}` — use visitor, volunteer, moderator or admin")]
     UnknownRole { given: String },
-    #[error("user name `{given}` is not allowed: {why} — use 2–40 letters, digits, `.`, `_` or `-`")]
+    #[error(
+        "user name `{given}` is not allowed: {why} — use 2–40 letters, digits, `.`, `_` or `-`"
+    )]
     BadUserName { given: String, why: &'static str },
     #[error("user `{name}` already exists — pick another name, or disable the old account")]
     UserExists { name: String },
@@ -118,7 +119,9 @@ pub enum AccountsError {
     NoSession,
     #[error("the session expired — log in again")]
     SessionExpired,
-    #[error("the form's security token does not match this session — reload the page and send it again")]
+    #[error(
+        "the form's security token does not match this session — reload the page and send it again"
+    )]
     BadCsrfToken,
     #[error(transparent)]
     Throttled(#[from] Throttled),

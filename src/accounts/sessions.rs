@@ -191,8 +191,8 @@ mod tests {
             Err(AccountsError::BadCsrfToken)
         ));
         // The file never holds the token itself.
-        let stored = std::fs::read_to_string(ArchiveLayout::new(dir.path()).sessions_file())
-            .unwrap();
+        let stored =
+            std::fs::read_to_string(ArchiveLayout::new(dir.path()).sessions_file()).unwrap();
         assert!(!stored.contains(&new.token));
         assert!(matches!(
             store.session(&new.token, now + Duration::hours(13)),

@@ -14,7 +14,7 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{AccountsError, Role, lock, load_state, random_bytes, save_state};
+use super::{AccountsError, Role, load_state, lock, random_bytes, save_state};
 use crate::fold;
 use crate::layout::ArchiveLayout;
 
@@ -150,8 +150,11 @@ fn hash_password(password: &str) -> Result<String, AccountsError> {
 }
 
 fn check_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
 }
 
 fn normalise(name: &str) -> String {
@@ -270,10 +273,15 @@ mod tests {
 
     #[test]
     fn user_names() {
-        assert_eq!(validate_user_name("Nguyễn.Văn-An").unwrap(), "nguyễn.văn-an");
+        assert_eq!(
+            validate_user_name("Nguyễn.Văn-An").unwrap(),
+            "nguyễn.văn-an"
+        );
         let nfd = "Nguye\u{0302}\u{0303}n";
         assert_eq!(validate_user_name(nfd).unwrap(), "nguyễn");
-        for bad in ["../admin", "a/b", "a\\b", "x\0y", "a b", ".hidden", "<script>", "a", ""] {
+        for bad in [
+            "../admin", "a/b", "a\\b", "x\0y", "a b", ".hidden", "<script>", "a", "",
+        ] {
             assert!(validate_user_name(bad).is_err(), "{bad:?} accepted");
         }
     }
@@ -294,7 +302,12 @@ mod tests {
                 let users = users.clone();
                 std::thread::spawn(move || {
                     users
-                        .add(&format!("user{i}"), Role::Volunteer, "long enough pw", Utc::now())
+                        .add(
+                            &format!("user{i}"),
+                            Role::Volunteer,
+                            "long enough pw",
+                            Utc::now(),
+                        )
                         .unwrap();
                 })
             })

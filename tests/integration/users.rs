@@ -25,7 +25,14 @@ fn add_list_disable() {
     users.verify("lan", &password).unwrap();
 
     disan(dir.path())
-        .args(["user", "add", "mai", "--role", "moderator", "--password-stdin"])
+        .args([
+            "user",
+            "add",
+            "mai",
+            "--role",
+            "moderator",
+            "--password-stdin",
+        ])
         .write_stdin("chosen by the moderator\n")
         .assert()
         .success()

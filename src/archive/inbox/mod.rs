@@ -361,12 +361,19 @@ pub fn is_valid_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 64
         && !id.starts_with('-')
-        && id.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_lowercase() || b == b'-')
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase() || b == b'-')
 }
 
 /// Normalises and bounds what a volunteer typed.
-fn check_proposal(proposal: Proposal) -> Result<Proposal, InboxError> {
-    let size = serde_json::to_vec(&proposal).map(|v| v.len()).unwrap_or(usize::MAX);
+fn check_proposal(mut proposal: Proposal) -> Result<Proposal, InboxError> {
+    if let Proposal::NewSite { record } | Proposal::Correction { record, .. } = &mut proposal {
+        *record = nfc_record(record);
+    }
+    let size = serde_json::to_vec(&proposal)
+        .map(|v| v.len())
+        .unwrap_or(usize::MAX);
     if size > MAX_PROPOSAL_BYTES {
         return Err(invalid(
             "proposal",
@@ -390,13 +397,39 @@ fn check_proposal(proposal: Proposal) -> Result<Proposal, InboxError> {
     if let Some(record) = record {
         let name = crate::fold::nfc(record.name.trim());
         if name.is_empty() {
-            return Err(invalid("name", "is empty", "give the name the site is known by"));
+            return Err(invalid(
+                "name",
+                "is empty",
+                "give the name the site is known by",
+            ));
         }
         if name.chars().count() > 300 {
-            return Err(invalid("name", "is over 300 characters", "put details in the description"));
+            return Err(invalid(
+                "name",
+                "is over 300 characters",
+                "put details in the description",
+            ));
         }
     }
     Ok(proposal)
+}
+
+/// The record with every text in NFC: phones and copy-paste from PDFs send decomposed accents,
+/// which search cannot match.
+fn nfc_record(record: &SiteRecord) -> SiteRecord {
+    fn walk(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::String(text) => *text = crate::fold::nfc(text),
+            serde_json::Value::Array(items) => items.iter_mut().for_each(walk),
+            serde_json::Value::Object(map) => map.values_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    let Ok(mut value) = serde_json::to_value(record) else {
+        return record.clone();
+    };
+    walk(&mut value);
+    serde_json::from_value(value).unwrap_or_else(|_| record.clone())
 }
 
 #[cfg(test)]

@@ -12,7 +12,10 @@ use crate::fold;
 /// The licences a contributor can choose, by SPDX id, with the label shown on the form.
 /// All allow the archive to publish the photo with credit; the default is first.
 pub const LICENCES: &[(&str, &str)] = &[
-    ("CC-BY-SA-4.0", "Creative Commons Attribution-ShareAlike 4.0"),
+    (
+        "CC-BY-SA-4.0",
+        "Creative Commons Attribution-ShareAlike 4.0",
+    ),
     ("CC-BY-4.0", "Creative Commons Attribution 4.0"),
     ("CC0-1.0", "Public domain (CC0 1.0)"),
 ];
@@ -86,7 +89,10 @@ mod tests {
             (".jpg", "jpg.jpg"),
             ("<script>alert(1)</script>.png", "script.jpg"),
             // NFD "Chùa Một Cột" from a phone.
-            ("Chu\u{0300}a Mo\u{0323}\u{0302}t Co\u{0323}\u{0302}t.jpeg", "chua-mot-cot.jpg"),
+            (
+                "Chu\u{0300}a Mo\u{0323}\u{0302}t Co\u{0323}\u{0302}t.jpeg",
+                "chua-mot-cot.jpg",
+            ),
         ];
         for (sent, safe) in cases {
             let name = safe_file_name(sent, "jpg");

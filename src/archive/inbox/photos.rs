@@ -90,11 +90,9 @@ impl Inbox {
                 source,
             })?;
         let rendered = media::render_bytes(&bytes, named, &self.limits, |spec, _, _| {
-            render_dir.path().join(format!(
-                "{}.{}",
-                spec.long_edge,
-                spec.format.extension()
-            ))
+            render_dir
+                .path()
+                .join(format!("{}.{}", spec.long_edge, spec.format.extension()))
         })?;
         let preview = rendered
             .derivatives
@@ -113,7 +111,10 @@ impl Inbox {
             author,
             license: license.to_owned(),
             date_taken: rendered.exif.date_taken.clone(),
-            gps: rendered.exif.gps.filter(|&(lat, lon)| (lat, lon) != (0.0, 0.0)),
+            gps: rendered
+                .exif
+                .gps
+                .filter(|&(lat, lon)| (lat, lon) != (0.0, 0.0)),
             received: now,
         };
         let dir = self.layout.submission_dir(id);
@@ -129,8 +130,10 @@ impl Inbox {
                     path: preview.path.clone(),
                     source,
                 })?;
-                write_atomic(&target, &bytes)
-                    .map_err(|source| InboxError::Io { path: target, source })?;
+                write_atomic(&target, &bytes).map_err(|source| InboxError::Io {
+                    path: target,
+                    source,
+                })?;
             }
             upload.commit(&ArchiveLayout::submission_photo(&dir, &photo.stored))?;
             submission.photos.push(photo);
@@ -191,7 +194,11 @@ fn check_details(
         ));
     }
     if author.chars().count() > 200 || author.chars().any(char::is_control) {
-        return Err(invalid("author", "is not a name", "give a name of at most 200 characters"));
+        return Err(invalid(
+            "author",
+            "is not a name",
+            "give a name of at most 200 characters",
+        ));
     }
     let license = licence(&details.license).ok_or_else(|| {
         invalid(
@@ -206,7 +213,11 @@ fn check_details(
         .map(|c| crate::fold::nfc(c.trim()))
         .filter(|c| !c.is_empty());
     if caption.as_ref().is_some_and(|c| c.chars().count() > 1000) {
-        return Err(invalid("caption", "is over 1000 characters", "keep the caption short"));
+        return Err(invalid(
+            "caption",
+            "is over 1000 characters",
+            "keep the caption short",
+        ));
     }
     Ok((caption, author, license))
 }

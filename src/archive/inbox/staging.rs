@@ -121,11 +121,7 @@ impl Drop for StagedUpload {
 
 /// Removes staged files last modified more than `max_age` before `now`: uploads stranded by a
 /// killed process, and scratch folders of validations cut short. Returns how many were removed.
-pub fn clean_stale(
-    dir: &Path,
-    max_age: Duration,
-    now: SystemTime,
-) -> Result<usize, InboxError> {
+pub fn clean_stale(dir: &Path, max_age: Duration, now: SystemTime) -> Result<usize, InboxError> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(0),
@@ -201,10 +197,19 @@ mod tests {
         // Simulate a killed process: the guard never runs.
         std::mem::forget(upload);
         let now = SystemTime::now();
-        assert_eq!(clean_stale(dir.path(), Duration::from_secs(3600), now).unwrap(), 0);
+        assert_eq!(
+            clean_stale(dir.path(), Duration::from_secs(3600), now).unwrap(),
+            0
+        );
         let later = now + Duration::from_secs(7200);
-        assert_eq!(clean_stale(dir.path(), Duration::from_secs(3600), later).unwrap(), 1);
+        assert_eq!(
+            clean_stale(dir.path(), Duration::from_secs(3600), later).unwrap(),
+            1
+        );
         assert_eq!(files(dir.path()), 0);
-        assert_eq!(clean_stale(&dir.path().join("none"), Duration::ZERO, now).unwrap(), 0);
+        assert_eq!(
+            clean_stale(&dir.path().join("none"), Duration::ZERO, now).unwrap(),
+            0
+        );
     }
 }

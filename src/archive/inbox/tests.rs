@@ -56,7 +56,13 @@ fn a_submission_round_trips_and_lists() {
     assert!(is_valid_id(&sub.id));
     assert_eq!(inbox.get(&sub.id).unwrap(), sub);
     let other = inbox
-        .submit("mai", Proposal::Photos { site_id: "den-hung".into() }, Utc::now())
+        .submit(
+            "mai",
+            Proposal::Photos {
+                site_id: "den-hung".into(),
+            },
+            Utc::now(),
+        )
         .unwrap();
     assert_eq!(inbox.pending().0.len(), 2);
     assert_eq!(inbox.by_submitter("lan").0, vec![sub.clone()]);
@@ -66,7 +72,9 @@ fn a_submission_round_trips_and_lists() {
         reason: Some("ảnh trùng".into()),
         site_id: None,
     };
-    let rejected = inbox.decide(&other.id, Status::Rejected, review.clone()).unwrap();
+    let rejected = inbox
+        .decide(&other.id, Status::Rejected, review.clone())
+        .unwrap();
     assert_eq!(rejected.status, Status::Rejected);
     assert!(matches!(
         inbox.decide(&other.id, Status::Approved, review),
@@ -74,7 +82,10 @@ fn a_submission_round_trips_and_lists() {
     ));
     assert_eq!(inbox.pending().0, vec![sub]);
     for bad in ["../x", "", ".disan", "A"] {
-        assert!(matches!(inbox.get(bad), Err(InboxError::NotFound { .. })), "{bad}");
+        assert!(
+            matches!(inbox.get(bad), Err(InboxError::NotFound { .. })),
+            "{bad}"
+        );
     }
 }
 
@@ -88,8 +99,14 @@ fn bad_proposals_are_refused() {
     assert!(err.to_string().starts_with("name: is empty"), "{err}");
     let mut huge = SiteRecord::new("", "Chùa", Utc::now());
     huge.description = Some("x".repeat(MAX_PROPOSAL_BYTES + 1));
-    assert!(inbox.submit("lan", Proposal::NewSite { record: huge }, Utc::now()).is_err());
-    let traversal = Proposal::Photos { site_id: "../../etc".into() };
+    assert!(
+        inbox
+            .submit("lan", Proposal::NewSite { record: huge }, Utc::now())
+            .is_err()
+    );
+    let traversal = Proposal::Photos {
+        site_id: "../../etc".into(),
+    };
     assert!(inbox.submit("lan", traversal, Utc::now()).is_err());
     assert!(!inbox.layout.inbox().exists());
 }
@@ -112,7 +129,10 @@ fn a_photo_is_validated_stored_once_and_previewed() {
     assert_eq!(again, first);
     let sub = inbox.get(&sub.id).unwrap();
     assert_eq!(sub.photos.len(), 1);
-    assert_eq!(std::fs::read(inbox.photo_path(&sub, &first)).unwrap(), bytes);
+    assert_eq!(
+        std::fs::read(inbox.photo_path(&sub, &first)).unwrap(),
+        bytes
+    );
     assert!(inbox.preview_path(&sub, &first).is_file());
     assert!(staging_is_empty(&inbox));
 }
@@ -126,8 +146,16 @@ fn bad_photos_are_refused_and_leave_nothing() {
     let sof = bomb.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
     bomb[sof + 5..sof + 9].copy_from_slice(&[0xFF, 0xFF, 0xFF, 0xFF]);
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
-        ("text", b"<html>not a photo</html>".to_vec(), "not a JPEG/PNG/WebP"),
-        ("truncated", good[..good.len() / 3].to_vec(), "damaged or cut short"),
+        (
+            "text",
+            b"<html>not a photo</html>".to_vec(),
+            "not a JPEG/PNG/WebP",
+        ),
+        (
+            "truncated",
+            good[..good.len() / 3].to_vec(),
+            "damaged or cut short",
+        ),
         ("bomb", bomb, "megapixel limit"),
         ("empty", Vec::new(), "empty"),
     ];
@@ -138,12 +166,18 @@ fn bad_photos_are_refused_and_leave_nothing() {
             .to_string();
         assert!(err.contains(expected), "{what}: {err}");
     }
-    let no_author = PhotoDetails { author: " ".into(), ..details() };
+    let no_author = PhotoDetails {
+        author: " ".into(),
+        ..details()
+    };
     let err = inbox
         .add_photo(&sub.id, upload(&inbox, &good), no_author, Utc::now())
         .unwrap_err();
     assert!(err.to_string().starts_with("author: is missing"), "{err}");
-    let bad_licence = PhotoDetails { license: "All rights reserved".into(), ..details() };
+    let bad_licence = PhotoDetails {
+        license: "All rights reserved".into(),
+        ..details()
+    };
     let err = inbox
         .add_photo(&sub.id, upload(&inbox, &good), bad_licence, Utc::now())
         .unwrap_err();
@@ -161,7 +195,10 @@ fn oversized_uploads_stop_at_the_limit() {
         max_file_bytes: 2000,
     });
     let mut staged = inbox.stage().unwrap();
-    assert!(matches!(staged.write(&[0u8; 3000]), Err(InboxError::TooLarge { limit: 2000 })));
+    assert!(matches!(
+        staged.write(&[0u8; 3000]),
+        Err(InboxError::TooLarge { limit: 2000 })
+    ));
     drop(staged);
     assert!(staging_is_empty(&inbox));
 }
@@ -177,7 +214,12 @@ fn corrections_take_no_photos() {
     };
     let sub = inbox.submit("lan", proposal, Utc::now()).unwrap();
     let err = inbox
-        .add_photo(&sub.id, upload(&inbox, &jpeg(8, 8, 0)), details(), Utc::now())
+        .add_photo(
+            &sub.id,
+            upload(&inbox, &jpeg(8, 8, 0)),
+            details(),
+            Utc::now(),
+        )
         .unwrap_err();
     assert!(err.to_string().contains("no photos"), "{err}");
 }
@@ -218,7 +260,9 @@ fn a_jpeg_cut_anywhere_is_refused() {
             .unwrap_err();
         assert!(matches!(err, InboxError::Photo(_)), "cut at {cut}: {err}");
     }
-    inbox.add_photo(&sub.id, upload(&inbox, &good), details(), Utc::now()).unwrap();
+    inbox
+        .add_photo(&sub.id, upload(&inbox, &good), details(), Utc::now())
+        .unwrap();
 }
 
 #[test]
@@ -235,6 +279,9 @@ fn real_phone_photos_keep_their_gps() {
         .add_photo(&sub.id, upload(&inbox, &bytes), details(), Utc::now())
         .unwrap();
     let (lat, lon) = photo.gps.expect("the photo has GPS");
-    assert!((lat - 43.47).abs() < 0.1 && (lon - 11.88).abs() < 0.1, "{lat},{lon}");
+    assert!(
+        (lat - 43.47).abs() < 0.1 && (lon - 11.88).abs() < 0.1,
+        "{lat},{lon}"
+    );
     assert!(photo.date_taken.is_some());
 }
