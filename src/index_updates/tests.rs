@@ -116,7 +116,7 @@ fn an_approved_site_is_searchable_without_a_reingest() {
     let report = crate::ingest::ingest(&archive, &index_layout, &Default::default()).unwrap();
     assert!(report.problems.is_empty(), "{:?}", report.problems);
     let index = crate::search::open(index_layout.tantivy()).unwrap();
-    assert_eq!(ids(&index, "tuc mac"), [applied.record.id.clone()]);
+    assert_eq!(ids(&index, "tuc mac"), [applied.record.id.as_str()]);
 }
 
 #[test]
