@@ -7,13 +7,16 @@
 //! form comes back: a page on another site can make the browser send the cookie, but cannot read
 //! the token. Sessions end at their expiry, at logout, or when their user is disabled.
 
+use std::net::IpAddr;
 use std::path::PathBuf;
+use std::time::Instant;
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    AccountsError, User, UserStore, constant_time_eq, load_state, lock, random_bytes, save_state,
+    AccountsError, LoginLimiter, User, UserStore, constant_time_eq, load_state, lock, random_bytes,
+    save_state,
 };
 use crate::layout::ArchiveLayout;
 
@@ -100,6 +103,31 @@ impl SessionStore {
             file.sessions.push(session.clone());
         })?;
         Ok(NewSession { token, session })
+    }
+
+    /// [`Self::login`] behind a [`LoginLimiter`]: refused at once while the name or the address
+    /// is locked out, and every wrong password counted. What a login route calls.
+    pub fn login_limited(
+        &self,
+        limiter: &LoginLimiter,
+        name: &str,
+        password: &str,
+        address: IpAddr,
+        now: DateTime<Utc>,
+        clock: Instant,
+    ) -> Result<NewSession, AccountsError> {
+        limiter.check(name, address, clock)?;
+        match self.login(name, password, now) {
+            Ok(new) => {
+                limiter.success(name);
+                Ok(new)
+            }
+            Err(err @ AccountsError::BadCredentials) => {
+                limiter.failure(name, address, clock);
+                Err(err)
+            }
+            Err(err) => Err(err),
+        }
     }
 
     /// The session and user a cookie's token stands for, if it is open, unexpired and its user
@@ -222,6 +250,29 @@ mod tests {
             Err(AccountsError::Disabled { .. })
         ));
         assert_eq!(store.logout_user("mai").unwrap(), 1);
+    }
+
+    #[test]
+    fn repeated_wrong_passwords_lock_the_account_out() {
+        let (_dir, store) = setup();
+        let limiter = LoginLimiter::default();
+        let address = IpAddr::from([192, 0, 2, 7]);
+        let (now, clock) = (Utc::now(), Instant::now());
+        for _ in 0..5 {
+            assert!(matches!(
+                store.login_limited(&limiter, "mai", "guess guess", address, now, clock),
+                Err(AccountsError::BadCredentials)
+            ));
+        }
+        // Even the right password is refused during the lockout.
+        let err = store
+            .login_limited(&limiter, "mai", "a long password", address, now, clock)
+            .unwrap_err();
+        assert!(matches!(err, AccountsError::Throttled(_)), "{err}");
+        let later = clock + std::time::Duration::from_secs(16 * 60);
+        store
+            .login_limited(&limiter, "mai", "a long password", address, now, later)
+            .unwrap();
     }
 
     #[test]

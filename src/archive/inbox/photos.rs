@@ -36,13 +36,23 @@ impl Inbox {
         StagedUpload::create(&self.layout.staging_dir(), self.limits.max_file_bytes)
     }
 
-    /// Removes staged uploads stranded by a killed process (older than `max_age`); run at start.
-    pub fn clean_staging(
+    /// Run at start: removes what a killed process left behind and is older than `max_age` —
+    /// staged uploads, and temporary files of atomic writes inside submissions. Submissions
+    /// themselves are never touched: their `submission.json` is always whole.
+    pub fn recover(
         &self,
         max_age: std::time::Duration,
         now: std::time::SystemTime,
     ) -> Result<usize, InboxError> {
-        super::staging::clean_stale(&self.layout.staging_dir(), max_age, now)
+        let mut removed = super::staging::clean_stale(&self.layout.staging_dir(), max_age, now)?;
+        let (submissions, _) = self.list();
+        for submission in submissions {
+            let dir = self.layout.submission_dir(&submission.id);
+            for sub_dir in [dir.clone(), dir.join("photos"), dir.join("previews")] {
+                removed += super::staging::clean_stale_matching(&sub_dir, ".tmp-", max_age, now)?;
+            }
+        }
+        Ok(removed)
     }
 
     /// Validates a received photo and adds it to a pending submission; returns its entry.

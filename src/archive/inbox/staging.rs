@@ -122,6 +122,16 @@ impl Drop for StagedUpload {
 /// Removes staged files last modified more than `max_age` before `now`: uploads stranded by a
 /// killed process, and scratch folders of validations cut short. Returns how many were removed.
 pub fn clean_stale(dir: &Path, max_age: Duration, now: SystemTime) -> Result<usize, InboxError> {
+    clean_stale_matching(dir, "", max_age, now)
+}
+
+/// [`clean_stale`] limited to names starting with `prefix`.
+pub fn clean_stale_matching(
+    dir: &Path,
+    prefix: &str,
+    max_age: Duration,
+    now: SystemTime,
+) -> Result<usize, InboxError> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(0),
@@ -135,6 +145,9 @@ pub fn clean_stale(dir: &Path, max_age: Duration, now: SystemTime) -> Result<usi
     let mut removed = 0;
     for entry in entries.flatten() {
         let path = entry.path();
+        if !entry.file_name().to_string_lossy().starts_with(prefix) {
+            continue;
+        }
         let stale = entry
             .metadata()
             .and_then(|m| m.modified())

@@ -285,3 +285,65 @@ fn real_phone_photos_keep_their_gps() {
     );
     assert!(photo.date_taken.is_some());
 }
+
+#[test]
+fn recovery_sweeps_leftovers_but_keeps_submissions() {
+    let (_dir, inbox) = setup();
+    let sub = new_site(&inbox);
+    inbox
+        .add_photo(
+            &sub.id,
+            upload(&inbox, &jpeg(20, 20, 5)),
+            details(),
+            Utc::now(),
+        )
+        .unwrap();
+    // A killed process: a half upload and a temporary file of an atomic write.
+    std::mem::forget(upload(&inbox, b"half a pho"));
+    let tmp = inbox.layout.submission_dir(&sub.id).join(".tmp-abc123");
+    std::fs::write(&tmp, b"partial json").unwrap();
+    let now = std::time::SystemTime::now();
+    let hour = std::time::Duration::from_secs(3600);
+    assert_eq!(
+        inbox.recover(hour, now).unwrap(),
+        0,
+        "fresh files may still be in use"
+    );
+    assert_eq!(inbox.recover(hour, now + 2 * hour).unwrap(), 2);
+    assert!(!tmp.exists() && staging_is_empty(&inbox));
+    assert_eq!(inbox.get(&sub.id).unwrap().photos.len(), 1);
+    let photo = &inbox.get(&sub.id).unwrap().photos[0];
+    assert!(inbox.photo_path(&sub, photo).is_file());
+}
+
+#[test]
+fn fifty_volunteers_at_once_each_photo_stored_once_byte_identical() {
+    let (_dir, inbox) = setup();
+    let threads: Vec<_> = (0..50u8)
+        .map(|i| {
+            let inbox = inbox.clone();
+            std::thread::spawn(move || {
+                let sub = new_site(&inbox);
+                let bytes = jpeg(32, 24, i);
+                // Every volunteer's connection retries once.
+                for _ in 0..2 {
+                    inbox
+                        .add_photo(&sub.id, upload(&inbox, &bytes), details(), Utc::now())
+                        .unwrap();
+                }
+                (sub.id, bytes)
+            })
+        })
+        .collect();
+    for thread in threads {
+        let (id, bytes) = thread.join().unwrap();
+        let sub = inbox.get(&id).unwrap();
+        assert_eq!(sub.photos.len(), 1);
+        assert_eq!(
+            std::fs::read(inbox.photo_path(&sub, &sub.photos[0])).unwrap(),
+            bytes
+        );
+    }
+    assert_eq!(inbox.pending().0.len(), 50);
+    assert!(staging_is_empty(&inbox));
+}
