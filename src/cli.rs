@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand};
 
 use crate::config::{Config, Overrides};
 use crate::layout::{ArchiveLayout, IndexLayout};
-use crate::{check, import, ingest, search};
+use crate::{accounts, check, import, ingest, search};
 
 /// Disan — an archive of Vietnam's historic sites and red addresses.
 ///
@@ -83,6 +83,30 @@ pub enum Command {
         #[arg(long)]
         province: Option<String>,
     },
+    /// Manage the accounts of volunteers, moderators and administrators.
+    ///
+    /// Accounts live in the archive's private `.disan/` folder, never published.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account and print its password (generated unless `--password-stdin`).
+    Add {
+        /// Letters, digits, `.`, `_` or `-`; stored in lower case.
+        name: String,
+        /// visitor, volunteer, moderator or admin.
+        #[arg(long)]
+        role: accounts::Role,
+        /// Read the password from the first line of standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List the accounts: name, role, created, disabled.
+    List,
+    /// Disable an account: it can no longer log in and its sessions end. Its history stays.
+    Disable { name: String },
 }
 
 /// Runs the parsed command line; the exit code says whether it was clean.
@@ -108,6 +132,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             limit,
             province,
         } => run_search(&config, query, json, limit, province),
+        Command::User(command) => run_user(&config, command),
     }
 }
 
@@ -248,5 +273,51 @@ fn run_search(
         );
     }
     eprintln!("{} sites match", response.total);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_user(config: &Config, command: UserCommand) -> anyhow::Result<ExitCode> {
+    let layout = ArchiveLayout::new(&config.archive);
+    let users = accounts::UserStore::new(&layout);
+    match command {
+        UserCommand::Add {
+            name,
+            role,
+            password_stdin,
+        } => {
+            let password = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin()
+                    .read_line(&mut line)
+                    .context("cannot read the password from standard input")?;
+                line.trim_end_matches(['\r', '\n']).to_owned()
+            } else {
+                accounts::generate_password()?
+            };
+            let user = users.add(&name, role, &password, chrono::Utc::now())?;
+            eprintln!("added {} ({})", user.name, user.role);
+            if !password_stdin {
+                // Only the password on stdout, so scripts can capture it.
+                println!("{password}");
+            }
+        }
+        UserCommand::List => {
+            for user in users.list()? {
+                println!(
+                    "{:<24} {:<10} {} {}",
+                    user.name,
+                    user.role,
+                    user.created.format("%Y-%m-%d"),
+                    if user.disabled { "disabled" } else { "" }
+                );
+            }
+        }
+        UserCommand::Disable { name } => {
+            let user = users.disable(&name)?;
+            let ended = accounts::SessionStore::new(&layout, chrono::Duration::zero())
+                .logout_user(&user.name)?;
+            eprintln!("disabled {} ({ended} sessions ended)", user.name);
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }

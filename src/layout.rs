@@ -65,6 +65,65 @@ impl ArchiveLayout {
         self.root.join(".disan")
     }
 
+    /// A submission waiting in the inbox. `id` must already be checked by the inbox
+    /// (`[a-z0-9-]`), so it can never climb out of the inbox folder.
+    pub fn submission_dir(&self, id: &str) -> PathBuf {
+        self.inbox().join(id)
+    }
+
+    /// The record of a submission: what was proposed, by whom, and where it stands.
+    pub fn submission_file(submission_dir: &Path) -> PathBuf {
+        submission_dir.join("submission.json")
+    }
+
+    /// A submitted photo, named by its content hash (`<hash>.<ext>`) inside the submission.
+    pub fn submission_photo(submission_dir: &Path, stored_name: &str) -> PathBuf {
+        submission_dir.join("photos").join(stored_name)
+    }
+
+    /// A small EXIF-free preview of a submitted photo for the moderator's queue.
+    pub fn submission_preview(submission_dir: &Path, hash: &str) -> PathBuf {
+        submission_dir.join("previews").join(format!("{hash}.jpg"))
+    }
+
+    /// Serialises changes to one submission's `submission.json` between processes.
+    pub fn submission_lock(submission_dir: &Path) -> PathBuf {
+        submission_dir.join(".lock")
+    }
+
+    /// Half-received uploads. Private (never served) and on the same file system as the inbox,
+    /// so a finished upload is moved into its submission by a rename.
+    pub fn staging_dir(&self) -> PathBuf {
+        self.private_dir().join("staging")
+    }
+
+    /// The accounts: one JSON file of users with their password hashes.
+    pub fn users_file(&self) -> PathBuf {
+        self.private_dir().join("users.json")
+    }
+
+    /// Open sessions, stored by the hash of their token.
+    pub fn sessions_file(&self) -> PathBuf {
+        self.private_dir().join("sessions.json")
+    }
+
+    /// The lock file guarding the read-modify-write of `state_file` (`users.json.lock`).
+    pub fn lock_for(state_file: &Path) -> PathBuf {
+        let mut name = state_file.file_name().unwrap_or_default().to_os_string();
+        name.push(".lock");
+        state_file.with_file_name(name)
+    }
+
+    /// Serialises approvals, rejections and reverts across processes.
+    pub fn moderation_lock(&self) -> PathBuf {
+        self.private_dir().join("moderation.lock")
+    }
+
+    /// The append-only log of approved changes of the site in `site_dir`.
+    pub fn history_file(site_dir: &Path) -> PathBuf {
+        site_dir.join("history.jsonl")
+    }
+
     /// Whether the walk of published sites skips `dir` (a direct child of the root, or any
     /// hidden folder such as `.git`).
     pub fn is_reserved(&self, dir: &Path) -> bool {

@@ -12,7 +12,11 @@
 //!   [`check`] validates it; [`import`] brings in CSV/JSON from other systems.
 //! - **Derived data** — [`media`] turns photos into web derivatives and reads EXIF; [`search`]
 //!   is the only code that touches tantivy; [`ingest`] runs the archive through both,
-//!   incrementally and crash-safely.
+//!   incrementally and crash-safely; [`index_updates`] is the one task that writes the index
+//!   while the site is served.
+//! - **Contributions** — [`accounts`] (users, sessions, CSRF, login limits, in the archive's
+//!   private folder), the inbox ([`archive::inbox`]) and [`moderation`] (approve, reject,
+//!   revert, history, "needs help").
 //! - **The front door** — [`cli`] maps each subcommand to one library call.
 
 pub mod fold;
@@ -26,8 +30,13 @@ pub mod archive;
 pub mod check;
 pub mod import;
 
+pub mod accounts;
+pub mod moderation;
+
 pub mod ingest;
 pub mod media;
 pub mod search;
+
+pub mod index_updates;
 
 pub mod cli;
