@@ -240,6 +240,38 @@ fn bad_input_is_reported_and_good_sites_still_indexed() {
     );
 }
 
+/// An index written with another schema version is rebuilt automatically, reusing derivatives.
+#[test]
+fn a_schema_change_rebuilds_the_index() {
+    let work = tempfile::tempdir().unwrap();
+    let dir = site(
+        &work.path().join("archive"),
+        "den-a",
+        "Đền Âm Hồn",
+        &["a.jpg"],
+    );
+    jpeg(&dir.join("photos/a.jpg"), 640, 480, 9);
+    assert_eq!(ingest(work.path()).0, 0);
+    // What an older Disan would have left behind.
+    std::fs::write(work.path().join("index/tantivy/disan-index-version"), "0\n").unwrap();
+    assert!(
+        search::open(work.path().join("index/tantivy")).is_err(),
+        "the old index is refused"
+    );
+    let (code, r) = ingest(work.path());
+    assert_eq!(
+        (code, r["rebuilt"].as_bool(), r["indexed"].as_u64()),
+        (0, Some(true), Some(1)),
+        "{r}"
+    );
+    assert_eq!(
+        (r["photos_rendered"].as_u64(), r["photos_reused"].as_u64()),
+        (Some(0), Some(1)),
+        "{r}"
+    );
+    assert_eq!(ids_for(work.path(), "am hon"), ["den-a"]);
+}
+
 /// Kills `disan ingest` while it renders photos, then shows the old index still answers and the
 /// next run finishes the job, reusing what the killed run rendered.
 #[test]
