@@ -13,7 +13,8 @@
 //! - **Derived data** — [`media`] turns photos into web derivatives and reads EXIF; [`search`]
 //!   is the only code that touches tantivy; [`ingest`] runs the archive through both,
 //!   incrementally and crash-safely.
-//! - **The front door** — [`cli`] maps each subcommand to one library call.
+//! - **The front door** — [`web`] is the public site and JSON API (`disan serve`), reading the
+//!   archive's records and the index; [`cli`] maps each subcommand to one library call.
 
 pub mod fold;
 pub mod record;
@@ -29,5 +30,7 @@ pub mod import;
 pub mod ingest;
 pub mod media;
 pub mod search;
+
+pub mod web;
 
 pub mod cli;
