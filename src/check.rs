@@ -121,7 +121,10 @@ pub fn check(layout: &ArchiveLayout) -> CheckReport {
                     path: file.clone(),
                     problem: Problem::error(
                         "former_ids",
-                        format!("`{former}` is also a former id of {}", layout.display(&other.file())),
+                        format!(
+                            "`{former}` is also a former id of {}",
+                            layout.display(&other.file())
+                        ),
                         "an old URL can redirect to one site only",
                     ),
                 });
@@ -136,7 +139,10 @@ pub fn check(layout: &ArchiveLayout) -> CheckReport {
                 path: owner.file(),
                 problem: Problem::error(
                     "former_ids",
-                    format!("`{former}` is the current id of {}", layout.display(&current.file())),
+                    format!(
+                        "`{former}` is the current id of {}",
+                        layout.display(&current.file())
+                    ),
                     "remove it from former_ids, or rename that site",
                 ),
             });

@@ -319,7 +319,10 @@ mod short_code_tests {
         let mut renamed = SiteRecord::new("chua-bai-dinh-gia-sinh", "Chùa Bái Đính", now);
         renamed.former_ids = vec!["chua-bai-dinh".into()];
         assert_eq!(original.short_code(), renamed.short_code());
-        assert_ne!(original.short_code(), SiteRecord::new("den-thai-vi", "x", now).short_code());
+        assert_ne!(
+            original.short_code(),
+            SiteRecord::new("den-thai-vi", "x", now).short_code()
+        );
         renamed.short_code = Some("bd1".into());
         assert_eq!(renamed.short_code(), "bd1");
     }

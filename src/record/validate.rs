@@ -111,9 +111,17 @@ pub fn validate(record: &SiteRecord) -> Vec<Problem> {
         }
     }
     if let Some(code) = &record.short_code
-        && (code.is_empty() || code.len() > 16 || !code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && (code.is_empty()
+            || code.len() > 16
+            || !code
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
     {
-        problems.push(Problem::error("short_code", format!("`{code}` is not 1–16 characters of a-z and 0-9"), "leave it out to use the derived code"));
+        problems.push(Problem::error(
+            "short_code",
+            format!("`{code}` is not 1–16 characters of a-z and 0-9"),
+            "leave it out to use the derived code",
+        ));
     }
     if record.name.trim().is_empty() {
         problems.push(Problem::error(

@@ -21,7 +21,10 @@ type Answer = Result<HttpResponse, ApiError>;
 const SUGGESTIONS: usize = 8;
 
 /// The API never varies by the language cookie.
-const PLAIN: Chosen = Chosen { lang: Lang::Vi, explicit: false };
+const PLAIN: Chosen = Chosen {
+    lang: Lang::Vi,
+    explicit: false,
+};
 
 fn json<T: Serialize>(req: &HttpRequest, value: &T) -> HttpResponse {
     let body = serde_json::to_vec(value).expect("API responses always serialise");
@@ -38,11 +41,14 @@ pub async fn suggest(req: HttpRequest, state: web::Data<AppState>) -> Answer {
     let q = url_param(req.query_string(), "q").unwrap_or_default();
     let limit = match url_param(req.query_string(), "limit") {
         None => SUGGESTIONS,
-        Some(text) => text.trim().parse().map_err(|_| WebError::InvalidParameter {
-            name: "limit",
-            value: text.chars().take(40).collect(),
-            expected: "a whole number from 0 to 20",
-        })?,
+        Some(text) => text
+            .trim()
+            .parse()
+            .map_err(|_| WebError::InvalidParameter {
+                name: "limit",
+                value: text.chars().take(40).collect(),
+                expected: "a whole number from 0 to 20",
+            })?,
     };
     let response = state.index.suggest(&q, limit)?;
     Ok(json(&req, &response))

@@ -101,7 +101,10 @@ pub async fn serve(req: HttpRequest, file: web::Path<String>) -> HttpResponse {
         .headers()
         .get(actix_web::http::header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim().trim_start_matches("W/") == etag));
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim().trim_start_matches("W/") == etag)
+        });
     let mut response = if fresh {
         HttpResponse::NotModified()
     } else {

@@ -182,9 +182,9 @@ impl Catalog {
                 *provinces.entry(p.clone()).or_default() += 1;
             }
             if let Some(t) = &r.site_type {
-                let e = types.entry(t.code().to_owned()).or_insert_with(|| {
-                    (t.label_vi().to_owned(), t.label_en().to_owned(), 0)
-                });
+                let e = types
+                    .entry(t.code().to_owned())
+                    .or_insert_with(|| (t.label_vi().to_owned(), t.label_en().to_owned(), 0));
                 e.2 += 1;
             }
             *levels.entry(r.level).or_default() += 1;

@@ -80,6 +80,9 @@ mod tests {
         assert!(bib.starts_with("@misc{disan-den-thai-vi,"), "{bib}");
         assert!(bib.contains("title = {Đền Thái Vi \\& 100\\%}"), "{bib}");
         assert!(bib.contains("author = {{Disan}}"), "{bib}");
-        assert!(bib.ends_with("url = {https://x/sites/den-thai-vi}\n}"), "{bib}");
+        assert!(
+            bib.ends_with("url = {https://x/sites/den-thai-vi}\n}"),
+            "{bib}"
+        );
     }
 }

@@ -59,9 +59,7 @@ impl WebError {
     fn entry(&self) -> (&'static str, StatusCode) {
         match self {
             WebError::NotFound { .. } => ("not_found", StatusCode::NOT_FOUND),
-            WebError::Query(e) if e.is_client_error() => {
-                ("invalid_query", StatusCode::BAD_REQUEST)
-            }
+            WebError::Query(e) if e.is_client_error() => ("invalid_query", StatusCode::BAD_REQUEST),
             WebError::Query(_) => ("search_failed", StatusCode::INTERNAL_SERVER_ERROR),
             WebError::InvalidParameter { .. } => ("invalid_parameter", StatusCode::BAD_REQUEST),
             WebError::Render { .. } => ("render_failed", StatusCode::INTERNAL_SERVER_ERROR),
@@ -169,7 +167,10 @@ mod tests {
             value: "x".into(),
             expected: "a number",
         };
-        assert_eq!((bad.code(), bad.status()), ("invalid_parameter", StatusCode::BAD_REQUEST));
+        assert_eq!(
+            (bad.code(), bad.status()),
+            ("invalid_parameter", StatusCode::BAD_REQUEST)
+        );
         assert!(bad.public_message().contains("page"));
     }
 }

@@ -257,6 +257,9 @@ mod tests {
         assert_eq!(Lang::En.pick("Chùa", Some("Pagoda")), "Pagoda");
         assert_eq!(Lang::En.pick("Chùa", Some(" ")), "Chùa");
         assert_eq!(Lang::Vi.pick("Chùa", Some("Pagoda")), "Chùa");
-        assert_eq!(url_param("q=%C4%91%E1%BB%81n&lang=en", "q").as_deref(), Some("đền"));
+        assert_eq!(
+            url_param("q=%C4%91%E1%BB%81n&lang=en", "q").as_deref(),
+            Some("đền")
+        );
     }
 }

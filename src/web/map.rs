@@ -81,7 +81,12 @@ mod tests {
         for (x, y) in [hanoi, saigon] {
             assert!(x >= 0.0 && x <= w as f64 && y >= 0.0 && y <= h as f64);
         }
-        assert_eq!(dots_path([(21.03, 105.85), (21.031, 105.851)]).matches('M').count(), 1);
+        assert_eq!(
+            dots_path([(21.03, 105.85), (21.031, 105.851)])
+                .matches('M')
+                .count(),
+            1
+        );
         assert!(silhouette_svg().matches('M').count() > 1000);
     }
 }

@@ -54,7 +54,9 @@ pub enum ServeError {
     Ingest(#[from] IngestError),
     #[error(transparent)]
     Search(#[from] SearchError),
-    #[error("cannot listen on {bind}: {source} — is another server using it? pick another with --bind")]
+    #[error(
+        "cannot listen on {bind}: {source} — is another server using it? pick another with --bind"
+    )]
     Bind {
         bind: String,
         source: std::io::Error,
@@ -79,9 +81,10 @@ pub fn app(
     let media_root = state.media_root.clone();
     App::new()
         .app_data(state)
-        .app_data(web::QueryConfig::default().error_handler(|err, _req| {
-            actix_web::error::ErrorBadRequest(err)
-        }))
+        .app_data(
+            web::QueryConfig::default()
+                .error_handler(|err, _req| actix_web::error::ErrorBadRequest(err)),
+        )
         .configure(move |cfg| routes::configure(cfg, &media_root))
         .wrap(Compress::default())
         .wrap(security_headers())
@@ -94,7 +97,10 @@ pub fn security_headers() -> DefaultHeaders {
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
         .add(("X-Frame-Options", "DENY"))
-        .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)"))
+        .add((
+            "Permissions-Policy",
+            "camera=(), microphone=(), geolocation=(self)",
+        ))
 }
 
 /// `disan serve`: brings the index up to date (an incremental ingest, which does nothing when
@@ -103,7 +109,10 @@ pub fn serve(config: &Config) -> Result<(), ServeError> {
     use std::io::IsTerminal;
     let archive = ArchiveLayout::new(&config.archive);
     let index = IndexLayout::new(&config.index);
-    eprintln!("Bringing the index in {} up to date…", config.index.display());
+    eprintln!(
+        "Bringing the index in {} up to date…",
+        config.index.display()
+    );
     let options = IngestOptions {
         progress: std::io::stderr().is_terminal(),
         ..Default::default()

@@ -39,7 +39,12 @@ pub async fn home(req: HttpRequest, state: State, chosen: Chosen) -> Page {
     let lang = chosen.lang;
     let catalog = state.catalog();
     let t = lang.labels();
-    let mut frame = Frame::new(&req, &state, lang, format!("{} — {}", t.site_name, t.tagline));
+    let mut frame = Frame::new(
+        &req,
+        &state,
+        lang,
+        format!("{} — {}", t.site_name, t.tagline),
+    );
     frame.nav = "home";
     frame.json_ld = Some(seo::website_json_ld(&state.origin(&req), lang));
     let body = HomePage {
@@ -74,7 +79,12 @@ pub async fn search(req: HttpRequest, state: State, chosen: Chosen) -> Page {
     let params = Params::new(&pairs, lang);
     let body: SearchPage = search_page::build(&request, &response, suggestions, &params, &catalog);
     let t = lang.labels();
-    let mut frame = Frame::new(&req, &state, lang, format!("{} · {}", body.heading, t.site_name));
+    let mut frame = Frame::new(
+        &req,
+        &state,
+        lang,
+        format!("{} · {}", body.heading, t.site_name),
+    );
     frame.nav = "search";
     // Result pages are for people; the sitemap lists what search engines should index.
     frame.noindex = !request.q.is_empty() || request.near.is_some() || request.offset > 0;
@@ -82,51 +92,84 @@ pub async fn search(req: HttpRequest, state: State, chosen: Chosen) -> Page {
     Ok(html(&req, chosen, text, Some(catalog.updated)))
 }
 
+/// What a site path resolves to.
+enum Found<'a> {
+    Site(&'a Site),
+    /// A renamed site: the redirect to its current URL.
+    Redirect(HttpResponse),
+}
+
 /// The site a path names: found, or a redirect for a renamed site, or a 404.
-fn find<'a>(catalog: &'a Catalog, id: &str, lang: Lang, suffix: &str) -> Result<&'a Site, Result<HttpResponse, PageError>> {
+fn find<'a>(
+    catalog: &'a Catalog,
+    id: &str,
+    lang: Lang,
+    suffix: &str,
+) -> Result<Found<'a>, PageError> {
     match catalog.lookup(id) {
-        Lookup::Found(site) => Ok(site),
+        Lookup::Found(site) => Ok(Found::Site(site)),
         Lookup::Renamed(site) => {
-            let url = with_param(&format!("/sites/{}{suffix}", site.record.id), lang.link_param());
-            Err(Ok(HttpResponse::MovedPermanently()
-                .insert_header((LOCATION, url))
-                .finish()))
+            let url = with_param(
+                &format!("/sites/{}{suffix}", site.record.id),
+                lang.link_param(),
+            );
+            Ok(Found::Redirect(
+                HttpResponse::MovedPermanently()
+                    .insert_header((LOCATION, url))
+                    .finish(),
+            ))
         }
-        Lookup::Missing => Err(Err(PageError {
+        Lookup::Missing => Err(PageError {
             error: WebError::not_found(format!("site `{id}`")),
             lang,
-        })),
+        }),
     }
 }
 
 pub async fn site(req: HttpRequest, state: State, chosen: Chosen, id: web::Path<String>) -> Page {
     let lang = chosen.lang;
     let catalog = state.catalog();
-    let site = match find(&catalog, &id, lang, "") {
-        Ok(site) => site,
-        Err(answer) => return answer,
+    let site = match find(&catalog, &id, lang, "")? {
+        Found::Site(site) => site,
+        Found::Redirect(answer) => return Ok(answer),
     };
     let origin = state.origin(&req);
     let body: SitePage = site_page::build(site, &catalog, lang, &origin);
-    let mut frame = Frame::new(&req, &state, lang, format!("{} · {}", body.name, lang.labels().site_name));
+    let mut frame = Frame::new(
+        &req,
+        &state,
+        lang,
+        format!("{} · {}", body.name, lang.labels().site_name),
+    );
     frame.description = body.description_meta.clone();
     frame.og_type = "article";
-    frame.og_image = body.photos.first().map(|p| format!("{origin}{}", p.picture.large));
+    frame.og_image = body
+        .photos
+        .first()
+        .map(|p| format!("{origin}{}", p.picture.large));
     frame.json_ld = Some(seo::site_json_ld(site, &origin, lang));
     let text = page("site.html", &frame, &body).in_lang(lang)?;
     Ok(html(&req, chosen, text, site.updated()))
 }
 
 /// `/sites/{id}/site.json`: the record exactly as the archive holds it.
-pub async fn site_json(req: HttpRequest, state: State, chosen: Chosen, id: web::Path<String>) -> Page {
+pub async fn site_json(
+    req: HttpRequest,
+    state: State,
+    chosen: Chosen,
+    id: web::Path<String>,
+) -> Page {
     let catalog = state.catalog();
-    let site = match find(&catalog, &id, chosen.lang, "/site.json") {
-        Ok(site) => site,
-        Err(answer) => return answer,
+    let site = match find(&catalog, &id, chosen.lang, "/site.json")? {
+        Found::Site(site) => site,
+        Found::Redirect(answer) => return Ok(answer),
     };
     let mut response = super::render::cached(
         &req,
-        Chosen { explicit: false, ..chosen },
+        Chosen {
+            explicit: false,
+            ..chosen
+        },
         site.record.to_json().into_bytes(),
         "application/json",
         site.updated(),
@@ -156,9 +199,9 @@ struct PlaquePage {
 pub async fn plaque(req: HttpRequest, state: State, chosen: Chosen, id: web::Path<String>) -> Page {
     let lang = chosen.lang;
     let catalog = state.catalog();
-    let site = match find(&catalog, &id, lang, "/plaque") {
-        Ok(site) => site,
-        Err(answer) => return answer,
+    let site = match find(&catalog, &id, lang, "/plaque")? {
+        Found::Site(site) => site,
+        Found::Redirect(answer) => return Ok(answer),
     };
     let r = &site.record;
     let origin = state.origin(&req);
@@ -168,7 +211,10 @@ pub async fn plaque(req: HttpRequest, state: State, chosen: Chosen, id: web::Pat
             Lang::Vi => t.label_vi().to_owned(),
             Lang::En => t.label_en().to_owned(),
         }),
-        summary: r.summary.as_deref().map(|s| lang.pick(s, r.summary_en.as_deref()).to_owned()),
+        summary: r
+            .summary
+            .as_deref()
+            .map(|s| lang.pick(s, r.summary_en.as_deref()).to_owned()),
         qr_url: format!("/sites/{}/qr.svg", r.id),
         short_url: format!("{origin}/s/{}", site.short_code),
         site_url: site_url(&r.id, lang),
@@ -224,7 +270,10 @@ fn entries(counts: &[Count], param: &str, lang: Lang) -> Vec<BrowseEntry> {
             },
             count: c.count,
             url: with_param(
-                &format!("/search?{}", serde_urlencoded::to_string([(param, &c.value)]).unwrap_or_default()),
+                &format!(
+                    "/search?{}",
+                    serde_urlencoded::to_string([(param, &c.value)]).unwrap_or_default()
+                ),
                 lang.link_param(),
             ),
         })
@@ -243,7 +292,11 @@ pub async fn provinces(req: HttpRequest, state: State, chosen: Chosen) -> Page {
             value: p.short.clone(),
             label: p.short.clone(),
             label_en: p.short.clone(),
-            count: catalog.provinces.iter().find(|c| c.value == p.short).map_or(0, |c| c.count),
+            count: catalog
+                .provinces
+                .iter()
+                .find(|c| c.value == p.short)
+                .map_or(0, |c| c.count),
         })
         .collect();
     counts.sort_by_key(|c| fold::key(&c.label));
@@ -251,9 +304,17 @@ pub async fn provinces(req: HttpRequest, state: State, chosen: Chosen) -> Page {
     let body = BrowsePage {
         heading: t.provinces_title,
         intro: Some(t.provinces_intro),
-        groups: vec![BrowseGroup { title: None, entries: entries(&counts, "province", lang) }],
+        groups: vec![BrowseGroup {
+            title: None,
+            entries: entries(&counts, "province", lang),
+        }],
     };
-    let mut frame = Frame::new(&req, &state, lang, format!("{} · {}", t.provinces_title, t.site_name));
+    let mut frame = Frame::new(
+        &req,
+        &state,
+        lang,
+        format!("{} · {}", t.provinces_title, t.site_name),
+    );
     frame.nav = "provinces";
     let text = page("browse.html", &frame, &body).in_lang(lang)?;
     Ok(html(&req, chosen, text, Some(catalog.updated)))
@@ -267,11 +328,22 @@ pub async fn types(req: HttpRequest, state: State, chosen: Chosen) -> Page {
         heading: t.types_title,
         intro: None,
         groups: vec![
-            BrowseGroup { title: Some(t.type_), entries: entries(&catalog.types, "type", lang) },
-            BrowseGroup { title: Some(t.levels_title), entries: entries(&catalog.levels, "level", lang) },
+            BrowseGroup {
+                title: Some(t.type_),
+                entries: entries(&catalog.types, "type", lang),
+            },
+            BrowseGroup {
+                title: Some(t.levels_title),
+                entries: entries(&catalog.levels, "level", lang),
+            },
         ],
     };
-    let mut frame = Frame::new(&req, &state, lang, format!("{} · {}", t.types_title, t.site_name));
+    let mut frame = Frame::new(
+        &req,
+        &state,
+        lang,
+        format!("{} · {}", t.types_title, t.site_name),
+    );
     frame.nav = "types";
     let text = page("browse.html", &frame, &body).in_lang(lang)?;
     Ok(html(&req, chosen, text, Some(catalog.updated)))
@@ -307,7 +379,12 @@ pub async fn map_page(req: HttpRequest, state: State, chosen: Chosen) -> Page {
         provinces: entries(&catalog.provinces, "province", lang),
     };
     let t = lang.labels();
-    let mut frame = Frame::new(&req, &state, lang, format!("{} · {}", t.map_title, t.site_name));
+    let mut frame = Frame::new(
+        &req,
+        &state,
+        lang,
+        format!("{} · {}", t.map_title, t.site_name),
+    );
     frame.nav = "map";
     let text = page("map.html", &frame, &body).in_lang(lang)?;
     Ok(html(&req, chosen, text, Some(catalog.updated)))
@@ -320,5 +397,9 @@ pub async fn not_found(req: HttpRequest, chosen: Chosen) -> HttpResponse {
     if req.path().starts_with("/api/") {
         return super::error::ApiError(error).error_response();
     }
-    PageError { error, lang: chosen.lang }.error_response()
+    PageError {
+        error,
+        lang: chosen.lang,
+    }
+    .error_response()
 }

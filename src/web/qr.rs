@@ -74,8 +74,17 @@ pub async fn qr_svg(
 ) -> Result<HttpResponse, PageError> {
     let code = site_code(&state, &id, chosen)?;
     let body = svg(&short_url(&req, &state, &code)).in_lang(chosen.lang)?;
-    let plain = Chosen { explicit: false, ..chosen };
-    Ok(cached(&req, plain, body.into_bytes(), "image/svg+xml", None))
+    let plain = Chosen {
+        explicit: false,
+        ..chosen
+    };
+    Ok(cached(
+        &req,
+        plain,
+        body.into_bytes(),
+        "image/svg+xml",
+        None,
+    ))
 }
 
 pub async fn qr_png(
@@ -86,7 +95,10 @@ pub async fn qr_png(
 ) -> Result<HttpResponse, PageError> {
     let code = site_code(&state, &id, chosen)?;
     let body = png(&short_url(&req, &state, &code), 10).in_lang(chosen.lang)?;
-    let plain = Chosen { explicit: false, ..chosen };
+    let plain = Chosen {
+        explicit: false,
+        ..chosen
+    };
     Ok(cached(&req, plain, body, "image/png", None))
 }
 

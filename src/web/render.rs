@@ -21,7 +21,7 @@ use serde::Serialize;
 
 use super::assets;
 use super::error::WebError;
-use super::i18n::{Chosen, Lang, Labels, form_urlencoded_pairs};
+use super::i18n::{Chosen, Labels, Lang, form_urlencoded_pairs};
 use super::state::AppState;
 
 static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -219,7 +219,13 @@ pub fn html(
     body: String,
     last_modified: Option<DateTime<Utc>>,
 ) -> HttpResponse {
-    cached(req, chosen, body.into_bytes(), "text/html; charset=utf-8", last_modified)
+    cached(
+        req,
+        chosen,
+        body.into_bytes(),
+        "text/html; charset=utf-8",
+        last_modified,
+    )
 }
 
 /// Like [`html`] for any body (JSON, XML, SVG).
@@ -264,5 +270,7 @@ pub fn cached(
     if not_modified {
         return response.finish();
     }
-    response.insert_header((CONTENT_TYPE, content_type)).body(body)
+    response
+        .insert_header((CONTENT_TYPE, content_type))
+        .body(body)
 }

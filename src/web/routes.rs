@@ -43,7 +43,11 @@ pub fn configure(cfg: &mut ServiceConfig, media_root: &std::path::Path) {
         .service(
             web::scope("/media")
                 .wrap(DefaultHeaders::new().add(("Cache-Control", assets::IMMUTABLE)))
-                .service(Files::new("", media_root).use_etag(true).use_last_modified(true)),
+                .service(
+                    Files::new("", media_root)
+                        .use_etag(true)
+                        .use_last_modified(true),
+                ),
         )
         .default_service(web::to(pages::not_found));
 }

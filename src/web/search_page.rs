@@ -8,7 +8,7 @@
 use serde::Serialize;
 
 use super::catalog::Catalog;
-use super::i18n::{Lang, Labels};
+use super::i18n::{Labels, Lang};
 use super::render::with_param;
 use super::views::Card;
 use crate::search::{FacetValue, SearchRequest, SearchResponse, Sort, SuggestResponse};
@@ -47,7 +47,12 @@ impl Params {
     }
 
     fn with(&self, name: &str, value: &str) -> String {
-        let mut pairs: Vec<_> = self.pairs.iter().filter(|(k, _)| k != name).cloned().collect();
+        let mut pairs: Vec<_> = self
+            .pairs
+            .iter()
+            .filter(|(k, _)| k != name)
+            .cloned()
+            .collect();
         pairs.push((name.to_owned(), value.to_owned()));
         self.url(&pairs)
     }
@@ -72,7 +77,12 @@ impl Params {
 
     /// Only the text: what "search again without filters" links to.
     fn text_only(&self) -> String {
-        let pairs: Vec<_> = self.pairs.iter().filter(|(k, _)| k == "q").cloned().collect();
+        let pairs: Vec<_> = self
+            .pairs
+            .iter()
+            .filter(|(k, _)| k == "q")
+            .cloned()
+            .collect();
         self.url(&pairs)
     }
 }
@@ -174,14 +184,24 @@ pub fn build(
     let pages = (response.total as usize).div_ceil(limit).max(1);
     let page = request.offset / limit + 1;
     let sorts = match request.near {
-        Some(_) => [(Sort::Relevance, t.sort_relevance), (Sort::Distance, t.sort_distance)]
-            .into_iter()
-            .map(|(sort, label)| Link {
-                label: label.to_owned(),
-                url: params.with("sort", if sort == Sort::Distance { "distance" } else { "relevance" }),
-                active: request.effective_sort() == sort,
-            })
-            .collect(),
+        Some(_) => [
+            (Sort::Relevance, t.sort_relevance),
+            (Sort::Distance, t.sort_distance),
+        ]
+        .into_iter()
+        .map(|(sort, label)| Link {
+            label: label.to_owned(),
+            url: params.with(
+                "sort",
+                if sort == Sort::Distance {
+                    "distance"
+                } else {
+                    "relevance"
+                },
+            ),
+            active: request.effective_sort() == sort,
+        })
+        .collect(),
         None => Vec::new(),
     };
     let heading = if request.q.trim().is_empty() {
@@ -197,7 +217,8 @@ pub fn build(
         cards,
         facets,
         sorts,
-        prev_url: (request.offset > 0).then(|| params.at_offset(request.offset.saturating_sub(limit))),
+        prev_url: (request.offset > 0)
+            .then(|| params.at_offset(request.offset.saturating_sub(limit))),
         next_url: (request.offset + limit < response.total as usize)
             .then(|| params.at_offset(request.offset + limit)),
         page,
@@ -216,7 +237,12 @@ pub fn build(
             .unwrap_or_default(),
         without_filters_url: (response.total == 0 && !chips.is_empty()).then(|| params.text_only()),
         chips,
-        kept: params.pairs.iter().filter(|(k, _)| k != "q").cloned().collect(),
+        kept: params
+            .pairs
+            .iter()
+            .filter(|(k, _)| k != "q")
+            .cloned()
+            .collect(),
     }
 }
 

@@ -54,12 +54,23 @@ pub async fn sitemap(req: HttpRequest, state: web::Data<AppState>) -> HttpRespon
         entry(&format!("/sites/{}", site.record.id), lastmod);
     }
     xml.push_str("</urlset>\n");
-    let chosen = Chosen { lang: Lang::Vi, explicit: false };
-    cached(&req, chosen, xml.into_bytes(), "application/xml; charset=utf-8", Some(catalog.updated))
+    let chosen = Chosen {
+        lang: Lang::Vi,
+        explicit: false,
+    };
+    cached(
+        &req,
+        chosen,
+        xml.into_bytes(),
+        "application/xml; charset=utf-8",
+        Some(catalog.updated),
+    )
 }
 
 fn escape_xml(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// JSON made safe to sit inside `<script type="application/ld+json">`: `<` is escaped so no
@@ -97,15 +108,24 @@ pub fn site_json_ld(site: &Site, origin: &str, lang: Lang) -> String {
     });
     let obj = value.as_object_mut().expect("a JSON object");
     if let Some(en) = &r.name_en {
-        obj.insert("alternateName".into(), json!(std::iter::once(en).chain(&r.alt_names).collect::<Vec<_>>()));
+        obj.insert(
+            "alternateName".into(),
+            json!(std::iter::once(en).chain(&r.alt_names).collect::<Vec<_>>()),
+        );
     } else if !r.alt_names.is_empty() {
         obj.insert("alternateName".into(), json!(r.alt_names));
     }
     if let Some(summary) = &r.summary {
-        obj.insert("description".into(), json!(lang.pick(summary, r.summary_en.as_deref())));
+        obj.insert(
+            "description".into(),
+            json!(lang.pick(summary, r.summary_en.as_deref())),
+        );
     }
     if let (Some(lat), Some(lon)) = (r.location.lat, r.location.lon) {
-        obj.insert("geo".into(), json!({"@type": "GeoCoordinates", "latitude": lat, "longitude": lon}));
+        obj.insert(
+            "geo".into(),
+            json!({"@type": "GeoCoordinates", "latitude": lat, "longitude": lon}),
+        );
     }
     let l = &r.location;
     if l.province.is_some() || l.commune.is_some() {
@@ -118,7 +138,13 @@ pub fn site_json_ld(site: &Site, origin: &str, lang: Lang) -> String {
     let images: Vec<String> = site
         .photos
         .iter()
-        .filter_map(|p| p.meta.files.iter().filter(|f| f.mime == "image/jpeg").max_by_key(|f| f.width))
+        .filter_map(|p| {
+            p.meta
+                .files
+                .iter()
+                .filter(|f| f.mime == "image/jpeg")
+                .max_by_key(|f| f.width)
+        })
         .map(|f| format!("{origin}{MEDIA_PREFIX}{}", f.path))
         .collect();
     if !images.is_empty() {

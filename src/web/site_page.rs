@@ -89,38 +89,72 @@ pub fn build(site: &Site, catalog: &Catalog, lang: Lang, origin: &str) -> SitePa
         Lang::Vi => vi.to_owned(),
         Lang::En => en.to_owned(),
     };
-    let summary = r.summary.as_deref().map(|s| lang.pick(s, r.summary_en.as_deref()).to_owned());
+    let summary = r
+        .summary
+        .as_deref()
+        .map(|s| lang.pick(s, r.summary_en.as_deref()).to_owned());
     let description = r
         .description
         .as_deref()
         .map(|d| lang.pick(d, r.description_en.as_deref()));
     let vietnamese_only = lang == Lang::En
         && r.description.is_some()
-        && r.description_en.as_deref().is_none_or(|d| d.trim().is_empty());
+        && r.description_en
+            .as_deref()
+            .is_none_or(|d| d.trim().is_empty());
     let mut facts = Vec::new();
-    if let Some(period) = r.period.as_ref().and_then(|p| p.text.clone().or_else(|| years(p.start_year, p.end_year))) {
-        facts.push(Fact { label: t.period, value: period });
+    if let Some(period) = r
+        .period
+        .as_ref()
+        .and_then(|p| p.text.clone().or_else(|| years(p.start_year, p.end_year)))
+    {
+        facts.push(Fact {
+            label: t.period,
+            value: period,
+        });
     }
     if let Some(year) = r.year_recognized {
-        facts.push(Fact { label: t.year_recognized, value: year.to_string() });
+        facts.push(Fact {
+            label: t.year_recognized,
+            value: year.to_string(),
+        });
     }
     if !r.people.is_empty() {
-        facts.push(Fact { label: t.people, value: r.people.join(", ") });
+        facts.push(Fact {
+            label: t.people,
+            value: r.people.join(", "),
+        });
     }
     let l = &r.location;
-    let now: Vec<&str> = [l.commune.as_deref(), l.province.as_deref()].into_iter().flatten().collect();
-    if !now.is_empty() {
-        facts.push(Fact { label: t.now_in, value: now.join(", ") });
-    }
-    let before: Vec<&str> = [l.legacy.commune.as_deref(), l.legacy.district.as_deref(), l.legacy.province.as_deref()]
+    let now: Vec<&str> = [l.commune.as_deref(), l.province.as_deref()]
         .into_iter()
         .flatten()
         .collect();
+    if !now.is_empty() {
+        facts.push(Fact {
+            label: t.now_in,
+            value: now.join(", "),
+        });
+    }
+    let before: Vec<&str> = [
+        l.legacy.commune.as_deref(),
+        l.legacy.district.as_deref(),
+        l.legacy.province.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     if !before.is_empty() {
-        facts.push(Fact { label: t.formerly_in, value: before.join(", ") });
+        facts.push(Fact {
+            label: t.formerly_in,
+            value: before.join(", "),
+        });
     }
     if let Some(address) = &l.address {
-        facts.push(Fact { label: t.address, value: address.clone() });
+        facts.push(Fact {
+            label: t.address,
+            value: address.clone(),
+        });
     }
     let location = l.lat.zip(l.lon).map(|(lat, lon)| {
         let (map_width, map_height) = map::size();
@@ -145,7 +179,11 @@ pub fn build(site: &Site, catalog: &Catalog, lang: Lang, origin: &str) -> SitePa
         .filter_map(|p| {
             Some(PhotoView {
                 picture: Picture::of(p, alt_text(p, &r.name, lang))?,
-                caption: p.photo.caption.as_deref().map(|c| lang.pick(c, p.photo.caption_en.as_deref()).to_owned()),
+                caption: p
+                    .photo
+                    .caption
+                    .as_deref()
+                    .map(|c| lang.pick(c, p.photo.caption_en.as_deref()).to_owned()),
                 author: p.photo.author.clone(),
                 license: p.photo.license.clone(),
             })
@@ -161,11 +199,21 @@ pub fn build(site: &Site, catalog: &Catalog, lang: Lang, origin: &str) -> SitePa
             Lang::Vi => None,
         },
         alt_names: r.alt_names.clone(),
-        type_label: r.site_type.as_ref().map(|ty| pick(ty.label_vi(), ty.label_en())),
-        level_label: (r.level != crate::record::Level::Unknown).then(|| pick(r.level.label_vi(), r.level.label_en())),
-        categories: r.category.iter().map(|c| pick(c.label_vi(), c.label_en())).collect(),
+        type_label: r
+            .site_type
+            .as_ref()
+            .map(|ty| pick(ty.label_vi(), ty.label_en())),
+        level_label: (r.level != crate::record::Level::Unknown)
+            .then(|| pick(r.level.label_vi(), r.level.label_en())),
+        categories: r
+            .category
+            .iter()
+            .map(|c| pick(c.label_vi(), c.label_en()))
+            .collect(),
         red_address: r.red_address,
-        description_meta: summary.clone().unwrap_or_else(|| format!("{} — {}", r.name, t.tagline)),
+        description_meta: summary
+            .clone()
+            .unwrap_or_else(|| format!("{} — {}", r.name, t.tagline)),
         summary,
         description_html: description.map(markdown_html),
         vietnamese_only,
@@ -173,7 +221,10 @@ pub fn build(site: &Site, catalog: &Catalog, lang: Lang, origin: &str) -> SitePa
         events: r
             .events
             .iter()
-            .map(|e| EventView { date: e.date.clone(), text: lang.pick(&e.text, e.text_en.as_deref()).to_owned() })
+            .map(|e| EventView {
+                date: e.date.clone(),
+                text: lang.pick(&e.text, e.text_en.as_deref()).to_owned(),
+            })
             .collect(),
         sources: r
             .sources
@@ -181,7 +232,10 @@ pub fn build(site: &Site, catalog: &Catalog, lang: Lang, origin: &str) -> SitePa
             .map(|s| SourceView {
                 citation: s.citation.clone(),
                 // Only web links become links: a `javascript:` URL in a record is shown as text.
-                url: s.url.clone().filter(|u| u.starts_with("https://") || u.starts_with("http://")),
+                url: s
+                    .url
+                    .clone()
+                    .filter(|u| u.starts_with("https://") || u.starts_with("http://")),
             })
             .collect(),
         photos,
@@ -194,7 +248,10 @@ pub fn build(site: &Site, catalog: &Catalog, lang: Lang, origin: &str) -> SitePa
         cite_apa: cite::apa(r, &page_url, lang),
         cite_bibtex: cite::bibtex(r, &page_url),
         json_url: format!("/sites/{}/site.json", r.id),
-        plaque_url: super::render::with_param(&format!("/sites/{}/plaque", r.id), lang.link_param()),
+        plaque_url: super::render::with_param(
+            &format!("/sites/{}/plaque", r.id),
+            lang.link_param(),
+        ),
         short_url: format!("{origin}/s/{}", site.short_code),
         updated: updated.map(|d| d.format("%d/%m/%Y").to_string()),
         updated_iso: updated.map(|d| d.format("%Y-%m-%d").to_string()),

@@ -223,7 +223,8 @@ fn other_name(lang: Lang, name_en: Option<&str>) -> Option<String> {
 /// Markdown (from `description`) as safe HTML: rendered by pulldown-cmark, then cleaned by
 /// ammonia, which drops scripts, event handlers and unknown tags and marks links `noopener`.
 pub fn markdown_html(text: &str) -> String {
-    let parser = pulldown_cmark::Parser::new_ext(text, pulldown_cmark::Options::ENABLE_STRIKETHROUGH);
+    let parser =
+        pulldown_cmark::Parser::new_ext(text, pulldown_cmark::Options::ENABLE_STRIKETHROUGH);
     let mut html = String::with_capacity(text.len() * 5 / 4);
     pulldown_cmark::html::push_html(&mut html, parser);
     ammonia::Builder::default()
@@ -238,7 +239,9 @@ mod tests {
 
     #[test]
     fn markdown_is_sanitised() {
-        let html = markdown_html("**Đền** <script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>");
+        let html = markdown_html(
+            "**Đền** <script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>",
+        );
         assert!(html.contains("<strong>Đền</strong>"), "{html}");
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("javascript:"), "{html}");

@@ -59,7 +59,11 @@ async fn every_route_answers_with_its_content_type() {
         ("/search".into(), 200, "text/html; charset=utf-8"),
         ("/search?q=chua".into(), 200, "text/html; charset=utf-8"),
         ("/search?q=zzzzqqq".into(), 200, "text/html; charset=utf-8"),
-        ("/search?near=20.25,105.9".into(), 200, "text/html; charset=utf-8"),
+        (
+            "/search?near=20.25,105.9".into(),
+            200,
+            "text/html; charset=utf-8",
+        ),
         ("/provinces".into(), 200, "text/html; charset=utf-8"),
         ("/types".into(), 200, "text/html; charset=utf-8"),
         ("/map".into(), 200, "text/html; charset=utf-8"),
@@ -71,25 +75,61 @@ async fn every_route_answers_with_its_content_type() {
         (format!("{site}/site.json"), 200, "application/json"),
         ("/api/v1/search?q=den".into(), 200, "application/json"),
         ("/api/v1/suggest?q=chu".into(), 200, "application/json"),
-        (format!("/api/v1/sites/{PHOTO_SITE}"), 200, "application/json"),
+        (
+            format!("/api/v1/sites/{PHOTO_SITE}"),
+            200,
+            "application/json",
+        ),
         ("/api/v1/openapi.json".into(), 200, "application/json"),
         ("/healthz".into(), 200, "application/json"),
         ("/robots.txt".into(), 200, "text/plain; charset=utf-8"),
         ("/sitemap.xml".into(), 200, "application/xml; charset=utf-8"),
-        (disan::web::assets::url("site.css").into(), 200, "text/css; charset=utf-8"),
-        (disan::web::assets::url("site.js").into(), 200, "text/javascript; charset=utf-8"),
-        (disan::web::assets::url("vietnam.svg").into(), 200, "image/svg+xml"),
+        (
+            disan::web::assets::url("site.css").into(),
+            200,
+            "text/css; charset=utf-8",
+        ),
+        (
+            disan::web::assets::url("site.js").into(),
+            200,
+            "text/javascript; charset=utf-8",
+        ),
+        (
+            disan::web::assets::url("vietnam.svg").into(),
+            200,
+            "image/svg+xml",
+        ),
         ("/nowhere".into(), 404, "text/html; charset=utf-8"),
-        ("/sites/no-such-site".into(), 404, "text/html; charset=utf-8"),
-        ("/sites/no-such-site/qr.svg".into(), 404, "text/html; charset=utf-8"),
+        (
+            "/sites/no-such-site".into(),
+            404,
+            "text/html; charset=utf-8",
+        ),
+        (
+            "/sites/no-such-site/qr.svg".into(),
+            404,
+            "text/html; charset=utf-8",
+        ),
         ("/s/zzzzzzz".into(), 404, "text/html; charset=utf-8"),
-        ("/static/site.0000000000.css".into(), 404, "text/plain; charset=utf-8"),
+        (
+            "/static/site.0000000000.css".into(),
+            404,
+            "text/plain; charset=utf-8",
+        ),
         ("/api/v1/nowhere".into(), 404, "application/json"),
         ("/api/v1/sites/no-such-site".into(), 404, "application/json"),
         ("/search?limit=abc".into(), 400, "text/html; charset=utf-8"),
-        ("/search?near=1000,1".into(), 400, "text/html; charset=utf-8"),
+        (
+            "/search?near=1000,1".into(),
+            400,
+            "text/html; charset=utf-8",
+        ),
         ("/api/v1/search?level=gold".into(), 400, "application/json"),
-        ("/api/v1/search?sort=distance".into(), 400, "application/json"),
+        (
+            "/api/v1/search?sort=distance".into(),
+            400,
+            "application/json",
+        ),
         ("/api/v1/suggest?limit=x".into(), 400, "application/json"),
     ];
     for (path, status, content_type) in routes {
@@ -97,8 +137,18 @@ async fn every_route_answers_with_its_content_type() {
         assert_eq!(answer.status.as_u16(), status, "{path}: {}", answer.text());
         assert_eq!(answer.header("content-type"), content_type, "{path}");
         // One middleware sets the security headers on everything, errors included.
-        assert!(answer.header("content-security-policy").contains("script-src 'self'"), "{path}");
-        assert!(answer.header("content-security-policy").contains("frame-ancestors 'none'"), "{path}");
+        assert!(
+            answer
+                .header("content-security-policy")
+                .contains("script-src 'self'"),
+            "{path}"
+        );
+        assert!(
+            answer
+                .header("content-security-policy")
+                .contains("frame-ancestors 'none'"),
+            "{path}"
+        );
         assert_eq!(answer.header("x-content-type-options"), "nosniff", "{path}");
         assert!(!answer.header("referrer-policy").is_empty(), "{path}");
     }
@@ -109,20 +159,28 @@ async fn pages_speak_vietnamese_by_default_and_english_on_request() {
     let vi = get("/").await.text();
     assert!(vi.contains("<html lang=\"vi\">"));
     assert!(vi.contains("Tìm di tích") && vi.contains("Địa chỉ đỏ"));
-    assert!(vi.contains("href=\"/?lang=en\""), "a link to the English page");
+    assert!(
+        vi.contains("href=\"/?lang=en\""),
+        "a link to the English page"
+    );
 
     let en = get("/?lang=en").await;
     assert!(en.text().contains("<html lang=\"en\">"));
     assert!(en.text().contains("Search the sites") && en.text().contains("Red addresses"));
     let cookie = en.header("set-cookie");
-    assert!(cookie.starts_with("lang=en") && cookie.contains("Path=/"), "{cookie}");
+    assert!(
+        cookie.starts_with("lang=en") && cookie.contains("Path=/"),
+        "{cookie}"
+    );
     // Internal links keep the language.
     assert!(en.text().contains("href=\"/provinces?lang=en\""));
 
     // The cookie alone remembers the choice.
-    let remembered = request(TestRequest::get().uri("/provinces").cookie(
-        actix_web::cookie::Cookie::new("lang", "en"),
-    ))
+    let remembered = request(
+        TestRequest::get()
+            .uri("/provinces")
+            .cookie(actix_web::cookie::Cookie::new("lang", "en")),
+    )
     .await;
     assert!(remembered.text().contains("Sites by province"));
     assert!(remembered.header("vary").contains("Cookie"));
@@ -130,13 +188,25 @@ async fn pages_speak_vietnamese_by_default_and_english_on_request() {
 
 #[actix_web::test]
 async fn search_finds_sites_with_and_without_accents() {
-    for q in ["ch%C3%B9a%20b%C3%A1i%20%C4%91%C3%ADnh", "chua%20bai%20dinh", "CHUA+BAI+DINH"] {
+    for q in [
+        "ch%C3%B9a%20b%C3%A1i%20%C4%91%C3%ADnh",
+        "chua%20bai%20dinh",
+        "CHUA+BAI+DINH",
+    ] {
         let page = get(&format!("/search?q={q}")).await.text();
         let first = page.find("class=\"card-name\"").expect("a result");
-        assert!(page[first..].starts_with("class=\"card-name\">Chùa Bái Đính<"), "{q}");
+        assert!(
+            page[first..].starts_with("class=\"card-name\">Chùa Bái Đính<"),
+            "{q}"
+        );
     }
-    let filtered = get("/search?q=den&province=Nam+%C4%90%E1%BB%8Bnh").await.text();
-    assert!(filtered.contains("Tỉnh, thành phố: Nam Định"), "a chip for the filter");
+    let filtered = get("/search?q=den&province=Nam+%C4%90%E1%BB%8Bnh")
+        .await
+        .text();
+    assert!(
+        filtered.contains("Tỉnh, thành phố: Nam Định"),
+        "a chip for the filter"
+    );
     assert!(filtered.contains("<mark>"), "highlighted snippets");
 
     let none = get("/search?q=zzzzqqq&type=chua").await.text();
@@ -144,7 +214,10 @@ async fn search_finds_sites_with_and_without_accents() {
     assert!(none.contains("Tìm lại, không dùng bộ lọc"));
 
     let near = get("/search?near=20.25,105.9&lang=en").await.text();
-    assert!(near.contains("Nearest") && near.contains(" km<"), "distances shown");
+    assert!(
+        near.contains("Nearest") && near.contains(" km<"),
+        "distances shown"
+    );
 }
 
 #[actix_web::test]
@@ -152,13 +225,34 @@ async fn a_site_page_has_everything_about_the_site() {
     let page = get(&format!("/sites/{PHOTO_SITE}")).await;
     let html = page.text();
     assert!(html.contains("<h1>Đền Thái Vi</h1>"));
-    assert!(html.contains("<link rel=\"canonical\" href=\"https://disan.example.org/sites/den-thai-vi\">"));
-    assert!(html.contains("hreflang=\"en\" href=\"https://disan.example.org/sites/den-thai-vi?lang=en\""));
-    assert!(html.contains("application/ld+json") && html.contains("LandmarksOrHistoricalBuildings"));
-    assert!(html.contains("<meta property=\"og:image\" content=\"https://disan.example.org/media/"));
-    assert!(html.contains("<source type=\"image/webp\" srcset=\"/media/"), "responsive WebP");
-    assert!(html.contains("alt=\"Cổng đền, ảnh 1\""), "alt text from the caption");
-    assert!(html.contains("Nguyễn Văn A") && html.contains("CC-BY-SA-4.0"), "credits");
+    assert!(
+        html.contains(
+            "<link rel=\"canonical\" href=\"https://disan.example.org/sites/den-thai-vi\">"
+        )
+    );
+    assert!(
+        html.contains(
+            "hreflang=\"en\" href=\"https://disan.example.org/sites/den-thai-vi?lang=en\""
+        )
+    );
+    assert!(
+        html.contains("application/ld+json") && html.contains("LandmarksOrHistoricalBuildings")
+    );
+    assert!(
+        html.contains("<meta property=\"og:image\" content=\"https://disan.example.org/media/")
+    );
+    assert!(
+        html.contains("<source type=\"image/webp\" srcset=\"/media/"),
+        "responsive WebP"
+    );
+    assert!(
+        html.contains("alt=\"Cổng đền, ảnh 1\""),
+        "alt text from the caption"
+    );
+    assert!(
+        html.contains("Nguyễn Văn A") && html.contains("CC-BY-SA-4.0"),
+        "credits"
+    );
     assert!(html.contains("@misc{disan-den-thai-vi,"), "BibTeX");
     assert!(html.contains("Disan. (2026, ngày"), "APA");
     assert!(html.contains("geo:"), "directions");
@@ -178,13 +272,19 @@ async fn renamed_sites_and_short_codes_redirect() {
     assert_eq!(old.status, StatusCode::MOVED_PERMANENTLY);
     assert_eq!(old.header("location"), format!("/sites/{RENAMED_SITE}"));
     let old_api = get(&format!("/api/v1/sites/{OLD_ID}")).await;
-    assert_eq!(old_api.header("location"), format!("/api/v1/sites/{RENAMED_SITE}"));
+    assert_eq!(
+        old_api.header("location"),
+        format!("/api/v1/sites/{RENAMED_SITE}")
+    );
 
     // The code comes from the first id, so plaques printed before the rename keep working.
     let code = disan::record::derive_short_code(OLD_ID);
     let short = get(&format!("/s/{code}?lang=en")).await;
     assert_eq!(short.status, StatusCode::MOVED_PERMANENTLY);
-    assert_eq!(short.header("location"), format!("/sites/{RENAMED_SITE}?lang=en"));
+    assert_eq!(
+        short.header("location"),
+        format!("/sites/{RENAMED_SITE}?lang=en")
+    );
 
     let plaque = get(&format!("/sites/{RENAMED_SITE}/plaque")).await.text();
     assert!(plaque.contains(&format!("https://disan.example.org/s/{code}")));
@@ -200,8 +300,19 @@ async fn the_api_answers_with_the_documented_shapes() {
     assert_eq!(search["limit"], 2);
     let hit = &search["hits"][0];
     for key in [
-        "id", "name", "name_en", "type", "level", "province", "province_legacy", "lat", "lon",
-        "distance_km", "snippet", "url", "thumbnail",
+        "id",
+        "name",
+        "name_en",
+        "type",
+        "level",
+        "province",
+        "province_legacy",
+        "lat",
+        "lon",
+        "distance_km",
+        "snippet",
+        "url",
+        "thumbnail",
     ] {
         assert!(hit.get(key).is_some(), "{key} in {hit}");
     }
@@ -215,7 +326,12 @@ async fn the_api_answers_with_the_documented_shapes() {
 
     let site = get(&format!("/api/v1/sites/{PHOTO_SITE}")).await.json();
     assert_eq!(site["record"]["id"], PHOTO_SITE);
-    assert!(site["photos"][0]["files"][0]["url"].as_str().unwrap().starts_with("/media/"));
+    assert!(
+        site["photos"][0]["files"][0]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("/media/")
+    );
 
     let error = get("/api/v1/search?limit=1000").await;
     assert_eq!(error.status, StatusCode::BAD_REQUEST);
@@ -227,8 +343,14 @@ async fn the_api_answers_with_the_documented_shapes() {
 
     let openapi = get("/api/v1/openapi.json").await.json();
     assert!(openapi["paths"]["/api/v1/search"].is_object());
-    insta::assert_snapshot!("api_suggest_chua_bai", serde_json::to_string_pretty(&suggest).unwrap());
-    insta::assert_snapshot!("api_error_limit", serde_json::to_string_pretty(&body).unwrap());
+    insta::assert_snapshot!(
+        "api_suggest_chua_bai",
+        serde_json::to_string_pretty(&suggest).unwrap()
+    );
+    insta::assert_snapshot!(
+        "api_error_limit",
+        serde_json::to_string_pretty(&body).unwrap()
+    );
 }
 
 #[actix_web::test]
@@ -240,9 +362,14 @@ async fn errors_are_friendly_in_both_languages() {
     let bad = get("/search?near=abc&lang=en").await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.text().contains("Something in the request is wrong"));
-    assert!(bad.text().contains("near"), "the message names the parameter");
+    assert!(
+        bad.text().contains("near"),
+        "the message names the parameter"
+    );
     // Hostile input is escaped, never echoed raw.
-    let hostile = get("/search?q=%3Cscript%3Ealert(1)%3C/script%3E").await.text();
+    let hostile = get("/search?q=%3Cscript%3Ealert(1)%3C/script%3E")
+        .await
+        .text();
     assert!(!hostile.contains("<script>alert"), "escaped");
 }
 
@@ -251,7 +378,12 @@ async fn pages_and_assets_can_be_revalidated_and_cached() {
     let first = get("/").await;
     let etag = first.header("etag").to_owned();
     assert!(etag.starts_with("W/\""), "{etag}");
-    let again = request(TestRequest::get().uri("/").insert_header(("If-None-Match", etag))).await;
+    let again = request(
+        TestRequest::get()
+            .uri("/")
+            .insert_header(("If-None-Match", etag)),
+    )
+    .await;
     assert_eq!(again.status, StatusCode::NOT_MODIFIED);
     assert!(again.body.is_empty());
 
@@ -266,15 +398,26 @@ async fn pages_and_assets_can_be_revalidated_and_cached() {
     assert_eq!(compressed.header("content-encoding"), "br");
 
     let site = get(&format!("/api/v1/sites/{PHOTO_SITE}")).await.json();
-    let photo = site["photos"][0]["files"][0]["url"].as_str().unwrap().to_owned();
+    let photo = site["photos"][0]["files"][0]["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let media = get(&photo).await;
     assert_eq!(media.status, StatusCode::OK, "{photo}");
     assert!(media.header("content-type").starts_with("image/"));
     assert!(media.header("cache-control").contains("immutable"));
-    let range = request(TestRequest::get().uri(&photo).insert_header(("Range", "bytes=0-99"))).await;
+    let range = request(
+        TestRequest::get()
+            .uri(&photo)
+            .insert_header(("Range", "bytes=0-99")),
+    )
+    .await;
     assert_eq!(range.status, StatusCode::PARTIAL_CONTENT);
     assert_eq!(range.body.len(), 100);
-    assert_eq!(get("/media/../index/manifest.json").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        get("/media/../index/manifest.json").await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[actix_web::test]
@@ -294,7 +437,13 @@ async fn crawlers_get_a_sitemap_and_robots_rules() {
 
 /// The visible text of a page's `<main>`, one line per block, for snapshots of what people read.
 fn visible_text(html: &str) -> String {
-    let main = html.split("<main id=\"main\">").nth(1).unwrap().split("</main>").next().unwrap();
+    let main = html
+        .split("<main id=\"main\">")
+        .nth(1)
+        .unwrap()
+        .split("</main>")
+        .next()
+        .unwrap();
     let mut text = String::new();
     let mut in_tag = false;
     for c in main.chars() {

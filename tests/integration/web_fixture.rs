@@ -92,7 +92,12 @@ fn real_photos() -> Option<Vec<std::path::PathBuf>> {
     let data = std::env::var_os("DISAN_TESTDATA")?;
     let dir = Path::new(&data).join("photos/gps");
     let mut photos: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("DISAN_TESTDATA is set but {} cannot be read: {e}", dir.display()))
+        .unwrap_or_else(|e| {
+            panic!(
+                "DISAN_TESTDATA is set but {} cannot be read: {e}",
+                dir.display()
+            )
+        })
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("jpg")))
         .collect();

@@ -13,7 +13,12 @@ const FIRST_PHOTO_BUDGET: usize = 60 * 1024;
 const VIEWPORT: f64 = 360.0;
 
 async fn compressed(path: &str) -> Answer {
-    let answer = request(TestRequest::get().uri(path).insert_header(("Accept-Encoding", "br, gzip"))).await;
+    let answer = request(
+        TestRequest::get()
+            .uri(path)
+            .insert_header(("Accept-Encoding", "br, gzip")),
+    )
+    .await;
     assert_eq!(answer.status.as_u16(), 200, "{path}");
     answer
 }
@@ -30,12 +35,18 @@ fn assets(html: &str, attr: &str, ext: &str) -> Vec<String> {
 
 async fn transferred(path: &str) -> usize {
     let page = compressed(path).await;
-    assert!(!page.header("content-encoding").is_empty(), "{path} is compressed");
+    assert!(
+        !page.header("content-encoding").is_empty(),
+        "{path} is compressed"
+    );
     let html = get(path).await.text();
     let mut total = page.body.len();
     let mut files = assets(&html, "href", ".css");
     files.extend(assets(&html, "src", ".js"));
-    assert!(files.len() >= 2, "{path} links its stylesheet and script: {files:?}");
+    assert!(
+        files.len() >= 2,
+        "{path} links its stylesheet and script: {files:?}"
+    );
     for file in files {
         total += compressed(&file).await.body.len();
     }
@@ -44,10 +55,17 @@ async fn transferred(path: &str) -> usize {
 
 #[actix_web::test]
 async fn home_and_site_pages_fit_the_budget() {
-    for path in ["/".to_owned(), format!("/sites/{PHOTO_SITE}"), "/search?q=chua".to_owned()] {
+    for path in [
+        "/".to_owned(),
+        format!("/sites/{PHOTO_SITE}"),
+        "/search?q=chua".to_owned(),
+    ] {
         let bytes = transferred(&path).await;
         eprintln!("{path}: {bytes} bytes of HTML+CSS+JS transferred");
-        assert!(bytes <= PAGE_BUDGET, "{path}: {bytes} bytes > {PAGE_BUDGET}");
+        assert!(
+            bytes <= PAGE_BUDGET,
+            "{path}: {bytes} bytes > {PAGE_BUDGET}"
+        );
     }
 }
 
@@ -87,7 +105,14 @@ async fn the_first_photo_fits_a_phone_budget() {
         .nth(1)
         .expect("the site page has a WebP source");
     let attr = |name: &str| {
-        source.split(&format!("{name}=\"")).nth(1).unwrap().split('"').next().unwrap().to_owned()
+        source
+            .split(&format!("{name}=\""))
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_owned()
     };
     let slot = slot_width(&attr("sizes"), VIEWPORT);
     // The browser takes the smallest candidate at least as wide as the slot.
@@ -108,9 +133,16 @@ async fn the_first_photo_fits_a_phone_budget() {
     let bytes = get(&url).await.body.len();
     eprintln!(
         "first photo at {VIEWPORT} px: slot {slot} px → {width} px WebP, {bytes} bytes ({} photo)",
-        if FIXTURE.real_photos { "real" } else { "generated" }
+        if FIXTURE.real_photos {
+            "real"
+        } else {
+            "generated"
+        }
     );
-    assert!(bytes <= FIRST_PHOTO_BUDGET, "{url}: {bytes} bytes > {FIRST_PHOTO_BUDGET}");
+    assert!(
+        bytes <= FIRST_PHOTO_BUDGET,
+        "{url}: {bytes} bytes > {FIRST_PHOTO_BUDGET}"
+    );
 }
 
 #[test]
