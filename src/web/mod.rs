@@ -20,6 +20,7 @@ pub mod cite;
 pub mod error;
 pub mod i18n;
 pub mod map;
+pub mod page_cache;
 pub mod pages;
 pub mod qr;
 pub mod render;

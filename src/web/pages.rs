@@ -9,7 +9,8 @@ use serde::Serialize;
 use super::catalog::{Catalog, Count, Lookup, Site};
 use super::error::{InLang, PageError, WebError};
 use super::i18n::{Chosen, Lang, form_urlencoded_pairs};
-use super::render::{Frame, html, page, with_param};
+use super::page_cache::CachedPage;
+use super::render::{Frame, etag_of, html, page, validated, with_param};
 use super::search_page::{self, Params, SearchPage};
 use super::site_page::{self, SitePage};
 use super::state::AppState;
@@ -64,6 +65,43 @@ pub async fn home(req: HttpRequest, state: State, chosen: Chosen) -> Page {
 
 pub async fn search(req: HttpRequest, state: State, chosen: Chosen) -> Page {
     let lang = chosen.lang;
+    let catalog = state.catalog();
+    let key = format!(
+        "{}|{}|{}|{}",
+        catalog.version,
+        lang.code(),
+        state.origin(&req),
+        req.query_string()
+    );
+    let page = match state.search_pages.get(&key) {
+        Some(page) => page,
+        None => {
+            let body = render_search(&req, &state, &catalog, lang)?;
+            let page = CachedPage {
+                etag: etag_of(body.as_bytes()),
+                body: body.into(),
+            };
+            state.search_pages.put(key, page.clone());
+            page
+        }
+    };
+    let html = "text/html; charset=utf-8";
+    Ok(validated(
+        &req,
+        chosen,
+        page.body,
+        &page.etag,
+        html,
+        Some(catalog.updated),
+    ))
+}
+
+fn render_search(
+    req: &HttpRequest,
+    state: &AppState,
+    catalog: &Catalog,
+    lang: Lang,
+) -> Result<String, PageError> {
     let pairs: Vec<(String, String)> = form_urlencoded_pairs(req.query_string()).collect();
     let request = SearchRequest::from_pairs(pairs.iter().cloned()).in_lang(lang)?;
     let response = state.index.search(&request).in_lang(lang)?;
@@ -75,21 +113,20 @@ pub async fn search(req: HttpRequest, state: State, chosen: Chosen) -> Page {
             state.index.suggest(&prefix, 5).ok()
         })
         .flatten();
-    let catalog = state.catalog();
     let params = Params::new(&pairs, lang);
-    let body: SearchPage = search_page::build(&request, &response, suggestions, &params, &catalog);
+    let body: SearchPage = search_page::build(&request, &response, suggestions, &params, catalog);
     let t = lang.labels();
     let mut frame = Frame::new(
-        &req,
-        &state,
+        req,
+        state,
         lang,
         format!("{} · {}", body.heading, t.site_name),
     );
     frame.nav = "search";
-    // Result pages are for people; the sitemap lists what search engines should index.
-    frame.noindex = !request.q.is_empty() || request.near.is_some() || request.offset > 0;
-    let text = page("search.html", &frame, &body).in_lang(lang)?;
-    Ok(html(&req, chosen, text, Some(catalog.updated)))
+    // Result pages for a place or a name are useful landing pages and may be indexed; a page
+    // around someone's position is personal.
+    frame.noindex = request.near.is_some();
+    page("search.html", &frame, &body).in_lang(lang)
 }
 
 /// What a site path resolves to.

@@ -14,6 +14,7 @@ use actix_web::http::header::{
     CACHE_CONTROL, CONTENT_TYPE, ETAG, HeaderValue, IF_MODIFIED_SINCE, IF_NONE_MATCH,
     LAST_MODIFIED, VARY,
 };
+use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use minijinja::{AutoEscape, Environment, ErrorKind, UndefinedBehavior};
@@ -228,6 +229,11 @@ pub fn html(
     )
 }
 
+/// A weak validator of a body's content (weak: compression changes the bytes, not the page).
+pub fn etag_of(body: &[u8]) -> String {
+    format!("W/\"{}\"", &blake3::hash(body).to_hex()[..20])
+}
+
 /// Like [`html`] for any body (JSON, XML, SVG).
 pub fn cached(
     req: &HttpRequest,
@@ -236,7 +242,26 @@ pub fn cached(
     content_type: &'static str,
     last_modified: Option<DateTime<Utc>>,
 ) -> HttpResponse {
-    let etag = format!("W/\"{}\"", &blake3::hash(&body).to_hex()[..20]);
+    let etag = etag_of(&body);
+    validated(
+        req,
+        chosen,
+        Bytes::from(body),
+        &etag,
+        content_type,
+        last_modified,
+    )
+}
+
+/// A `200 OK` for `body` whose ETag is already known, or `304 Not Modified`.
+pub fn validated(
+    req: &HttpRequest,
+    chosen: Chosen,
+    body: Bytes,
+    etag: &str,
+    content_type: &'static str,
+    last_modified: Option<DateTime<Utc>>,
+) -> HttpResponse {
     let last_modified = last_modified.map(|t| t.format("%a, %d %b %Y %H:%M:%S GMT").to_string());
     let headers = req.headers();
     let not_modified = match headers.get(IF_NONE_MATCH).and_then(|v| v.to_str().ok()) {
@@ -252,7 +277,7 @@ pub fn cached(
         HttpResponse::Ok()
     };
     response
-        .insert_header((ETAG, etag))
+        .insert_header((ETAG, etag.to_owned()))
         .insert_header((VARY, HeaderValue::from_static("Cookie, Accept-Encoding")));
     if let Some(lm) = last_modified {
         response.insert_header((LAST_MODIFIED, lm));

@@ -13,9 +13,8 @@ use super::views::{MEDIA_PREFIX, site_url};
 
 pub async fn robots(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let origin = state.origin(&req);
-    let text = format!(
-        "User-agent: *\nAllow: /\nDisallow: /api/\nDisallow: /search?\n\nSitemap: {origin}/sitemap.xml\n"
-    );
+    let text =
+        format!("User-agent: *\nAllow: /\nDisallow: /api/\n\nSitemap: {origin}/sitemap.xml\n");
     HttpResponse::Ok()
         .content_type("text/plain; charset=utf-8")
         .insert_header(("Cache-Control", "public, max-age=3600"))

@@ -20,6 +20,8 @@ pub struct SitePage {
     pub categories: Vec<String>,
     pub red_address: bool,
     pub summary: Option<String>,
+    /// `vi` when an English page shows the Vietnamese summary (for screen readers' voices).
+    pub summary_lang: Option<&'static str>,
     /// Sanitised HTML.
     pub description_html: Option<String>,
     /// An English page showing the Vietnamese description.
@@ -211,6 +213,10 @@ pub fn build(site: &Site, catalog: &Catalog, lang: Lang, origin: &str) -> SitePa
             .map(|c| pick(c.label_vi(), c.label_en()))
             .collect(),
         red_address: r.red_address,
+        summary_lang: (lang == Lang::En
+            && r.summary.is_some()
+            && r.summary_en.as_deref().is_none_or(|s| s.trim().is_empty()))
+        .then_some("vi"),
         description_meta: summary
             .clone()
             .unwrap_or_else(|| format!("{} — {}", r.name, t.tagline)),

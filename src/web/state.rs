@@ -12,6 +12,7 @@ use actix_web::HttpRequest;
 use arc_swap::ArcSwap;
 
 use super::catalog::Catalog;
+use super::page_cache::PageCache;
 use crate::layout::{ArchiveLayout, IndexLayout};
 use crate::search::{SearchError, SearchIndex};
 
@@ -21,6 +22,8 @@ pub struct AppState {
     /// The configured public origin, without a trailing slash.
     public_url: Option<String>,
     pub media_root: std::path::PathBuf,
+    /// Rendered search pages of the current catalog.
+    pub search_pages: PageCache,
 }
 
 impl AppState {
@@ -43,6 +46,7 @@ impl AppState {
             catalog: ArcSwap::from_pointee(catalog),
             public_url,
             media_root,
+            search_pages: PageCache::default(),
         })
     }
 
@@ -54,6 +58,7 @@ impl AppState {
     /// Publishes a new catalog to every later request.
     pub fn replace_catalog(&self, catalog: Catalog) {
         self.catalog.store(Arc::new(catalog));
+        self.search_pages.clear();
     }
 
     /// `https://host` for absolute links (QR codes, canonical URLs, the sitemap): the configured

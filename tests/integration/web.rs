@@ -471,3 +471,16 @@ async fn site_pages_read_well_in_both_languages() {
     let en = get(&format!("/sites/{RENAMED_SITE}?lang=en")).await.text();
     insta::assert_snapshot!("site_page_en", visible_text(&en));
 }
+
+#[actix_web::test]
+async fn search_pages_are_remembered_until_the_catalog_changes() {
+    let path = "/search?q=%C4%91%E1%BB%81n&type=den";
+    let first = get(path).await;
+    let second = get(path).await;
+    assert_eq!(first.header("etag"), second.header("etag"));
+    assert_eq!(first.body, second.body);
+    assert!(!FIXTURE.state.search_pages.is_empty());
+    // The English page is another page.
+    let en = get(&format!("{path}&lang=en")).await;
+    assert_ne!(first.header("etag"), en.header("etag"));
+}
