@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# Load benchmark of the web site on the real corpus (≈8,700 relic records of the test data):
-# HTML search result pages (200 different queries, half typed without accents) and HTML site
-# pages (every site in turn), each with `wrk` for 30 s. Prints requests/s, p50/p99 latency and
-# errors. Goal on a 2-core machine: ≥ 3,000 search pages/s and ≥ 5,000 site pages/s, no errors.
+# Load benchmark of the web site on the real corpus (≈8,700 relic records of the test data),
+# each run with `wrk` for 30 s; prints requests/s, p50/p99 latency and errors:
+#   searches  HTML result pages for 200 queries (three words of real names, half without
+#             accents), in turn: after the first round they come from the page cache;
+#   sites     HTML site pages, every site in turn;
+#   distinct  HTML result pages for every site's full name: ~8,400 different queries, more
+#             than the page cache holds, so nearly every request runs the search engine;
+#   api       the JSON search API for the 200 queries (never cached): the engine's own rate.
+# Goal on a 2-core machine: ≥ 3,000 search pages/s and ≥ 5,000 site pages/s, no errors.
 #
 #   DISAN_TESTDATA=../shared/testdata benches/load.sh
 #
@@ -42,6 +47,10 @@ node -e '
   }
   fs.writeFileSync(path.join(out, "searches.txt"),
     queries.map((q) => "/search?q=" + encodeURIComponent(q)).join("\n") + "\n");
+  fs.writeFileSync(path.join(out, "api.txt"),
+    queries.map((q) => "/api/v1/search?q=" + encodeURIComponent(q)).join("\n") + "\n");
+  fs.writeFileSync(path.join(out, "distinct.txt"),
+    records.map((r) => "/search?q=" + encodeURIComponent(r.name)).join("\n") + "\n");
   console.log(records.length + " sites, " + queries.length + " queries");
 ' "$work/archive" "$work"
 
@@ -52,7 +61,7 @@ for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$port/healthz" > /dev/null 
 curl -s "http://127.0.0.1:$port/healthz"; echo
 header=()
 [ -n "${ACCEPT_ENCODING:-}" ] && header=(-H "Accept-Encoding: $ACCEPT_ENCODING")
-for kind in searches sites; do
+for kind in ${KINDS:-searches sites distinct api}; do
   # Warm the page cache and the index, then measure.
   PATHS="$work/$kind.txt" wrk -t2 -c16 -d3s "${header[@]}" -s "$repo/benches/load.lua" "http://127.0.0.1:$port" > /dev/null
   printf '%-9s ' "$kind"
