@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand};
 
 use crate::config::{Config, Overrides};
 use crate::layout::{ArchiveLayout, IndexLayout};
-use crate::{accounts, check, import, ingest, search};
+use crate::{accounts, check, import, ingest, search, web};
 
 /// Disan — an archive of Vietnam's historic sites and red addresses.
 ///
@@ -83,6 +83,19 @@ pub enum Command {
         #[arg(long)]
         province: Option<String>,
     },
+    /// Serve the public web site and JSON API.
+    ///
+    /// Brings the index up to date first (an incremental ingest: nothing to do when the archive
+    /// has not changed), then prints the URL and serves until interrupted.
+    Serve {
+        /// Address to listen on [default: 127.0.0.1:8080]
+        #[arg(long, env = "DISAN_BIND", value_name = "ADDR")]
+        bind: Option<String>,
+        /// Public origin for QR codes, canonical links and the sitemap
+        /// (`https://disan.example.org`) [default: the request's host]
+        #[arg(long, env = "DISAN_PUBLIC_URL", value_name = "URL")]
+        public_url: Option<String>,
+    },
     /// Manage the accounts of volunteers, moderators and administrators.
     ///
     /// Accounts live in the archive's private `.disan/` folder, never published.
@@ -111,11 +124,16 @@ pub enum UserCommand {
 
 /// Runs the parsed command line; the exit code says whether it was clean.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let (bind, public_url) = match &cli.command {
+        Command::Serve { bind, public_url } => (bind.clone(), public_url.clone()),
+        _ => (None, None),
+    };
     let overrides = Overrides {
         config: cli.config,
         archive: cli.archive,
         index: cli.index,
-        bind: None,
+        bind,
+        public_url,
     };
     let config = Config::load(&overrides)?;
     match cli.command {
@@ -132,6 +150,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             limit,
             province,
         } => run_search(&config, query, json, limit, province),
+        Command::Serve { .. } => {
+            web::serve(&config)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::User(command) => run_user(&config, command),
     }
 }

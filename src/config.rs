@@ -19,6 +19,9 @@ pub struct Config {
     pub index: PathBuf,
     /// Address the web server listens on.
     pub bind: String,
+    /// The public origin of the site (`https://disan.example.org`), used in QR codes, canonical
+    /// links, Open Graph and the sitemap. `None`: taken from each request's `Host`.
+    pub public_url: Option<String>,
 }
 
 /// What a `disan.toml` may say. Every key is optional.
@@ -36,6 +39,7 @@ pub struct FileConfig {
 #[serde(deny_unknown_fields)]
 pub struct ServeSection {
     pub bind: Option<String>,
+    pub public_url: Option<String>,
 }
 
 /// Values given on the command line or in the environment (clap has merged those two).
@@ -45,6 +49,7 @@ pub struct Overrides {
     pub archive: Option<PathBuf>,
     pub index: Option<PathBuf>,
     pub bind: Option<String>,
+    pub public_url: Option<String>,
 }
 
 /// The default config file, read when present.
@@ -89,6 +94,12 @@ impl Config {
                 .clone()
                 .or(file.serve.bind)
                 .unwrap_or_else(|| "127.0.0.1:8080".into()),
+            public_url: overrides
+                .public_url
+                .clone()
+                .or(file.serve.public_url)
+                .map(|url| url.trim_end_matches('/').to_owned())
+                .filter(|url| !url.is_empty()),
         }
     }
 }

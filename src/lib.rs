@@ -17,7 +17,8 @@
 //! - **Contributions** — [`accounts`] (users, sessions, CSRF, login limits, in the archive's
 //!   private folder), the inbox ([`archive::inbox`]) and [`moderation`] (approve, reject,
 //!   revert, history, "needs help").
-//! - **The front door** — [`cli`] maps each subcommand to one library call.
+//! - **The front door** — [`web`] is the public site and JSON API (`disan serve`), reading the
+//!   archive's records and the index; [`cli`] maps each subcommand to one library call.
 
 pub mod fold;
 pub mod record;
@@ -38,5 +39,7 @@ pub mod media;
 pub mod search;
 
 pub mod index_updates;
+
+pub mod web;
 
 pub mod cli;

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Where a site's page lives; the site id is appended.
-pub const SITE_URL_PREFIX: &str = "/site/";
+pub const SITE_URL_PREFIX: &str = "/sites/";
 
 /// One page of results.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -11,3 +11,6 @@ mod ingest; // `disan ingest`: incremental, crash-safe, bad input reported, phot
 mod users; // `disan user add | list | disable`: generated passwords, bad names and roles
 // Photo derivatives are tested in `tests/media.rs`, a binary of their own because it installs
 // an allocation-counting global allocator (to prove bombs are refused before allocating).
+mod web; // the site and JSON API in process: every route, both languages, errors, caching
+mod web_fixture; // the served archive: the bundled sample plus photos and a rename, ingested
+mod web_weight; // the page-weight budget for phones on 3G

@@ -198,7 +198,7 @@ fn hits_carry_what_the_list_shows() {
     }));
     let hit = &response.hits[0];
     assert_eq!(hit.name, "Đền Trần");
-    assert_eq!(hit.url, "/site/den-tran-nam-dinh");
+    assert_eq!(hit.url, "/sites/den-tran-nam-dinh");
     assert_eq!(hit.province.as_deref(), Some("Ninh Bình"));
     assert_eq!(hit.province_legacy.as_deref(), Some("Nam Định"));
     assert_eq!(hit.level.code, "special_national");

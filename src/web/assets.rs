@@ -1,0 +1,122 @@
+//! Static files compiled into the binary, served under fingerprinted URLs.
+//!
+//! Each asset's URL carries a hash of its bytes (`/static/site.3f9a1c2b.css`), so a browser
+//! may keep it for a year: a changed file gets a new URL. Templates ask [`url`] for the current
+//! one; a request for an old fingerprint is a 404 rather than stale content under a new name.
+//! The binary needs no files beside it, so `disan serve` works from any folder.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG};
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use super::map;
+
+/// One year, the longest lifetime browsers honour.
+pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+pub struct Asset {
+    /// The name templates use: `site.css`.
+    pub name: &'static str,
+    /// The fingerprinted URL: `/static/site.3f9a1c2b.css`.
+    pub url: String,
+    pub mime: &'static str,
+    pub bytes: Bytes,
+    hash: String,
+}
+
+fn asset(name: &'static str, mime: &'static str, bytes: Bytes) -> Asset {
+    let hash = blake3::hash(&bytes).to_hex()[..10].to_owned();
+    let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
+    Asset {
+        url: format!("/static/{stem}.{hash}.{ext}"),
+        name,
+        mime,
+        bytes,
+        hash,
+    }
+}
+
+static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
+    vec![
+        asset(
+            "site.css",
+            "text/css; charset=utf-8",
+            Bytes::from_static(include_bytes!("../../static/site.css")),
+        ),
+        asset(
+            "site.js",
+            "text/javascript; charset=utf-8",
+            Bytes::from_static(include_bytes!("../../static/site.js")),
+        ),
+        asset(
+            "print.css",
+            "text/css; charset=utf-8",
+            Bytes::from_static(include_bytes!("../../static/print.css")),
+        ),
+        asset(
+            "icon.svg",
+            "image/svg+xml",
+            Bytes::from_static(include_bytes!("../../static/icon.svg")),
+        ),
+        asset(
+            "vietnam.svg",
+            "image/svg+xml",
+            Bytes::from(map::silhouette_svg()),
+        ),
+    ]
+});
+
+static BY_URL: LazyLock<HashMap<&'static str, &'static Asset>> =
+    LazyLock::new(|| ASSETS.iter().map(|a| (a.url.as_str(), a)).collect());
+
+/// The fingerprinted URL of an asset by name; panics on a name that is not in the list, which
+/// the page tests would catch at once.
+pub fn url(name: &str) -> &'static str {
+    ASSETS
+        .iter()
+        .find(|a| a.name == name)
+        .map(|a| a.url.as_str())
+        .unwrap_or_else(|| panic!("no embedded asset named {name}"))
+}
+
+/// Every asset (for tests and the page-weight budget).
+pub fn all() -> &'static [Asset] {
+    &ASSETS
+}
+
+/// `GET /static/{file}`.
+pub async fn serve(req: HttpRequest, file: web::Path<String>) -> HttpResponse {
+    let path = format!("/static/{}", file.into_inner());
+    let Some(asset) = BY_URL.get(path.as_str()) else {
+        return HttpResponse::NotFound()
+            .insert_header((CACHE_CONTROL, "no-store"))
+            .content_type("text/plain; charset=utf-8")
+            .body("no such file; asset URLs change when the file does — reload the page");
+    };
+    let etag = format!("\"{}\"", asset.hash);
+    let fresh = req
+        .headers()
+        .get(actix_web::http::header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim().trim_start_matches("W/") == etag)
+        });
+    let mut response = if fresh {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    response
+        .insert_header((CONTENT_TYPE, asset.mime))
+        .insert_header((CACHE_CONTROL, IMMUTABLE))
+        .insert_header((ETAG, etag));
+    if fresh {
+        response.finish()
+    } else {
+        response.body(asset.bytes.clone())
+    }
+}

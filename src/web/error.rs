@@ -1,0 +1,176 @@
+//! What can go wrong answering a request, and how each failure looks to people and programs.
+//!
+//! [`WebError::code`] and [`WebError::status`] are the one table mapping every failure to a
+//! stable machine code and an HTTP status. The same error renders twice: as a friendly page in
+//! the visitor's language ([`PageError`]) and as `{"code", "message"}` for the JSON API
+//! ([`ApiError`]).
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+
+use super::i18n::Lang;
+use crate::search::QueryError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    /// No page or site at this address.
+    #[error("nothing here: {what}")]
+    NotFound { what: String },
+    /// A search or suggestion request that cannot be answered as asked.
+    #[error(transparent)]
+    Query(#[from] QueryError),
+    /// A parameter of a non-search page is malformed.
+    #[error("invalid `{name}` value {value:?}: expected {expected}")]
+    InvalidParameter {
+        name: &'static str,
+        value: String,
+        expected: &'static str,
+    },
+    /// A template failed: a bug, caught by the tests of every page.
+    #[error("page template `{template}` failed: {source}")]
+    Render {
+        template: &'static str,
+        source: minijinja::Error,
+    },
+    /// The QR code could not be drawn (the URL is too long for a QR code).
+    #[error("the QR code for {url} cannot be drawn: {source}")]
+    Qr {
+        url: String,
+        source: qrcode::types::QrError,
+    },
+}
+
+impl WebError {
+    pub fn not_found(what: impl Into<String>) -> Self {
+        WebError::NotFound { what: what.into() }
+    }
+
+    /// The table: every failure's stable code and HTTP status.
+    pub fn code(&self) -> &'static str {
+        self.entry().0
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.entry().1
+    }
+
+    fn entry(&self) -> (&'static str, StatusCode) {
+        match self {
+            WebError::NotFound { .. } => ("not_found", StatusCode::NOT_FOUND),
+            WebError::Query(e) if e.is_client_error() => ("invalid_query", StatusCode::BAD_REQUEST),
+            WebError::Query(_) => ("search_failed", StatusCode::INTERNAL_SERVER_ERROR),
+            WebError::InvalidParameter { .. } => ("invalid_parameter", StatusCode::BAD_REQUEST),
+            WebError::Render { .. } => ("render_failed", StatusCode::INTERNAL_SERVER_ERROR),
+            WebError::Qr { .. } => ("qr_failed", StatusCode::INTERNAL_SERVER_ERROR),
+        }
+    }
+
+    /// The message shown to the visitor: the details of a client error (they help fix the
+    /// request), a generic sentence for server errors (whose details go to the log).
+    pub fn public_message(&self) -> String {
+        if self.status().is_server_error() {
+            "the server failed to answer this request; it has been logged".to_owned()
+        } else {
+            self.to_string()
+        }
+    }
+
+    fn log(&self) {
+        if self.status().is_server_error() {
+            tracing::error!(code = self.code(), "{self}");
+        }
+    }
+}
+
+/// The JSON body of every API error.
+#[derive(Debug, Serialize)]
+pub struct ErrorBody<'a> {
+    pub code: &'a str,
+    pub message: String,
+}
+
+/// An error answered as JSON.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct ApiError(#[from] pub WebError);
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.0.status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        self.0.log();
+        HttpResponse::build(self.0.status())
+            .insert_header((CACHE_CONTROL, "no-store"))
+            .json(ErrorBody {
+                code: self.0.code(),
+                message: self.0.public_message(),
+            })
+    }
+}
+
+impl From<QueryError> for ApiError {
+    fn from(e: QueryError) -> Self {
+        ApiError(e.into())
+    }
+}
+
+/// An error answered as a page in the visitor's language.
+#[derive(Debug, thiserror::Error)]
+#[error("{error}")]
+pub struct PageError {
+    pub error: WebError,
+    pub lang: Lang,
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        self.error.status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        self.error.log();
+        let html = super::render::error_page(&self.error, self.lang);
+        HttpResponse::build(self.error.status())
+            .insert_header((CONTENT_TYPE, "text/html; charset=utf-8"))
+            .insert_header((CACHE_CONTROL, "no-store"))
+            .body(html)
+    }
+}
+
+/// Lets page handlers use `?` on results carrying a [`WebError`].
+pub trait InLang<T> {
+    fn in_lang(self, lang: Lang) -> Result<T, PageError>;
+}
+
+impl<T, E: Into<WebError>> InLang<T> for Result<T, E> {
+    fn in_lang(self, lang: Lang) -> Result<T, PageError> {
+        self.map_err(|e| PageError {
+            error: e.into(),
+            lang,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table() {
+        assert_eq!(WebError::not_found("x").status(), StatusCode::NOT_FOUND);
+        let bad = WebError::InvalidParameter {
+            name: "page",
+            value: "x".into(),
+            expected: "a number",
+        };
+        assert_eq!(
+            (bad.code(), bad.status()),
+            ("invalid_parameter", StatusCode::BAD_REQUEST)
+        );
+        assert!(bad.public_message().contains("page"));
+    }
+}

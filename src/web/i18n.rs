@@ -1,0 +1,265 @@
+//! The two languages of the site: Vietnamese by default, English on request.
+//!
+//! A visitor picks a language with a `?lang=en` / `?lang=vi` link; the choice is remembered in
+//! a `lang` cookie, so later pages without the parameter keep it. Links inside an English page
+//! carry `lang=en`, so the English pages are also reachable (and crawlable) without cookies.
+//! Every label exists in both languages by construction: [`Labels`] is one struct and each
+//! language is one value of it, so a label missing in one language does not compile.
+
+use std::future::{Ready, ready};
+
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::{FromRequest, HttpRequest, dev::Payload};
+use serde::Serialize;
+
+/// The cookie that remembers the language.
+pub const COOKIE: &str = "lang";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    Vi,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Vi => "vi",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Lang> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "vi" => Some(Lang::Vi),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Vi => Lang::En,
+            Lang::En => Lang::Vi,
+        }
+    }
+
+    pub fn labels(self) -> &'static Labels {
+        match self {
+            Lang::Vi => &VI,
+            Lang::En => &EN,
+        }
+    }
+
+    /// Picks the Vietnamese or English text of a pair, falling back to the Vietnamese.
+    pub fn pick<'a>(self, vi: &'a str, en: Option<&'a str>) -> &'a str {
+        match (self, en) {
+            (Lang::En, Some(en)) if !en.trim().is_empty() => en,
+            _ => vi,
+        }
+    }
+
+    /// What internal links append to keep this language: nothing for Vietnamese.
+    pub fn link_param(self) -> &'static str {
+        match self {
+            Lang::Vi => "",
+            Lang::En => "lang=en",
+        }
+    }
+}
+
+/// The language of a request: the `lang` parameter, else the cookie, else Vietnamese.
+#[derive(Debug, Clone, Copy)]
+pub struct Chosen {
+    pub lang: Lang,
+    /// Chosen by a `lang` parameter: the response remembers it in the cookie.
+    pub explicit: bool,
+}
+
+impl Chosen {
+    pub fn of(req: &HttpRequest) -> Chosen {
+        let param = url_param(req.query_string(), "lang").and_then(|v| Lang::parse(&v));
+        if let Some(lang) = param {
+            return Chosen {
+                lang,
+                explicit: true,
+            };
+        }
+        let lang = req
+            .cookie(COOKIE)
+            .and_then(|c| Lang::parse(c.value()))
+            .unwrap_or(Lang::Vi);
+        Chosen {
+            lang,
+            explicit: false,
+        }
+    }
+
+    /// The cookie to set when the choice came from a link.
+    pub fn cookie(self) -> Option<Cookie<'static>> {
+        self.explicit.then(|| {
+            Cookie::build(COOKIE, self.lang.code())
+                .path("/")
+                .max_age(actix_web::cookie::time::Duration::days(365))
+                .same_site(SameSite::Lax)
+                .http_only(true)
+                .finish()
+        })
+    }
+}
+
+impl FromRequest for Chosen {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Chosen, actix_web::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Ok(Chosen::of(req)))
+    }
+}
+
+/// The first value of `name` in a query string, decoded.
+pub fn url_param(query: &str, name: &str) -> Option<String> {
+    form_urlencoded_pairs(query)
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+/// Decoded `name=value` pairs of a query string (never fails: bad escapes are kept as typed).
+pub fn form_urlencoded_pairs(query: &str) -> impl Iterator<Item = (String, String)> + '_ {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+        .unwrap_or_default()
+        .into_iter()
+}
+
+macro_rules! labels {
+    ($($key:ident: $vi:literal, $en:literal;)+) => {
+        /// Every piece of interface text, in one language.
+        #[derive(Debug, Serialize)]
+        pub struct Labels { $(pub $key: &'static str,)+ }
+        pub static VI: Labels = Labels { $($key: $vi,)+ };
+        pub static EN: Labels = Labels { $($key: $en,)+ };
+    };
+}
+
+labels! {
+    site_name: "Di sản", "Disan";
+    tagline: "Di tích lịch sử và địa chỉ đỏ của Việt Nam", "Historic sites and red addresses of Vietnam";
+    skip: "Bỏ qua, tới nội dung chính", "Skip to the main content";
+    menu_search: "Tìm kiếm", "Search";
+    menu_provinces: "Tỉnh thành", "Provinces";
+    menu_types: "Loại hình", "Types";
+    menu_map: "Bản đồ", "Map";
+    other_language: "English", "Tiếng Việt";
+    other_language_title: "Read this page in English", "Đọc trang này bằng tiếng Việt";
+    search_label: "Tìm di tích", "Search the sites";
+    search_placeholder: "Tên di tích, địa danh, nhân vật…", "Site, place or person…";
+    search_button: "Tìm", "Search";
+    search_hint: "Có thể gõ không dấu: “chua mot cot”, “den tran”.", "Accents are optional: “chua mot cot”, “den tran”.";
+    near_me: "Di tích gần tôi", "Sites near me";
+    near_me_locating: "Đang xác định vị trí…", "Finding your location…";
+    near_me_failed: "Không lấy được vị trí. Hãy cho phép truy cập vị trí hoặc tìm theo tên.", "Could not get your location. Allow location access or search by name.";
+    browse_province: "Theo tỉnh, thành phố", "By province";
+    browse_type: "Theo loại hình", "By type";
+    browse_level: "Theo cấp xếp hạng", "By ranking";
+    red_addresses: "Địa chỉ đỏ", "Red addresses";
+    red_addresses_text: "Những địa điểm gắn với cách mạng và các cuộc kháng chiến.", "Places of the revolution and the wars of resistance.";
+    red_address: "Địa chỉ đỏ", "Red address";
+    recent: "Mới cập nhật", "Recently added";
+    see_all: "Xem tất cả", "See all";
+    sites: "di tích", "sites";
+    provinces_title: "Di tích theo tỉnh, thành phố", "Sites by province";
+    provinces_intro: "Theo 34 tỉnh, thành phố sau sắp xếp ngày 1/7/2025. Tìm theo tên tỉnh cũ (như Nam Định, Hà Tây) vẫn ra kết quả.", "By the 34 provinces in place since 1 July 2025. Searching for a former province (such as Nam Định or Hà Tây) still works.";
+    types_title: "Di tích theo loại hình", "Sites by type";
+    levels_title: "Theo cấp xếp hạng", "By ranking";
+    search_title: "Tìm kiếm", "Search";
+    results_for: "Kết quả cho", "Results for";
+    all_sites: "Tất cả di tích", "All sites";
+    results_count: "di tích", "sites";
+    loose_match: "Không di tích nào có đủ mọi từ; đang hiện các di tích có một trong các từ.", "No site has all the words; showing sites with any of them.";
+    no_results: "Không tìm thấy di tích nào.", "No sites found.";
+    no_results_help: "Thử viết ít từ hơn, bỏ bớt bộ lọc hoặc kiểm tra chính tả. Dấu tiếng Việt không bắt buộc.", "Try fewer words or filters, or check the spelling. Vietnamese accents are optional.";
+    did_you_mean: "Có phải bạn muốn tìm:", "Did you mean:";
+    without_filters: "Tìm lại, không dùng bộ lọc", "Search again without filters";
+    filters: "Lọc kết quả", "Refine";
+    active_filters: "Đang lọc", "Filters";
+    remove_filter: "Bỏ lọc", "Remove filter";
+    province: "Tỉnh, thành phố", "Province";
+    type_: "Loại hình", "Type";
+    level: "Xếp hạng", "Ranking";
+    category: "Loại di tích", "Category";
+    near: "Gần vị trí", "Near";
+    sort: "Sắp xếp", "Sort";
+    sort_relevance: "Phù hợp nhất", "Best match";
+    sort_distance: "Gần nhất", "Nearest";
+    previous: "Trang trước", "Previous page";
+    next: "Trang sau", "Next page";
+    page: "Trang", "Page";
+    pagination: "Phân trang", "Pages";
+    km: "km", "km";
+    photos: "Ảnh", "Photos";
+    photo_credit: "Ảnh:", "Photo:";
+    license: "giấy phép", "licence";
+    enlarge: "Phóng to ảnh", "Enlarge the photo";
+    close: "Đóng", "Close";
+    previous_photo: "Ảnh trước", "Previous photo";
+    next_photo: "Ảnh sau", "Next photo";
+    facts: "Thông tin", "Facts";
+    other_names: "Tên khác", "Other names";
+    period: "Niên đại", "Period";
+    year_recognized: "Năm xếp hạng", "Year ranked";
+    people: "Nhân vật được thờ, tưởng niệm", "People honoured";
+    address: "Địa chỉ", "Address";
+    now_in: "Hiện thuộc", "Now in";
+    formerly_in: "Trước 1/7/2025 thuộc", "Before 1 July 2025 in";
+    about: "Giới thiệu", "About";
+    vietnamese_only: "Phần giới thiệu hiện chỉ có bằng tiếng Việt.", "This description is only available in Vietnamese so far.";
+    timeline: "Dòng thời gian", "Timeline";
+    sources: "Nguồn tư liệu", "Sources";
+    location: "Vị trí", "Location";
+    approximate: "Vị trí gần đúng: tâm của đơn vị hành chính, chưa phải vị trí chính xác của di tích.", "Approximate position: the centre of the administrative unit, not the site itself.";
+    no_position: "Di tích chưa có toạ độ.", "This site has no coordinates yet.";
+    coordinates: "Toạ độ", "Coordinates";
+    open_in_maps: "Chỉ đường (ứng dụng bản đồ)", "Directions (maps app)";
+    open_osm: "Xem trên OpenStreetMap", "View on OpenStreetMap";
+    map_of: "Vị trí trên bản đồ Việt Nam", "Position on a map of Vietnam";
+    nearby: "Di tích lân cận", "Nearby sites";
+    cite: "Trích dẫn trang này", "Cite this page";
+    download_json: "Tải dữ liệu (JSON)", "Download the data (JSON)";
+    last_updated: "Cập nhật lần cuối", "Last updated";
+    qr_plaque: "Bảng mã QR để in", "Printable QR plaque";
+    print: "In bảng này", "Print this plaque";
+    plaque_scan: "Quét mã để đọc về di tích", "Scan to read about this site";
+    qr_alt: "Mã QR dẫn tới trang của di tích", "QR code linking to the site's page";
+    share: "Chia sẻ", "Share";
+    map_title: "Bản đồ di tích", "Map of sites";
+    map_intro: "Mỗi chấm là một di tích có toạ độ; không dùng dịch vụ bản đồ bên ngoài. Chọn một tỉnh để xem danh sách.", "Each dot is a site with coordinates; no outside map service is used. Pick a province to see its sites.";
+    map_alt: "Bản đồ các di tích có toạ độ trên lãnh thổ Việt Nam", "Map of the sites with coordinates across Vietnam";
+    without_position: "di tích chưa có toạ độ", "sites without coordinates";
+    not_found_title: "Không tìm thấy trang", "Page not found";
+    not_found_text: "Trang này không có hoặc đã được chuyển đi. Hãy thử tìm kiếm.", "This page does not exist or has moved. Try searching.";
+    bad_request_title: "Yêu cầu chưa đúng", "Something in the request is wrong";
+    server_error_title: "Máy chủ gặp lỗi", "Server error";
+    server_error_text: "Đã có lỗi phía máy chủ. Hãy thử lại sau ít phút.", "Something went wrong on our side. Please try again in a few minutes.";
+    back_home: "Về trang chủ", "Back to the home page";
+    footer: "Dữ liệu mở về di sản Việt Nam. Mã nguồn mở (MIT/Apache-2.0).", "Open data about Vietnam's heritage. Open-source code (MIT/Apache-2.0).";
+    api: "API dữ liệu", "Data API";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn languages_parse_and_pick() {
+        assert_eq!(Lang::parse(" EN "), Some(Lang::En));
+        assert_eq!(Lang::parse("fr"), None);
+        assert_eq!(Lang::En.pick("Chùa", Some("Pagoda")), "Pagoda");
+        assert_eq!(Lang::En.pick("Chùa", Some(" ")), "Chùa");
+        assert_eq!(Lang::Vi.pick("Chùa", Some("Pagoda")), "Chùa");
+        assert_eq!(
+            url_param("q=%C4%91%E1%BB%81n&lang=en", "q").as_deref(),
+            Some("đền")
+        );
+    }
+}

@@ -1,0 +1,143 @@
+//! The public web site and JSON API (`disan serve`): what tourists, students and volunteers
+//! see, built for cheap phones on slow networks.
+//!
+//! Server-rendered HTML that works without JavaScript, in Vietnamese and English; a little
+//! progressive JavaScript for suggestions, "near me" and photo swiping; no third-party
+//! requests. Handlers only read: the search index (which ingest writes) and the [`catalog`] of
+//! published sites.
+//!
+//! - [`routes`] — the URL map; [`pages`], [`site_page`], [`search_page`] — the HTML pages;
+//!   [`api`] — JSON; [`qr`], [`seo`], [`cite`] — plaques, crawlers, references;
+//! - [`render`] and [`views`] — templates and their typed contexts; [`i18n`] — the two
+//!   languages; [`assets`] and [`map`] — embedded static files and the tile-free map;
+//! - [`error`] — the one table from failure to code and HTTP status;
+//! - [`state`] and [`catalog`] — what requests share.
+
+pub mod api;
+pub mod assets;
+pub mod catalog;
+pub mod cite;
+pub mod error;
+pub mod i18n;
+pub mod map;
+pub mod page_cache;
+pub mod pages;
+pub mod qr;
+pub mod render;
+pub mod routes;
+pub mod search_page;
+pub mod seo;
+pub mod site_page;
+pub mod state;
+pub mod views;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::{Compress, DefaultHeaders};
+use actix_web::{App, HttpServer, web};
+
+use crate::config::Config;
+use crate::ingest::{self, IngestError, IngestOptions};
+use crate::layout::{ArchiveLayout, IndexLayout};
+use crate::search::SearchError;
+pub use state::AppState;
+
+/// Content-Security-Policy: scripts and styles only from this origin (no inline script);
+/// inline `style` attributes carry placeholder colours and map positions. No frames, no
+/// plugins, no form posts elsewhere.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+     img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+     form-action 'self'; frame-ancestors 'none'";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("bringing the index up to date failed: {0}")]
+    Ingest(#[from] IngestError),
+    #[error(transparent)]
+    Search(#[from] SearchError),
+    #[error(
+        "cannot listen on {bind}: {source} — is another server using it? pick another with --bind"
+    )]
+    Bind {
+        bind: String,
+        source: std::io::Error,
+    },
+    #[error("the server stopped: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The application with its middleware: security headers on every response, then
+/// compression. Used by [`serve`] and by the tests, so they test exactly what runs.
+pub fn app(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let media_root = state.media_root.clone();
+    App::new()
+        .app_data(state)
+        .app_data(
+            web::QueryConfig::default()
+                .error_handler(|err, _req| actix_web::error::ErrorBadRequest(err)),
+        )
+        .configure(move |cfg| routes::configure(cfg, &media_root))
+        .wrap(Compress::default())
+        .wrap(security_headers())
+}
+
+/// The security headers, in one place.
+pub fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add(("Content-Security-Policy", CSP))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
+        .add(("X-Frame-Options", "DENY"))
+        .add((
+            "Permissions-Policy",
+            "camera=(), microphone=(), geolocation=(self)",
+        ))
+}
+
+/// `disan serve`: brings the index up to date (an incremental ingest, which does nothing when
+/// the archive has not changed), prints the URL and serves on every core until interrupted.
+pub fn serve(config: &Config) -> Result<(), ServeError> {
+    use std::io::IsTerminal;
+    let archive = ArchiveLayout::new(&config.archive);
+    let index = IndexLayout::new(&config.index);
+    eprintln!(
+        "Bringing the index in {} up to date…",
+        config.index.display()
+    );
+    let options = IngestOptions {
+        progress: std::io::stderr().is_terminal(),
+        ..Default::default()
+    };
+    let report = ingest::ingest(&archive, &index, &options)?;
+    eprintln!(
+        "{} sites: {} indexed, {} unchanged; {} photos rendered; {} problems (run `disan ingest` to list them); {:.1} s",
+        report.sites,
+        report.indexed,
+        report.unchanged,
+        report.photos_rendered,
+        report.problems.len(),
+        report.seconds
+    );
+    let state = web::Data::new(AppState::open(&archive, &index, config.public_url.clone())?);
+    let sites = state.catalog().len();
+    let server = HttpServer::new(move || app(state.clone()))
+        .bind(&config.bind)
+        .map_err(|source| ServeError::Bind {
+            bind: config.bind.clone(),
+            source,
+        })?;
+    let shown = config.bind.replace("0.0.0.0", "127.0.0.1");
+    println!("Serving {sites} sites at http://{shown}/  (Ctrl-C to stop)");
+    actix_web::rt::System::new().block_on(server.run())?;
+    Ok(())
+}

@@ -1,0 +1,53 @@
+//! The whole URL map of the public site, on one screen.
+
+use actix_files::Files;
+use actix_web::middleware::DefaultHeaders;
+use actix_web::web::{self, ServiceConfig, get};
+
+use super::{api, assets, pages, qr, seo};
+
+/// Registers every route. `media_root` is where ingest wrote the photo derivatives.
+pub fn configure(cfg: &mut ServiceConfig, media_root: &std::path::Path) {
+    cfg
+        // Pages
+        .route("/", get().to(pages::home))
+        .route("/search", get().to(pages::search))
+        .route("/provinces", get().to(pages::provinces))
+        .route("/types", get().to(pages::types))
+        .route("/map", get().to(pages::map_page))
+        .route("/sites/{id}", get().to(pages::site))
+        .route("/sites/{id}/site.json", get().to(pages::site_json))
+        .route("/sites/{id}/plaque", get().to(pages::plaque))
+        .route("/sites/{id}/qr.svg", get().to(qr::qr_svg))
+        .route("/sites/{id}/qr.png", get().to(qr::qr_png))
+        .route("/s/{code}", get().to(pages::short_code))
+        // JSON API
+        .route("/api/v1/search", get().to(api::search))
+        .route("/api/v1/suggest", get().to(api::suggest))
+        .route("/api/v1/sites/{id}", get().to(api::site))
+        .route("/api/v1/openapi.json", get().to(api::openapi))
+        .route("/healthz", get().to(api::health))
+        // For machines
+        .route("/robots.txt", get().to(seo::robots))
+        .route("/sitemap.xml", get().to(seo::sitemap))
+        // Files: embedded assets, and photo derivatives (named by content hash: immutable)
+        .route("/static/{file}", get().to(assets::serve))
+        .route(
+            "/favicon.ico",
+            get().to(|| async {
+                actix_web::HttpResponse::MovedPermanently()
+                    .insert_header(("Location", assets::url("icon.svg")))
+                    .finish()
+            }),
+        )
+        .service(
+            web::scope("/media")
+                .wrap(DefaultHeaders::new().add(("Cache-Control", assets::IMMUTABLE)))
+                .service(
+                    Files::new("", media_root)
+                        .use_etag(true)
+                        .use_last_modified(true),
+                ),
+        )
+        .default_service(web::to(pages::not_found));
+}

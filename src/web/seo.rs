@@ -1,0 +1,156 @@
+//! What search engines and link previews read: `robots.txt`, `sitemap.xml` and schema.org
+//! JSON-LD. (Open Graph and Twitter tags are in `templates/base.html`, filled from the page's
+//! frame.)
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::json;
+
+use super::catalog::Site;
+use super::i18n::{Chosen, Lang};
+use super::render::cached;
+use super::state::AppState;
+use super::views::{MEDIA_PREFIX, site_url};
+
+pub async fn robots(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let origin = state.origin(&req);
+    let text =
+        format!("User-agent: *\nAllow: /\nDisallow: /api/\n\nSitemap: {origin}/sitemap.xml\n");
+    HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .insert_header(("Cache-Control", "public, max-age=3600"))
+        .body(text)
+}
+
+/// Every site page in both languages, plus the browse pages.
+pub async fn sitemap(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let origin = state.origin(&req);
+    let catalog = state.catalog();
+    let mut xml = String::with_capacity(200 + catalog.len() * 400);
+    xml.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n");
+    let mut entry = |path: &str, lastmod: Option<String>| {
+        for lang in [Lang::Vi, Lang::En] {
+            let loc = super::render::with_param(path, lang.link_param());
+            xml.push_str(&format!("<url><loc>{origin}{}</loc>", escape_xml(&loc)));
+            if let Some(d) = &lastmod {
+                xml.push_str(&format!("<lastmod>{d}</lastmod>"));
+            }
+            for alt in [Lang::Vi, Lang::En] {
+                let href = super::render::with_param(path, alt.link_param());
+                xml.push_str(&format!(
+                    "<xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{origin}{}\"/>",
+                    alt.code(),
+                    escape_xml(&href)
+                ));
+            }
+            xml.push_str("</url>\n");
+        }
+    };
+    for path in ["/", "/provinces", "/types", "/map"] {
+        entry(path, None);
+    }
+    for site in catalog.sites() {
+        let lastmod = site.updated().map(|d| d.format("%Y-%m-%d").to_string());
+        entry(&format!("/sites/{}", site.record.id), lastmod);
+    }
+    xml.push_str("</urlset>\n");
+    let chosen = Chosen {
+        lang: Lang::Vi,
+        explicit: false,
+    };
+    cached(
+        &req,
+        chosen,
+        xml.into_bytes(),
+        "application/xml; charset=utf-8",
+        Some(catalog.updated),
+    )
+}
+
+fn escape_xml(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// JSON made safe to sit inside `<script type="application/ld+json">`: `<` is escaped so no
+/// text in a record can close the element.
+fn script_json(value: &serde_json::Value) -> String {
+    value.to_string().replace('<', "\\u003c")
+}
+
+/// The home page: the site and its search box (for a search engine's sitelinks box).
+pub fn website_json_ld(origin: &str, lang: Lang) -> String {
+    script_json(&json!({
+        "@context": "https://schema.org",
+        "@type": "WebSite",
+        "name": lang.labels().site_name,
+        "url": format!("{origin}/"),
+        "inLanguage": lang.code(),
+        "potentialAction": {
+            "@type": "SearchAction",
+            "target": format!("{origin}/search?q={{q}}"),
+            "query-input": "required name=q"
+        }
+    }))
+}
+
+/// A site as a `LandmarksOrHistoricalBuildings` and `TouristAttraction`, with its position
+/// and photos.
+pub fn site_json_ld(site: &Site, origin: &str, lang: Lang) -> String {
+    let r = &site.record;
+    let mut value = json!({
+        "@context": "https://schema.org",
+        "@type": ["LandmarksOrHistoricalBuildings", "TouristAttraction"],
+        "name": r.name,
+        "url": format!("{origin}{}", site_url(&r.id, lang)),
+        "inLanguage": lang.code(),
+    });
+    let obj = value.as_object_mut().expect("a JSON object");
+    if let Some(en) = &r.name_en {
+        obj.insert(
+            "alternateName".into(),
+            json!(std::iter::once(en).chain(&r.alt_names).collect::<Vec<_>>()),
+        );
+    } else if !r.alt_names.is_empty() {
+        obj.insert("alternateName".into(), json!(r.alt_names));
+    }
+    if let Some(summary) = &r.summary {
+        obj.insert(
+            "description".into(),
+            json!(lang.pick(summary, r.summary_en.as_deref())),
+        );
+    }
+    if let (Some(lat), Some(lon)) = (r.location.lat, r.location.lon) {
+        obj.insert(
+            "geo".into(),
+            json!({"@type": "GeoCoordinates", "latitude": lat, "longitude": lon}),
+        );
+    }
+    let l = &r.location;
+    if l.province.is_some() || l.commune.is_some() {
+        obj.insert(
+            "address".into(),
+            json!({"@type": "PostalAddress", "addressCountry": "VN",
+                   "addressRegion": l.province, "addressLocality": l.commune}),
+        );
+    }
+    let images: Vec<String> = site
+        .photos
+        .iter()
+        .filter_map(|p| {
+            p.meta
+                .files
+                .iter()
+                .filter(|f| f.mime == "image/jpeg")
+                .max_by_key(|f| f.width)
+        })
+        .map(|f| format!("{origin}{MEDIA_PREFIX}{}", f.path))
+        .collect();
+    if !images.is_empty() {
+        obj.insert("image".into(), json!(images));
+    }
+    if let Some(updated) = site.updated() {
+        obj.insert("dateModified".into(), json!(updated.to_rfc3339()));
+    }
+    script_json(&value)
+}

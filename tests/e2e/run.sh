@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Browser end-to-end tests: builds the release binary, serves a copy of the bundled archive and
+# drives the system's headless Chromium through it at a phone and a desktop viewport.
+# Screenshots go to target/e2e-shots/. Needs Debian's `chromium` and Node.js.
+set -euo pipefail
+cd "$(dirname "$0")"
+repo="$(cd ../.. && pwd)"
+target="${CARGO_TARGET_DIR:-$repo/target}"
+work="$(mktemp -d)"
+port="${DISAN_E2E_PORT:-18181}"
+(cd "$repo" && cargo build --release --locked --quiet)
+cp "$target/release/disan" "$work/disan"
+./prepare.sh "$work"
+[ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --silent
+"$work/disan" --archive "$work/archive" --index "$work/index" serve --bind "127.0.0.1:$port" > "$work/serve.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 1 100); do
+  curl -sf "http://127.0.0.1:$port/healthz" > /dev/null && break
+  sleep 0.2
+done
+shots="${DISAN_E2E_SHOTS:-$target/e2e-shots}"
+mkdir -p "$shots"
+node browse.mjs "http://127.0.0.1:$port" "$shots"
