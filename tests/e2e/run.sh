@@ -8,8 +8,15 @@ repo="$(cd ../.. && pwd)"
 target="${CARGO_TARGET_DIR:-$repo/target}"
 work="$(mktemp -d)"
 port="${DISAN_E2E_PORT:-18181}"
-(cd "$repo" && cargo build --release --locked --quiet)
-cp "$target/release/disan" "$work/disan"
+# The debug build is the one `cargo test` has just made (dependencies are optimised even there),
+# so CI does not pay for a second, release build; DISAN_E2E_PROFILE=release tests that instead.
+profile="${DISAN_E2E_PROFILE:-debug}"
+if [ "$profile" = release ]; then
+  (cd "$repo" && cargo build --release --locked --quiet --bin disan)
+else
+  (cd "$repo" && cargo build --locked --quiet --bin disan)
+fi
+cp "$target/$profile/disan" "$work/disan"
 ./prepare.sh "$work"
 [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --silent
 "$work/disan" --archive "$work/archive" --index "$work/index" serve --bind "127.0.0.1:$port" > "$work/serve.log" 2>&1 &
