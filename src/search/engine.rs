@@ -24,7 +24,7 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let s = &self.schema;
         let words = QueryWords::analyze(&self.analyzers, &request.q);
-        let filters = Filters::of(s, request);
+        let filters = Filters::of(s, &searcher, request);
         let collector = |top, facets| SiteCollector {
             cache: &self.facet_values,
             top,
@@ -42,14 +42,10 @@ impl SearchIndex {
             .collect();
         let page_end = request.offset + request.limit;
 
-        // Strict first; typo-tolerant and then any-word only when that finds nothing.
-        let mut fallbacks = Vec::new();
-        if words.folded.iter().any(|w| w.chars().count() >= 4) {
-            fallbacks.push(Match::StrictFuzzy);
-        }
-        if words.folded.len() >= 2 {
-            fallbacks.push(Match::Loose);
-        }
+        // Strict first. When that does not fill the page, typo-tolerant: a typo can make
+        // another real word ("Hưng" for "Hương"), and the exact matches still rank first.
+        // Any-word only when nothing has every word.
+        let may_be_mistyped = words.folded.iter().any(|w| w.chars().count() >= 3);
         let run = |mode| -> Result<_, QueryError> {
             let text = if words.is_empty() {
                 match_all_or_nothing(&request.q)
@@ -61,11 +57,14 @@ impl SearchIndex {
             Ok((text, collected, mode))
         };
         let (mut text, mut collected, mut mode) = run(Match::Strict)?;
-        for fallback in fallbacks {
-            if collected.total > 0 || words.is_empty() {
-                break;
+        if !words.is_empty() && may_be_mistyped && collected.total < page_end as u64 {
+            let fuzzy = run(Match::StrictFuzzy)?;
+            if fuzzy.1.total > collected.total {
+                (text, collected, mode) = fuzzy;
             }
-            (text, collected, mode) = run(fallback)?;
+        }
+        if !words.is_empty() && collected.total == 0 && words.folded.len() >= 2 {
+            (text, collected, mode) = run(Match::Loose)?;
         }
         let loose_match = mode == Match::Loose && collected.total > 0;
 

@@ -16,6 +16,7 @@ mod collector;
 pub mod document;
 mod engine;
 mod error;
+pub mod eval;
 pub mod geo;
 mod query;
 pub mod request;

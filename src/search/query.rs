@@ -142,6 +142,22 @@ fn typo_distance(word: &str) -> Option<u8> {
     }
 }
 
+/// Typo distance when every word may be mistyped ([`Match::StrictFuzzy`]): then a 3-letter
+/// word may also be a 4-letter syllable missing a letter ("cha" for "chùa"). Only names are
+/// searched that way: a short word has too many neighbours in long texts.
+fn fallback_typo_distance(word: &str) -> Option<u8> {
+    typo_distance(word).or((word.chars().count() == 3).then_some(1))
+}
+
+/// Folded words that join the others rather than name anything: "đình *thờ* Cao Sơn",
+/// "chùa *ở* Bắc Ninh". They score where they occur but are not required, so a question
+/// phrased as people ask it still finds the sites that have its other words.
+const CONNECTIVES: &[&str] = &["tho", "o", "tai", "cua", "va", "cac", "nhung"];
+
+fn is_connective(folded: &str) -> bool {
+    CONNECTIVES.contains(&folded)
+}
+
 /// Whether the folded word occurs in any searchable field of the index.
 fn is_known(
     s: &SiteSchema,
@@ -189,6 +205,13 @@ fn word_query(
         }
         let fuzzy = FuzzyTermQuery::new(Term::from_field_text(s.text_en, english), distance, true);
         clauses.push((Occur::Should, boosted(Box::new(fuzzy), FUZZY_WEIGHT)));
+    } else if mode == Match::StrictFuzzy
+        && let Some(distance) = fallback_typo_distance(folded)
+    {
+        for field in [s.name_fold, s.alt_names_fold] {
+            let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, folded), distance, true);
+            clauses.push((Occur::Should, boosted(Box::new(fuzzy), FUZZY_WEIGHT)));
+        }
     }
     Ok(Box::new(BooleanQuery::new(clauses)))
 }
@@ -208,10 +231,16 @@ pub(crate) fn text_query(
     for i in 0..n {
         per_word.push(word_query(s, searcher, words, i, mode)?);
     }
+    // Connectives are optional while some other word is required.
+    let optional = |i: usize| {
+        is_connective(&words.folded[i]) && (0..n).any(|j| !is_connective(&words.folded[j]))
+    };
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = match mode {
-        Match::Strict | Match::StrictFuzzy => {
-            per_word.into_iter().map(|q| (Occur::Must, q)).collect()
-        }
+        Match::Strict | Match::StrictFuzzy => per_word
+            .into_iter()
+            .enumerate()
+            .map(|(i, q)| (if optional(i) { Occur::Should } else { Occur::Must }, q))
+            .collect(),
         Match::Loose => {
             let any = per_word.into_iter().map(|q| (Occur::Should, q)).collect();
             vec![(
@@ -234,6 +263,22 @@ pub(crate) fn text_query(
         boost(phrase(s.summary_fold, &words.folded, 2, 0.5));
         boost(phrase(s.description_fold, &words.folded, 2, 0.3));
     }
+    // In longer queries, each pair of neighbouring words that stays together in one field:
+    // "chùa Bắc Ninh quốc gia" is a type, a province and a rank, and a site whose province is
+    // Bắc Ninh and whose rank is "quốc gia" beats one with "Quốc" in its name and "Ninh" and
+    // "Gia" in different place names.
+    if n >= 3 {
+        for pair in words.folded.windows(2) {
+            if pair.iter().any(|w| is_connective(w)) {
+                continue;
+            }
+            boost(phrase(s.name_fold, pair, 0, 1.5));
+            boost(phrase(s.alt_names_fold, pair, 0, 1.0));
+            boost(phrase(s.people_fold, pair, 0, 1.5));
+            boost(phrase(s.place_fold, pair, 0, 1.5));
+            boost(phrase(s.other_fold, pair, 0, 1.5));
+        }
+    }
     Ok(Box::new(BooleanQuery::new(clauses)))
 }
 
@@ -245,7 +290,7 @@ pub(crate) struct Filters {
 
 impl Filters {
     /// Filters of a request that has passed [`SearchRequest::validate`].
-    pub fn of(s: &SiteSchema, request: &SearchRequest) -> Filters {
+    pub fn of(s: &SiteSchema, searcher: &Searcher, request: &SearchRequest) -> Filters {
         let mut facets = Vec::new();
         let mut add = |kind, field: Field, values: Vec<String>| {
             if !values.is_empty() {
@@ -262,7 +307,11 @@ impl Filters {
                 facets.push((kind, Box::new(BooleanQuery::new(any)) as Box<dyn Query>));
             }
         };
-        let provinces = request.province.iter().map(|p| province_key(p)).collect();
+        let provinces = request
+            .province
+            .iter()
+            .map(|p| province_filter_key(s, searcher, p))
+            .collect();
         add(FacetKind::Province, s.province_key, provinces);
         let types = request
             .type_
@@ -324,6 +373,24 @@ impl Filters {
         }
         Box::new(BooleanQuery::new(clauses))
     }
+}
+
+/// The province key to filter on for what was asked: the name itself when some site is stored
+/// under it (a current or pre-2025 province), else the current province it names today
+/// ("Hà Tây" → Hà Nội, "Hà Nam Ninh" → Ninh Bình, a one-letter typo), else the name itself
+/// (matching nothing, rather than silently dropping the filter).
+fn province_filter_key(s: &SiteSchema, searcher: &Searcher, asked: &str) -> String {
+    let key = province_key(asked);
+    let stored = searcher
+        .doc_freq(&Term::from_field_text(s.province_key, &key))
+        .is_ok_and(|n| n > 0);
+    if stored {
+        return key;
+    }
+    crate::admin_units::units()
+        .current_province(asked)
+        .map(province_key)
+        .unwrap_or(key)
 }
 
 /// Range queries on the coordinate columns for a box; sites without a position never match.
@@ -412,5 +479,7 @@ mod tests {
         assert_eq!(typo_distance("chua"), Some(1));
         assert_eq!(typo_distance("nghieng"), Some(1));
         assert_eq!(typo_distance("mausoleum"), Some(2));
+        assert_eq!(fallback_typo_distance("cha"), Some(1));
+        assert_eq!(fallback_typo_distance("ha"), None);
     }
 }
