@@ -12,6 +12,7 @@
 
 pub mod analyzer;
 pub mod api;
+mod browse;
 mod collector;
 pub mod document;
 mod engine;
@@ -54,6 +55,7 @@ pub struct SearchIndex {
     schema: SiteSchema,
     analyzers: Analyzers,
     facet_values: collector::FacetValueCache,
+    browse: browse::BrowseCache,
     /// Where the index lives, for error messages; `None` in memory.
     path: Option<PathBuf>,
 }
@@ -163,6 +165,7 @@ impl SearchIndex {
             schema,
             analyzers,
             facet_values: Default::default(),
+            browse: Default::default(),
             path,
         })
     }

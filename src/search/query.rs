@@ -3,16 +3,19 @@
 //!
 //! Ranking, strongest first:
 //! 1. the whole query is a site's name, accents and all; then the same without accents;
-//! 2. the words form a phrase in the name (place names are several syllables);
+//! 2. the words form a phrase in the name (place names are several syllables); in longer
+//!    queries, neighbouring words stay together in one field ("Bắc Ninh", "quốc gia");
 //! 3. per word, a match in a stronger field: name > other names > people, type > place >
 //!    summary > description and the rest; the accented form adds to the folded one, so `đường`
 //!    ranks Đường above Dương while `duong` finds both;
 //! 4. BM25 within each field, and a small prominence prior (level, photos) between equals.
 //!
-//! Every word is required ([`Match::Strict`]). A word that appears nowhere in the index gets
-//! typo-tolerant alternatives (Levenshtein distance 1 from 4 letters, 2 from 8, on the folded
-//! form), scored below any exact match; if that finds nothing the engine retries with typo
-//! tolerance on every word ([`Match::StrictFuzzy`]) and finally with any word ([`Match::Loose`]).
+//! Every word is required ([`Match::Strict`]) except connectives ("thờ", "ở", "của"). A word
+//! that appears nowhere in the index gets typo-tolerant alternatives (Levenshtein distance 1
+//! from 4 letters, 2 from 8, on the folded form), scored below any exact match. When that does
+//! not fill the page, the engine retries allowing every word of 3 letters or more a typo in the
+//! names ([`Match::StrictFuzzy`]: "Hưng" may be a mistyped "Hương", "cha" a "chùa"), and when
+//! nothing has every word, with any word ([`Match::Loose`]).
 
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, FuzzyTermQuery, Occur,
@@ -196,8 +199,10 @@ fn word_query(
     }
     clauses.push((Occur::Should, term(s.name_en, english, 1.5)));
     clauses.push((Occur::Should, term(s.text_en, english, 0.5)));
+    // A word the index does not know is surely mistyped: look for it everywhere. A known
+    // word may be a typo of another (only when the page would not be full otherwise): in names.
     if let Some(distance) = typo_distance(folded)
-        && (mode == Match::StrictFuzzy || !is_known(s, searcher, folded, english)?)
+        && !is_known(s, searcher, folded, english)?
     {
         for field in [s.name_fold, s.alt_names_fold, s.people_fold, s.place_fold] {
             let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, folded), distance, true);

@@ -77,7 +77,7 @@ fn real_records_meet_the_relevance_goals() {
     // Pre-2025 names stored in the index keep their own sites, which are in Ninh Bình now.
     for name in ["nam dinh", "Hà Nam"] {
         let found = in_province(name);
-        assert!(found.total > 50, "{name}: {}", found.total);
+        assert!(found.total > 20, "{name}: {}", found.total);
         assert!(
             found.hits.iter().all(|h| h.province.as_deref() == Some("Ninh Bình")),
             "{name}"
