@@ -11,8 +11,8 @@ use tantivy::schema::Value;
 use tantivy::{Searcher, TantivyDocument};
 
 use super::SearchIndex;
-use super::browse::BrowseCache;
 use super::api::{FacetValue, Facets, Hit, Label, SITE_URL_PREFIX, SearchResponse};
+use super::browse::BrowseCache;
 use super::collector::{Candidate, Collected, Order, SiteCollector};
 use super::error::QueryError;
 use super::query::{FacetKind, Filters, Match, QueryWords, match_all_or_nothing, text_query};
@@ -72,8 +72,8 @@ impl SearchIndex {
         // a typo can make another real word ("Hưng" for "Hương"), and the exact matches still
         // rank first. The threshold does not depend on the page, so every page has the same
         // total. Any-word only when nothing has every word.
-        let may_be_mistyped = words.folded.len() >= 2
-            && words.folded.iter().any(|w| w.chars().count() >= 3);
+        let may_be_mistyped =
+            words.folded.len() >= 2 && words.folded.iter().any(|w| w.chars().count() >= 3);
         let run = |mode| -> Result<_, QueryError> {
             let text = if words.is_empty() {
                 match_all_or_nothing(&request.q)
@@ -138,7 +138,7 @@ fn read_hit(
     candidate: &Candidate,
 ) -> Result<Hit, QueryError> {
     let doc: TantivyDocument = searcher.doc(candidate.doc)?;
-    let id = text(&doc, s.id).unwrap_or_else(|| candidate.id.clone());
+    let id = text(&doc, s.id).unwrap_or_default();
     let site_type = text(&doc, s.site_type).map(|code| Label {
         vi: text(&doc, s.type_label).unwrap_or_else(|| code.clone()),
         en: text(&doc, s.type_label_en).unwrap_or_else(|| code.clone()),
@@ -210,7 +210,10 @@ fn labels() -> &'static HashMap<(FacetKind, &'static str), (&'static str, &'stat
             map.insert((FacetKind::Level, l.code()), (l.label_vi(), l.label_en()));
         }
         for c in Category::ALL {
-            map.insert((FacetKind::Category, c.code()), (c.label_vi(), c.label_en()));
+            map.insert(
+                (FacetKind::Category, c.code()),
+                (c.label_vi(), c.label_en()),
+            );
         }
         map
     })

@@ -270,7 +270,13 @@ fn contains_words(text: &[String], phrase: &[String]) -> bool {
 fn type_person(sorted: &[&SiteRecord]) -> Vec<JudgedQuery> {
     let people: Vec<(&SiteRecord, Option<SiteType>, Vec<Vec<String>>)> = sorted
         .iter()
-        .map(|r| (*r, kind_of(r), r.people.iter().map(|p| fold::words(p)).collect()))
+        .map(|r| {
+            (
+                *r,
+                kind_of(r),
+                r.people.iter().map(|p| fold::words(p)).collect(),
+            )
+        })
         .collect();
     let mut asked = BTreeMap::new();
     for (r, kind, _) in &people {
@@ -290,11 +296,14 @@ fn type_person(sorted: &[&SiteRecord]) -> Vec<JudgedQuery> {
                 .map(|(other, _, _)| other.id.clone())
                 .collect();
             let text = format!("{} thờ {person}", type_word(site_type));
-            asked.insert(words, JudgedQuery {
-                form: QueryForm::TypePerson,
-                text,
-                relevant,
-            });
+            asked.insert(
+                words,
+                JudgedQuery {
+                    form: QueryForm::TypePerson,
+                    text,
+                    relevant,
+                },
+            );
         }
     }
     asked.into_values().collect()
@@ -387,13 +396,16 @@ impl Evaluation {
             }
         }
         for (form, [n, s1, s3, s10, rr]) in sums {
-            eval.forms.insert(form, FormScore {
-                queries: n as usize,
-                success_at_1: s1 / n,
-                success_at_3: s3 / n,
-                success_at_10: s10 / n,
-                mrr: rr / n,
-            });
+            eval.forms.insert(
+                form,
+                FormScore {
+                    queries: n as usize,
+                    success_at_1: s1 / n,
+                    success_at_3: s3 / n,
+                    success_at_10: s10 / n,
+                    mrr: rr / n,
+                },
+            );
         }
         Ok(eval)
     }
@@ -411,7 +423,12 @@ impl SearchIndex {
                 limit: DEPTH,
                 ..SearchRequest::text(text)
             };
-            Ok(self.search(&request)?.hits.into_iter().map(|h| h.id).collect())
+            Ok(self
+                .search(&request)?
+                .hits
+                .into_iter()
+                .map(|h| h.id)
+                .collect())
         })
     }
 }
@@ -463,13 +480,22 @@ mod tests {
             Some("Đông Ngạc")
         );
         assert_eq!(without_type_word("Chùa Keo"), None);
-        assert_eq!(without_type_word("Lăng Ông Bà Chiểu").as_deref(), Some("Ông Bà Chiểu"));
+        assert_eq!(
+            without_type_word("Lăng Ông Bà Chiểu").as_deref(),
+            Some("Ông Bà Chiểu")
+        );
     }
 
     #[test]
     fn queries_are_judged_by_the_records() {
         let records = vec![
-            record("a", "Đình Cao Sơn", "dinh", "Ninh Bình", &["Cao Sơn Đại vương"]),
+            record(
+                "a",
+                "Đình Cao Sơn",
+                "dinh",
+                "Ninh Bình",
+                &["Cao Sơn Đại vương"],
+            ),
             record("b", "Đình Cao Sơn", "dinh", "Hà Nội", &["Cao Sơn"]),
             record("c", "Chùa Keo", "chua", "Hưng Yên", &["Không Lộ"]),
         ];

@@ -244,7 +244,16 @@ pub(crate) fn text_query(
         Match::Strict | Match::StrictFuzzy => per_word
             .into_iter()
             .enumerate()
-            .map(|(i, q)| (if optional(i) { Occur::Should } else { Occur::Must }, q))
+            .map(|(i, q)| {
+                (
+                    if optional(i) {
+                        Occur::Should
+                    } else {
+                        Occur::Must
+                    },
+                    q,
+                )
+            })
             .collect(),
         Match::Loose => {
             let any = per_word.into_iter().map(|q| (Occur::Should, q)).collect();

@@ -53,9 +53,16 @@ fn real_records_meet_the_relevance_goals() {
         (QueryForm::TypePerson, |e, f| e.form(f).success_at_10, 0.85),
     ];
     for (form, figure, goal) in goals {
-        assert!(form_count(&evaluation, form) >= 100, "{form:?}: too few queries");
+        assert!(
+            form_count(&evaluation, form) >= 100,
+            "{form:?}: too few queries"
+        );
         let got = figure(&evaluation, form);
-        assert!(got >= goal, "{}: {got:.3} < {goal}\n{evaluation}", form.name());
+        assert!(
+            got >= goal,
+            "{}: {got:.3} < {goal}\n{evaluation}",
+            form.name()
+        );
     }
 
     // A province filter by a name older than the index's provinces: Hà Tây is Hà Nội now.
@@ -72,14 +79,22 @@ fn real_records_meet_the_relevance_goals() {
     for name in ["Hà Tây", "ha tay"] {
         let found = in_province(name);
         assert_eq!(found.total, ha_noi.total, "{name}");
-        assert!(found.hits.iter().all(|h| h.province.as_deref() == Some("Hà Nội")));
+        assert!(
+            found
+                .hits
+                .iter()
+                .all(|h| h.province.as_deref() == Some("Hà Nội"))
+        );
     }
     // Pre-2025 names stored in the index keep their own sites, which are in Ninh Bình now.
     for name in ["nam dinh", "Hà Nam"] {
         let found = in_province(name);
         assert!(found.total > 20, "{name}: {}", found.total);
         assert!(
-            found.hits.iter().all(|h| h.province.as_deref() == Some("Ninh Bình")),
+            found
+                .hits
+                .iter()
+                .all(|h| h.province.as_deref() == Some("Ninh Bình")),
             "{name}"
         );
     }

@@ -50,7 +50,10 @@ fn province_filter_matches_current_or_legacy_name() {
         assert_eq!(found, ninh_binh_ids, "{historic}");
     }
     // One that went to two provinces in 2025 names neither: no guess.
-    assert_eq!(search(&with(|r| r.province = vec!["Hải Hưng".into()])).total, 0);
+    assert_eq!(
+        search(&with(|r| r.province = vec!["Hải Hưng".into()])).total,
+        0
+    );
     // Searching the old name as text finds the same sites.
     let text = q("Nam Định");
     for id in found {
