@@ -196,11 +196,13 @@ fn facets(collected: &Collected) -> Facets {
     out
 }
 
+/// (facet, code) → (Vietnamese label, English label).
+type LabelTable = HashMap<(FacetKind, &'static str), (&'static str, &'static str)>;
+
 /// Vietnamese and English labels of every type, level and category code, built once: a
 /// result page labels every facet value, and the vocabularies look codes up by scanning.
-fn labels() -> &'static HashMap<(FacetKind, &'static str), (&'static str, &'static str)> {
-    static LABELS: OnceLock<HashMap<(FacetKind, &'static str), (&'static str, &'static str)>> =
-        OnceLock::new();
+fn labels() -> &'static LabelTable {
+    static LABELS: OnceLock<LabelTable> = OnceLock::new();
     LABELS.get_or_init(|| {
         let mut map = HashMap::new();
         for t in KnownType::ALL {

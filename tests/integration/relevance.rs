@@ -32,7 +32,11 @@ fn real_records_meet_the_relevance_goals() {
     let file = dir.path().join("rows.json");
     std::fs::write(&file, serde_json::to_string(&rows).unwrap()).unwrap();
     // Rows without a name are rejected (exit 1); the others are imported.
-    disan(dir.path()).args(["import", "-q"]).arg(&file).assert();
+    disan(dir.path())
+        .args(["import", "-q"])
+        .arg(&file)
+        .assert()
+        .code(1);
     disan(dir.path()).arg("ingest").assert().success();
 
     let layout = ArchiveLayout::new(dir.path().join("archive"));
@@ -44,7 +48,8 @@ fn real_records_meet_the_relevance_goals() {
     let queries = judged_queries(&records, PER_FORM);
     let evaluation = index.evaluate(&queries).unwrap();
     eprintln!("{evaluation}");
-    let goals: [(QueryForm, fn(&Evaluation, QueryForm) -> f64, f64); 5] = [
+    type Figure = fn(&Evaluation, QueryForm) -> f64;
+    let goals: [(QueryForm, Figure, f64); 5] = [
         (QueryForm::Exact, |e, f| e.form(f).success_at_1, 0.95),
         (QueryForm::Nfd, |e, f| e.form(f).success_at_1, 0.95),
         (QueryForm::AccentFree, |e, f| e.form(f).success_at_3, 0.95),
