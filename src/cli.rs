@@ -96,6 +96,23 @@ pub enum Command {
         #[arg(long, env = "DISAN_PUBLIC_URL", value_name = "URL")]
         public_url: Option<String>,
     },
+    /// Measure search relevance on the archive's own records and print Success@k and MRR.
+    ///
+    /// Builds judged queries from the records (unique names typed exactly, without accents, in
+    /// NFD, with a typo, without the type word, with the province; topics from type, people,
+    /// province and rank) and runs them on the index.
+    #[command(hide = true)]
+    EvalSearch {
+        /// At most this many queries of each form.
+        #[arg(long, default_value_t = 1000)]
+        per_form: usize,
+        /// Also write the judged queries as JSON, for judging other engines on the same set.
+        #[arg(long, value_name = "FILE")]
+        queries_out: Option<PathBuf>,
+        /// Print this many misses (queries whose right site was not first) of each form.
+        #[arg(long, default_value_t = 0)]
+        misses: usize,
+    },
     /// Manage the accounts of volunteers, moderators and administrators.
     ///
     /// Accounts live in the archive's private `.disan/` folder, never published.
@@ -155,6 +172,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::User(command) => run_user(&config, command),
+        Command::EvalSearch {
+            per_form,
+            queries_out,
+            misses,
+        } => run_eval_search(&config, per_form, queries_out, misses),
     }
 }
 
@@ -339,6 +361,50 @@ fn run_user(config: &Config, command: UserCommand) -> anyhow::Result<ExitCode> {
             let ended = accounts::SessionStore::new(&layout, chrono::Duration::zero())
                 .logout_user(&user.name)?;
             eprintln!("disabled {} ({ended} sessions ended)", user.name);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_eval_search(
+    config: &Config,
+    per_form: usize,
+    queries_out: Option<PathBuf>,
+    misses: usize,
+) -> anyhow::Result<ExitCode> {
+    let (entries, _) = crate::archive::walk(&ArchiveLayout::new(&config.archive));
+    let records: Vec<_> = entries.into_iter().filter_map(|e| e.record.ok()).collect();
+    let index = search::open(IndexLayout::new(&config.index).tantivy())
+        .context("cannot open the index — run `disan ingest` first")?;
+    let queries = search::eval::judged_queries(&records, per_form);
+    if let Some(path) = &queries_out {
+        std::fs::write(path, serde_json::to_string_pretty(&queries)?)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    let started = std::time::Instant::now();
+    let evaluation = index.evaluate(&queries)?;
+    let seconds = started.elapsed().as_secs_f64();
+    println!("{evaluation}");
+    eprintln!(
+        "{} sites, {} queries in {seconds:.2} s",
+        records.len(),
+        queries.len()
+    );
+    for form in search::eval::QueryForm::ALL {
+        for miss in evaluation
+            .misses
+            .iter()
+            .filter(|m| m.form == form)
+            .take(misses)
+        {
+            println!(
+                "{:<22} rank {:<4} {:<40} want {} got {:?}",
+                form.name(),
+                miss.rank.map_or("-".to_owned(), |r| r.to_string()),
+                miss.text,
+                miss.expected,
+                miss.got
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

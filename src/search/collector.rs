@@ -3,7 +3,8 @@
 //!
 //! Order is total and stable across pages: best score (or nearest) first, ties broken by site
 //! id. Within a segment ids are compared by their fast-column ordinal, which sorts like the id
-//! itself; across segments the few kept ids are compared as strings. Facets are counted on
+//! itself; only when kept sites of different segments tie are their ids read as strings
+//! (reading every kept id would scan the id dictionary on every search). Facets are counted on
 //! fast string columns by ordinal and named only once per segment. The exact radius test of
 //! "near me" happens here, after the index has narrowed the candidates to a bounding box.
 
@@ -79,13 +80,71 @@ pub(crate) struct SiteCollector<'a> {
 }
 
 /// One of the best sites.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Candidate {
     /// Smaller is better: the negated score, or the distance.
     pub key: f64,
-    pub id: String,
     pub doc: DocAddress,
     pub distance_km: Option<f64>,
+    /// The site id's ordinal in its segment's id column, which orders like the id.
+    id_ord: u64,
+    ids: Option<StrColumn>,
+}
+
+impl std::fmt::Debug for Candidate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Candidate")
+            .field("key", &self.key)
+            .field("doc", &self.doc)
+            .field("id_ord", &self.id_ord)
+            .finish()
+    }
+}
+
+impl Candidate {
+    /// The site id, read from the id column; empty when unreadable (the hit itself is read
+    /// from the store).
+    fn id(&self) -> String {
+        let mut bytes = Vec::new();
+        match &self.ids {
+            Some(ids)
+                if matches!(
+                    ids.dictionary().ord_to_term(self.id_ord, &mut bytes),
+                    Ok(true)
+                ) =>
+            {
+                String::from_utf8_lossy(&bytes).into_owned()
+            }
+            _ => String::new(),
+        }
+    }
+}
+
+/// Sorts candidates by key, ties by id: by ordinal within a segment, by the id itself across.
+fn sort_candidates(top: &mut [Candidate]) {
+    top.sort_by(|a, b| {
+        a.key
+            .total_cmp(&b.key)
+            .then(a.doc.segment_ord.cmp(&b.doc.segment_ord))
+            .then(a.id_ord.cmp(&b.id_ord))
+    });
+    let mut start = 0;
+    while start < top.len() {
+        let end = start + top[start..].partition_point(|c| c.key == top[start].key);
+        let run = &mut top[start..end];
+        if run
+            .iter()
+            .any(|c| c.doc.segment_ord != run[0].doc.segment_ord)
+        {
+            let mut named: Vec<(String, Candidate)> =
+                run.iter().map(|c| (c.id(), c.clone())).collect();
+            named.sort_by(|a, b| a.0.cmp(&b.0));
+            for (slot, (_, c)) in run.iter_mut().zip(named) {
+                *slot = c;
+            }
+        }
+        start = end.max(start + 1);
+    }
 }
 
 /// What one pass found.
@@ -176,7 +235,7 @@ impl Collector for SiteCollector<'_> {
                 }
             }
         }
-        top.sort_by(|a, b| a.key.total_cmp(&b.key).then_with(|| a.id.cmp(&b.id)));
+        sort_candidates(&mut top);
         top.truncate(self.top);
         let facets = counts
             .into_iter()
@@ -315,24 +374,15 @@ impl SegmentCollector for SegmentSites {
     }
 
     fn harvest(self) -> Collected {
-        let mut entries = self.heap.into_vec();
-        entries.sort_by_key(|e| e.id_ord);
-        let ords: Vec<u64> = entries.iter().map(|e| e.id_ord).collect();
-        // An unreadable id sorts as empty; the hit itself is read from the store later.
-        let mut names = self
-            .ids
-            .as_ref()
-            .map(|ids| names_of(ids, &ords))
-            .unwrap_or_default();
-        names.resize(entries.len(), String::new());
-        let top = entries
+        let top = self
+            .heap
             .into_iter()
-            .zip(names)
-            .map(|(entry, id)| Candidate {
+            .map(|entry| Candidate {
                 key: entry.key,
-                id,
                 doc: DocAddress::new(self.segment, entry.doc),
                 distance_km: entry.distance_km,
+                id_ord: entry.id_ord,
+                ids: self.ids.clone(),
             })
             .collect();
         let facets = self
@@ -355,19 +405,4 @@ impl SegmentCollector for SegmentSites {
             facets,
         }
     }
-}
-
-/// The strings for sorted term ordinals, in one pass over the column's dictionary (looking
-/// them up one by one would reread a dictionary block each time). Empty when unreadable.
-fn names_of(column: &StrColumn, sorted_ords: &[u64]) -> Vec<String> {
-    let mut names = Vec::with_capacity(sorted_ords.len());
-    let read = column
-        .dictionary()
-        .sorted_ords_to_term_cb(sorted_ords, |bytes| {
-            names.push(String::from_utf8_lossy(bytes).into_owned());
-        });
-    if !matches!(read, Ok(true)) {
-        names.clear();
-    }
-    names
 }

@@ -4,11 +4,15 @@
 //! Only the page's sites are read from the document store; everything else (ranking, counts,
 //! distances) comes from postings and fast columns.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use tantivy::schema::Value;
 use tantivy::{Searcher, TantivyDocument};
 
 use super::SearchIndex;
 use super::api::{FacetValue, Facets, Hit, Label, SITE_URL_PREFIX, SearchResponse};
+use super::browse::BrowseCache;
 use super::collector::{Candidate, Collected, Order, SiteCollector};
 use super::error::QueryError;
 use super::query::{FacetKind, Filters, Match, QueryWords, match_all_or_nothing, text_query};
@@ -17,14 +21,36 @@ use super::schema::SiteSchema;
 use super::snippet::Highlighter;
 use crate::record::{Category, KnownType, Level};
 
+/// Strict matches fewer than this many bring in typo-tolerant ones ([`Match::StrictFuzzy`]).
+const TYPO_RETRY_BELOW: u64 = 10;
+
 impl SearchIndex {
     /// One page of results for `request`, with its total and facet counts.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse, QueryError> {
         request.validate()?;
         let searcher = self.reader.searcher();
+        let generation = searcher.generation().generation_id();
+        let browse_key = BrowseCache::key(request);
+        if let Some(key) = &browse_key
+            && let Some(response) = self.browse.get(generation, key)
+        {
+            return Ok(response);
+        }
+        let response = self.answer(&searcher, request)?;
+        if let Some(key) = browse_key {
+            self.browse.put(generation, key, &response);
+        }
+        Ok(response)
+    }
+
+    fn answer(
+        &self,
+        searcher: &Searcher,
+        request: &SearchRequest,
+    ) -> Result<SearchResponse, QueryError> {
         let s = &self.schema;
         let words = QueryWords::analyze(&self.analyzers, &request.q);
-        let filters = Filters::of(s, request);
+        let filters = Filters::of(s, searcher, request);
         let collector = |top, facets| SiteCollector {
             cache: &self.facet_values,
             top,
@@ -42,30 +68,31 @@ impl SearchIndex {
             .collect();
         let page_end = request.offset + request.limit;
 
-        // Strict first; typo-tolerant and then any-word only when that finds nothing.
-        let mut fallbacks = Vec::new();
-        if words.folded.iter().any(|w| w.chars().count() >= 4) {
-            fallbacks.push(Match::StrictFuzzy);
-        }
-        if words.folded.len() >= 2 {
-            fallbacks.push(Match::Loose);
-        }
+        // Strict first. When that finds only a few sites for several words, typo-tolerant too:
+        // a typo can make another real word ("Hưng" for "Hương"), and the exact matches still
+        // rank first. The threshold does not depend on the page, so every page has the same
+        // total. Any-word only when nothing has every word.
+        let may_be_mistyped =
+            words.folded.len() >= 2 && words.folded.iter().any(|w| w.chars().count() >= 3);
         let run = |mode| -> Result<_, QueryError> {
             let text = if words.is_empty() {
                 match_all_or_nothing(&request.q)
             } else {
-                text_query(s, &searcher, &words, mode)?
+                text_query(s, searcher, &words, mode)?
             };
             let query = filters.apply(&*text, None);
             let collected = searcher.search(&*query, &collector(page_end, unfiltered.clone()))?;
             Ok((text, collected, mode))
         };
         let (mut text, mut collected, mut mode) = run(Match::Strict)?;
-        for fallback in fallbacks {
-            if collected.total > 0 || words.is_empty() {
-                break;
+        if may_be_mistyped && collected.total < TYPO_RETRY_BELOW {
+            let fuzzy = run(Match::StrictFuzzy)?;
+            if fuzzy.1.total > collected.total {
+                (text, collected, mode) = fuzzy;
             }
-            (text, collected, mode) = run(fallback)?;
+        }
+        if !words.is_empty() && collected.total == 0 && words.folded.len() >= 2 {
+            (text, collected, mode) = run(Match::Loose)?;
         }
         let loose_match = mode == Match::Loose && collected.total > 0;
 
@@ -81,7 +108,7 @@ impl SearchIndex {
         let highlighter = Highlighter::new(&words);
         let mut hits = Vec::with_capacity(request.limit);
         for candidate in collected.top.iter().skip(request.offset) {
-            hits.push(read_hit(&searcher, s, &highlighter, candidate)?);
+            hits.push(read_hit(searcher, s, &highlighter, candidate)?);
         }
         Ok(SearchResponse {
             total: collected.total,
@@ -111,7 +138,7 @@ fn read_hit(
     candidate: &Candidate,
 ) -> Result<Hit, QueryError> {
     let doc: TantivyDocument = searcher.doc(candidate.doc)?;
-    let id = text(&doc, s.id).unwrap_or_else(|| candidate.id.clone());
+    let id = text(&doc, s.id).unwrap_or_default();
     let site_type = text(&doc, s.site_type).map(|code| Label {
         vi: text(&doc, s.type_label).unwrap_or_else(|| code.clone()),
         en: text(&doc, s.type_label_en).unwrap_or_else(|| code.clone()),
@@ -169,22 +196,36 @@ fn facets(collected: &Collected) -> Facets {
     out
 }
 
-fn label(kind: FacetKind, value: &str) -> (String, String) {
-    let known = match kind {
-        FacetKind::Province => None,
-        FacetKind::Type => KnownType::ALL
-            .iter()
-            .find(|t| t.code() == value)
-            .map(|t| (t.label_vi().to_owned(), t.label_en().to_owned())),
-        FacetKind::Level => {
-            level_by_code(value).map(|l| (l.label_vi().to_owned(), l.label_en().to_owned()))
+/// (facet, code) → (Vietnamese label, English label).
+type LabelTable = HashMap<(FacetKind, &'static str), (&'static str, &'static str)>;
+
+/// Vietnamese and English labels of every type, level and category code, built once: a
+/// result page labels every facet value, and the vocabularies look codes up by scanning.
+fn labels() -> &'static LabelTable {
+    static LABELS: OnceLock<LabelTable> = OnceLock::new();
+    LABELS.get_or_init(|| {
+        let mut map = HashMap::new();
+        for t in KnownType::ALL {
+            map.insert((FacetKind::Type, t.code()), (t.label_vi(), t.label_en()));
         }
-        FacetKind::Category => Category::ALL
-            .iter()
-            .find(|c| c.code() == value)
-            .map(|c| (c.label_vi().to_owned(), c.label_en().to_owned())),
-    };
-    known.unwrap_or_else(|| (value.to_owned(), value.to_owned()))
+        for l in Level::ALL {
+            map.insert((FacetKind::Level, l.code()), (l.label_vi(), l.label_en()));
+        }
+        for c in Category::ALL {
+            map.insert(
+                (FacetKind::Category, c.code()),
+                (c.label_vi(), c.label_en()),
+            );
+        }
+        map
+    })
+}
+
+fn label(kind: FacetKind, value: &str) -> (String, String) {
+    match labels().get(&(kind, value)) {
+        Some((vi, en)) => ((*vi).to_owned(), (*en).to_owned()),
+        None => (value.to_owned(), value.to_owned()),
+    }
 }
 
 /// The level stored in the index, by its exact code: the index holds codes only, so the

@@ -3,16 +3,19 @@
 //!
 //! Ranking, strongest first:
 //! 1. the whole query is a site's name, accents and all; then the same without accents;
-//! 2. the words form a phrase in the name (place names are several syllables);
+//! 2. the words form a phrase in the name (place names are several syllables); in longer
+//!    queries, neighbouring words stay together in one field ("Bắc Ninh", "quốc gia");
 //! 3. per word, a match in a stronger field: name > other names > people, type > place >
 //!    summary > description and the rest; the accented form adds to the folded one, so `đường`
 //!    ranks Đường above Dương while `duong` finds both;
 //! 4. BM25 within each field, and a small prominence prior (level, photos) between equals.
 //!
-//! Every word is required ([`Match::Strict`]). A word that appears nowhere in the index gets
-//! typo-tolerant alternatives (Levenshtein distance 1 from 4 letters, 2 from 8, on the folded
-//! form), scored below any exact match; if that finds nothing the engine retries with typo
-//! tolerance on every word ([`Match::StrictFuzzy`]) and finally with any word ([`Match::Loose`]).
+//! Every word is required ([`Match::Strict`]) except connectives ("thờ", "ở", "của"). A word
+//! that appears nowhere in the index gets typo-tolerant alternatives (Levenshtein distance 1
+//! from 4 letters, 2 from 8, on the folded form), scored below any exact match. When that does
+//! not fill the page, the engine retries allowing every word of 3 letters or more a typo in the
+//! names ([`Match::StrictFuzzy`]: "Hưng" may be a mistyped "Hương", "cha" a "chùa"), and when
+//! nothing has every word, with any word ([`Match::Loose`]).
 
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, FuzzyTermQuery, Occur,
@@ -142,6 +145,22 @@ fn typo_distance(word: &str) -> Option<u8> {
     }
 }
 
+/// Typo distance when every word may be mistyped ([`Match::StrictFuzzy`]): then a 3-letter
+/// word may also be a 4-letter syllable missing a letter ("cha" for "chùa"). Only names are
+/// searched that way: a short word has too many neighbours in long texts.
+fn fallback_typo_distance(word: &str) -> Option<u8> {
+    typo_distance(word).or((word.chars().count() == 3).then_some(1))
+}
+
+/// Folded words that join the others rather than name anything: "đình *thờ* Cao Sơn",
+/// "chùa *ở* Bắc Ninh". They score where they occur but are not required, so a question
+/// phrased as people ask it still finds the sites that have its other words.
+const CONNECTIVES: &[&str] = &["tho", "o", "tai", "cua", "va", "cac", "nhung"];
+
+fn is_connective(folded: &str) -> bool {
+    CONNECTIVES.contains(&folded)
+}
+
 /// Whether the folded word occurs in any searchable field of the index.
 fn is_known(
     s: &SiteSchema,
@@ -180,8 +199,10 @@ fn word_query(
     }
     clauses.push((Occur::Should, term(s.name_en, english, 1.5)));
     clauses.push((Occur::Should, term(s.text_en, english, 0.5)));
+    // A word the index does not know is surely mistyped: look for it everywhere. A known
+    // word may be a typo of another (only when the page would not be full otherwise): in names.
     if let Some(distance) = typo_distance(folded)
-        && (mode == Match::StrictFuzzy || !is_known(s, searcher, folded, english)?)
+        && !is_known(s, searcher, folded, english)?
     {
         for field in [s.name_fold, s.alt_names_fold, s.people_fold, s.place_fold] {
             let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, folded), distance, true);
@@ -189,6 +210,13 @@ fn word_query(
         }
         let fuzzy = FuzzyTermQuery::new(Term::from_field_text(s.text_en, english), distance, true);
         clauses.push((Occur::Should, boosted(Box::new(fuzzy), FUZZY_WEIGHT)));
+    } else if mode == Match::StrictFuzzy
+        && let Some(distance) = fallback_typo_distance(folded)
+    {
+        for field in [s.name_fold, s.alt_names_fold] {
+            let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, folded), distance, true);
+            clauses.push((Occur::Should, boosted(Box::new(fuzzy), FUZZY_WEIGHT)));
+        }
     }
     Ok(Box::new(BooleanQuery::new(clauses)))
 }
@@ -208,10 +236,25 @@ pub(crate) fn text_query(
     for i in 0..n {
         per_word.push(word_query(s, searcher, words, i, mode)?);
     }
+    // Connectives are optional while some other word is required.
+    let optional = |i: usize| {
+        is_connective(&words.folded[i]) && (0..n).any(|j| !is_connective(&words.folded[j]))
+    };
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = match mode {
-        Match::Strict | Match::StrictFuzzy => {
-            per_word.into_iter().map(|q| (Occur::Must, q)).collect()
-        }
+        Match::Strict | Match::StrictFuzzy => per_word
+            .into_iter()
+            .enumerate()
+            .map(|(i, q)| {
+                (
+                    if optional(i) {
+                        Occur::Should
+                    } else {
+                        Occur::Must
+                    },
+                    q,
+                )
+            })
+            .collect(),
         Match::Loose => {
             let any = per_word.into_iter().map(|q| (Occur::Should, q)).collect();
             vec![(
@@ -234,6 +277,22 @@ pub(crate) fn text_query(
         boost(phrase(s.summary_fold, &words.folded, 2, 0.5));
         boost(phrase(s.description_fold, &words.folded, 2, 0.3));
     }
+    // In longer queries, each pair of neighbouring words that stays together in one field:
+    // "chùa Bắc Ninh quốc gia" is a type, a province and a rank, and a site whose province is
+    // Bắc Ninh and whose rank is "quốc gia" beats one with "Quốc" in its name and "Ninh" and
+    // "Gia" in different place names.
+    if n >= 3 {
+        for pair in words.folded.windows(2) {
+            if pair.iter().any(|w| is_connective(w)) {
+                continue;
+            }
+            boost(phrase(s.name_fold, pair, 0, 1.5));
+            boost(phrase(s.alt_names_fold, pair, 0, 1.0));
+            boost(phrase(s.people_fold, pair, 0, 1.5));
+            boost(phrase(s.place_fold, pair, 0, 1.5));
+            boost(phrase(s.other_fold, pair, 0, 1.5));
+        }
+    }
     Ok(Box::new(BooleanQuery::new(clauses)))
 }
 
@@ -245,7 +304,7 @@ pub(crate) struct Filters {
 
 impl Filters {
     /// Filters of a request that has passed [`SearchRequest::validate`].
-    pub fn of(s: &SiteSchema, request: &SearchRequest) -> Filters {
+    pub fn of(s: &SiteSchema, searcher: &Searcher, request: &SearchRequest) -> Filters {
         let mut facets = Vec::new();
         let mut add = |kind, field: Field, values: Vec<String>| {
             if !values.is_empty() {
@@ -262,7 +321,11 @@ impl Filters {
                 facets.push((kind, Box::new(BooleanQuery::new(any)) as Box<dyn Query>));
             }
         };
-        let provinces = request.province.iter().map(|p| province_key(p)).collect();
+        let provinces = request
+            .province
+            .iter()
+            .map(|p| province_filter_key(s, searcher, p))
+            .collect();
         add(FacetKind::Province, s.province_key, provinces);
         let types = request
             .type_
@@ -324,6 +387,24 @@ impl Filters {
         }
         Box::new(BooleanQuery::new(clauses))
     }
+}
+
+/// The province key to filter on for what was asked: the name itself when some site is stored
+/// under it (a current or pre-2025 province), else the current province it names today
+/// ("Hà Tây" → Hà Nội, "Hà Nam Ninh" → Ninh Bình, a one-letter typo), else the name itself
+/// (matching nothing, rather than silently dropping the filter).
+fn province_filter_key(s: &SiteSchema, searcher: &Searcher, asked: &str) -> String {
+    let key = province_key(asked);
+    let stored = searcher
+        .doc_freq(&Term::from_field_text(s.province_key, &key))
+        .is_ok_and(|n| n > 0);
+    if stored {
+        return key;
+    }
+    crate::admin_units::units()
+        .current_province(asked)
+        .map(province_key)
+        .unwrap_or(key)
 }
 
 /// Range queries on the coordinate columns for a box; sites without a position never match.
@@ -412,5 +493,7 @@ mod tests {
         assert_eq!(typo_distance("chua"), Some(1));
         assert_eq!(typo_distance("nghieng"), Some(1));
         assert_eq!(typo_distance("mausoleum"), Some(2));
+        assert_eq!(fallback_typo_distance("cha"), Some(1));
+        assert_eq!(fallback_typo_distance("ha"), None);
     }
 }

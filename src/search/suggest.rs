@@ -85,7 +85,7 @@ impl SearchIndex {
                     .map(str::to_owned)
             };
             suggestions.push(Suggestion {
-                id: candidate.id.clone(),
+                id: text(s.id).unwrap_or_default(),
                 name: text(s.name).unwrap_or_default(),
                 province: text(s.province),
             });
