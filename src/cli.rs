@@ -309,11 +309,12 @@ fn run_search(
     }
     for (rank, hit) in response.hits.iter().enumerate() {
         println!(
-            "{:>3}. {:<40} {:<28} {:<14}",
+            "{:>3}. {:<40} {:<28} {:<14} {:>7.3}",
             rank + 1,
             hit.id,
             hit.name,
             hit.province.as_deref().unwrap_or("-"),
+            hit.score,
         );
     }
     eprintln!("{} sites match", response.total);

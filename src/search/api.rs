@@ -43,6 +43,9 @@ pub struct Hit {
     pub thumbnail: Option<String>,
     /// A CSS colour to show while the thumbnail loads or when there is none.
     pub placeholder: Option<String>,
+    /// How well the site matches the text (BM25 with the engine's boosts; 1 without text).
+    /// Comparable within one response only.
+    pub score: f32,
 }
 
 /// A vocabulary term with its labels.

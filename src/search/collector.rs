@@ -84,6 +84,8 @@ pub(crate) struct SiteCollector<'a> {
 pub(crate) struct Candidate {
     /// Smaller is better: the negated score, or the distance.
     pub key: f64,
+    /// The relevance score (BM25 with the query's boosts), whatever the order.
+    pub score: f32,
     pub doc: DocAddress,
     pub distance_km: Option<f64>,
     /// The site id's ordinal in its segment's id column, which orders like the id.
@@ -253,6 +255,7 @@ impl Collector for SiteCollector<'_> {
 #[derive(Debug, Clone, Copy)]
 struct Entry {
     key: f64,
+    score: f32,
     id_ord: u64,
     doc: DocId,
     distance_km: Option<f64>,
@@ -360,6 +363,7 @@ impl SegmentCollector for SegmentSites {
         }
         let entry = Entry {
             key,
+            score,
             id_ord: self.id_ord(doc),
             doc,
             distance_km: distance,
@@ -379,6 +383,7 @@ impl SegmentCollector for SegmentSites {
             .into_iter()
             .map(|entry| Candidate {
                 key: entry.key,
+                score: entry.score,
                 doc: DocAddress::new(self.segment, entry.doc),
                 distance_km: entry.distance_km,
                 id_ord: entry.id_ord,

@@ -169,6 +169,7 @@ fn read_hit(
         snippet: highlighter.excerpt(summary.as_deref(), description.as_deref()),
         thumbnail: text(&doc, s.thumbnail),
         placeholder: text(&doc, s.placeholder),
+        score: candidate.score,
     })
 }
 
