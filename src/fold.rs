@@ -18,6 +18,11 @@ pub fn nfc(text: &str) -> String {
 
 /// Lowercase, mark-free, `đ` → `d`; every other character is kept as it is (spaces, digits,
 /// punctuation), so offsets of words survive for ASCII text.
+///
+/// ```
+/// assert_eq!(disan::fold::fold("Đền Trần"), "den tran");
+/// assert_eq!(disan::fold::fold("Chùa Một Cột"), "chua mot cot");
+/// ```
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.nfd() {
@@ -56,6 +61,10 @@ pub fn words(text: &str) -> Vec<String> {
 
 /// A URL- and file-name-safe slug of `[a-z0-9-]`: `"Chùa Bái Đính"` → `"chua-bai-dinh"`.
 /// Characters with no ASCII fold (CJK, emoji) are dropped; the result may be empty.
+///
+/// ```
+/// assert_eq!(disan::fold::slug("Chùa Bái Đính (Ninh Bình)"), "chua-bai-dinh-ninh-binh");
+/// ```
 pub fn slug(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut pending_dash = false;
