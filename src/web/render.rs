@@ -52,7 +52,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             && !value.is_none()
         {
             let mut escaped = String::new();
-            escape_html_into(&value.to_string(), &mut escaped);
+            crate::search::escape_html_into(&value.to_string(), &mut escaped);
             out.write_str(&escaped).map_err(|_| {
                 minijinja::Error::new(ErrorKind::WriteFailure, "writing the page failed")
             })
@@ -64,21 +64,6 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env.add_filter("l", |url: String, lq: String| with_param(&url, &lq));
     env
 });
-
-/// Escapes `&`, `<`, `>`, `"` and `'`.
-pub fn escape_html_into(text: &str, out: &mut String) {
-    out.reserve(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-}
 
 /// `url` with `param` (`lang=en`) appended; unchanged when `param` is empty.
 pub fn with_param(url: &str, param: &str) -> String {
