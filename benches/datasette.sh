@@ -38,7 +38,7 @@ trap cleanup EXIT
 echo "== building and installing"
 target=${CARGO_TARGET_DIR:-target}
 if [ -z "${DISAN_BIN:-}" ]; then   # DISAN_BIN: measure an already built binary instead
-  cargo build --release --quiet --bin disan --example ditich_to_import
+  cargo build --release --quiet --bin disan --example relics_to_import
   DISAN_BIN="$target/release/disan"
 fi
 cp "$DISAN_BIN" "$work/disan"   # a stable copy: other builds may replace target/
@@ -48,7 +48,7 @@ python3 -m venv "$work/venv"
 py="$work/venv/bin/python"
 
 echo "== the same sites for both"
-"$target/release/examples/ditich_to_import" "$DISAN_TESTDATA" "$work/rows.json" --distinct
+"$target/release/examples/relics_to_import" "$DISAN_TESTDATA" "$work/rows.json" --distinct
 "$disan" --archive "$work/archive" --index "$work/index" import --quiet "$work/rows.json" \
   > /dev/null || true   # rows without a name are rejected
 "$disan" --archive "$work/archive" --index "$work/index" ingest

@@ -8,12 +8,12 @@ cd "$(dirname "$0")/.."
 : "${DISAN_TESTDATA:?set DISAN_TESTDATA to the test data folder}"
 command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine; }
 
-cargo build --release --quiet --bin disan --example ditich_to_import
+cargo build --release --quiet --bin disan --example relics_to_import
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cp target/release/disan "$work/disan"   # a stable copy: other builds may replace target/
 rows=${ROWS:-10000}
-target/release/examples/ditich_to_import "$DISAN_TESTDATA" "$work/rows.json" "$rows"
+target/release/examples/relics_to_import "$DISAN_TESTDATA" "$work/rows.json" "$rows"
 disan="$work/disan"
 
 echo "== first import of $rows rows into an empty archive"

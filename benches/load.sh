@@ -21,10 +21,10 @@ target="${CARGO_TARGET_DIR:-$repo/target}"
 work="$(mktemp -d)"
 port="${DISAN_LOAD_PORT:-18383}"
 duration="${DURATION:-30s}"
-(cd "$repo" && cargo build --release --locked --quiet --bin disan --example ditich_to_import)
+(cd "$repo" && cargo build --release --locked --quiet --bin disan --example relics_to_import)
 # Benchmark a copy: a rebuild during the run must not replace the binary under test.
 cp "$target/release/disan" "$work/disan"
-"$target/release/examples/ditich_to_import" "$DISAN_TESTDATA" "$work/rows.json" --distinct
+"$target/release/examples/relics_to_import" "$DISAN_TESTDATA" "$work/rows.json" --distinct
 "$work/disan" --archive "$work/archive" import "$work/rows.json" --quiet > /dev/null || true
 "$work/disan" --archive "$work/archive" --index "$work/index" ingest > /dev/null 2>&1 || true
 

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::ditich;
+use crate::relic_rows;
 use crate::util::{disan, testdata};
 
 const CSV: &str = "\
@@ -168,7 +168,7 @@ fn json_import_with_lists_and_line_numbers() {
 }
 
 /// Needs real data: imports both crawled relic files (≈8,700 rows) through the converter in
-/// `ditich.rs`, then `disan check` must accept the archive. Prints the resolution rates.
+/// `relic_rows.rs`, then `disan check` must accept the archive. Prints the resolution rates.
 #[test]
 fn real_relic_files_import_cleanly() {
     let Some(data) = testdata("real_relic_files_import_cleanly") else {
@@ -178,12 +178,12 @@ fn real_relic_files_import_cleanly() {
     let relics = write(
         dir.path(),
         "relics.json",
-        &serde_json::to_string(&ditich::relics(&data)).unwrap(),
+        &serde_json::to_string(&relic_rows::relics(&data)).unwrap(),
     );
     let wiki = write(
         dir.path(),
         "wiki.json",
-        &serde_json::to_string(&ditich::wiki_sites(&data)).unwrap(),
+        &serde_json::to_string(&relic_rows::wiki_sites(&data)).unwrap(),
     );
     let mut totals = Vec::new();
     for file in [&relics, &wiki] {

@@ -5,10 +5,10 @@
 mod util; // temp archives, running `disan`, locating the real test data
 
 mod check; // `disan check` on a clean archive, one of each mistake, and the bundled archive
-mod ditich; // converts the crawled relic files of the test data into import rows
 mod import; // `disan import`: CSV and JSON, dry run, rejections, idempotence, real relic data
 mod ingest; // `disan ingest`: incremental, crash-safe, bad input reported, photo GPS
 mod relevance; // search quality on the real records: Success@k and MRR per query form
+mod relic_rows; // converts the crawled relic files of the test data into import rows
 mod users; // `disan user add | list | disable`: generated passwords, bad names and roles
 // Photo derivatives are tested in `tests/media.rs`, a binary of their own because it installs
 // an allocation-counting global allocator (to prove bombs are refused before allocating).

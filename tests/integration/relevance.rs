@@ -9,7 +9,7 @@ use disan::layout::{ArchiveLayout, IndexLayout};
 use disan::search::eval::{Evaluation, QueryForm, judged_queries};
 use disan::search::{self, SearchRequest};
 
-use crate::ditich;
+use crate::relic_rows;
 use crate::util::{disan, testdata};
 
 /// Queries per form: enough for two-decimal figures, few enough for a debug build.
@@ -21,7 +21,7 @@ fn real_records_meet_the_relevance_goals() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let rows: Vec<serde_json::Value> = ditich::import_rows(&data)
+    let rows: Vec<serde_json::Value> = relic_rows::import_rows(&data)
         .into_iter()
         .enumerate()
         .map(|(i, mut row)| {

@@ -1,7 +1,7 @@
 //! Writes the crawled relic files of the test data as a `disan import` JSON file, for the import
 //! benchmark (`benches/import.sh`). The data is converted on the fly and never shipped.
 //!
-//! Usage: `cargo run --release --example ditich_to_import -- TESTDATA_DIR OUT.json [ROWS] [--distinct]`
+//! Usage: `cargo run --release --example relics_to_import -- TESTDATA_DIR OUT.json [ROWS] [--distinct]`
 //! With ROWS larger than the real ≈8,700 records, the records are repeated with a numbered
 //! suffix on the name, so that every row is a distinct site.
 //!
@@ -10,8 +10,8 @@
 //! explicit id instead, so that every record becomes its own site: the search and web
 //! benchmarks use it to index the full ≈8,700 records.
 
-#[path = "../tests/integration/ditich.rs"]
-mod ditich;
+#[path = "../tests/integration/relic_rows.rs"]
+mod relic_rows;
 
 use std::path::PathBuf;
 
@@ -19,10 +19,10 @@ fn main() {
     let distinct = std::env::args().any(|a| a == "--distinct");
     let mut args = std::env::args().skip(1).filter(|a| a != "--distinct");
     let (Some(data), Some(out)) = (args.next(), args.next()) else {
-        eprintln!("usage: ditich_to_import TESTDATA_DIR OUT.json [ROWS]");
+        eprintln!("usage: relics_to_import TESTDATA_DIR OUT.json [ROWS]");
         std::process::exit(2);
     };
-    let real = ditich::import_rows(&PathBuf::from(data));
+    let real = relic_rows::import_rows(&PathBuf::from(data));
     let wanted: usize = args
         .next()
         .and_then(|n| n.parse().ok())

@@ -1,6 +1,6 @@
 //! Converts the crawled relic files of the test data (`vn/ditich_relics_4275.json`,
 //! `vn/ditich_wiki_sites_4453.json`) into Disan's import columns. Used by the import tests and
-//! by `examples/ditich_to_import.rs` (the import benchmark); the data itself is never shipped.
+//! by `examples/relics_to_import.rs` (the import benchmark); the data itself is never shipped.
 
 use std::path::Path;
 
