@@ -9,7 +9,7 @@ use crate::admin_units::{AddressQuery, units};
 use crate::fold;
 use crate::import::rows::Row;
 use crate::record::{
-    Accuracy, Category, Level, Location, Period, SiteRecord, SiteType, Source, VIETNAM_BOUNDS,
+    Accuracy, Category, Level, Location, Period, SiteRecord, SiteType, Source, in_vietnam,
 };
 
 /// What a row says, ready to be merged into a new or existing record.
@@ -129,8 +129,7 @@ fn location(row: &Row, warnings: &mut Vec<String>) -> Result<Location, String> {
         (Some(lat), Some(lon)) => {
             let lat = parse_degrees("lat", lat)?;
             let lon = parse_degrees("lon", lon)?;
-            let (min_lat, max_lat, min_lon, max_lon) = VIETNAM_BOUNDS;
-            if !(min_lat..=max_lat).contains(&lat) || !(min_lon..=max_lon).contains(&lon) {
+            if !in_vietnam(lat, lon) {
                 return Err(format!(
                     "position {lat}, {lon} is outside Vietnam — are lat and lon swapped?"
                 ));

@@ -25,7 +25,7 @@ use serde::Serialize;
 use crate::archive::{self, SiteEntry};
 use crate::layout::{ArchiveLayout, IndexLayout};
 use crate::media::Limits;
-use crate::record::{Accuracy, Severity, SiteRecord, VIETNAM_BOUNDS, validate};
+use crate::record::{Accuracy, Severity, SiteRecord, in_vietnam, validate};
 use crate::search::{DocumentExtras, INDEX_SCHEMA_VERSION, SearchError, SearchIndex};
 use manifest::{Manifest, SiteState, hash_bytes, hash_file};
 use photos::PhotoMeta;
@@ -390,10 +390,6 @@ fn fill_photos(site: &mut PlannedSite, metas: &HashMap<String, PhotoMeta>) {
         }
     }
     // A position outside Vietnam is a wrong photo or a camera clock-and-GPS mix-up, not the site.
-    let (min_lat, max_lat, min_lon, max_lon) = VIETNAM_BOUNDS;
-    let in_vietnam = |&(lat, lon): &(f64, f64)| {
-        (min_lat..=max_lat).contains(&lat) && (min_lon..=max_lon).contains(&lon)
-    };
     let location = &mut site.record.location;
     if location.lat.is_none()
         && let Some((lat, lon)) = site
@@ -401,7 +397,7 @@ fn fill_photos(site: &mut PlannedSite, metas: &HashMap<String, PhotoMeta>) {
             .iter()
             .flatten()
             .filter_map(|m| m.gps)
-            .find(in_vietnam)
+            .find(|&(lat, lon)| in_vietnam(lat, lon))
     {
         (location.lat, location.lon, location.accuracy) =
             (Some(lat), Some(lon), Some(Accuracy::PhotoGps));

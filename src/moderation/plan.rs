@@ -15,7 +15,7 @@ use super::{FieldChange, ModerationError, diff};
 use crate::archive::inbox::{Inbox, Proposal, Submission, SubmittedPhoto, safe_file_name};
 use crate::archive::walk;
 use crate::layout::ArchiveLayout;
-use crate::record::{Photo, SCHEMA_VERSION, SiteRecord, VIETNAM_BOUNDS};
+use crate::record::{Photo, SCHEMA_VERSION, SiteRecord, in_vietnam};
 
 pub(super) struct Plan {
     pub site_dir: PathBuf,
@@ -117,11 +117,8 @@ fn public_name(photo: &SubmittedPhoto) -> String {
 }
 
 fn record_photo(photo: &SubmittedPhoto, file: String) -> Photo {
-    let (min_lat, max_lat, min_lon, max_lon) = VIETNAM_BOUNDS;
     // A position outside Vietnam is a wrong camera clock or a reused photo, not this site.
-    let gps = photo.gps.filter(|&(lat, lon)| {
-        (min_lat..=max_lat).contains(&lat) && (min_lon..=max_lon).contains(&lon)
-    });
+    let gps = photo.gps.filter(|&(lat, lon)| in_vietnam(lat, lon));
     Photo {
         file,
         caption: photo.caption.clone(),

@@ -13,7 +13,7 @@ pub mod vocab;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-pub use validate::{Problem, Severity, VIETNAM_BOUNDS, validate};
+pub use validate::{Problem, Severity, VIETNAM_BOUNDS, in_vietnam, validate};
 pub use vocab::{Accuracy, Category, KnownType, Level, SiteType};
 
 /// The `schema_version` this code writes and reads.

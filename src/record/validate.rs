@@ -73,6 +73,12 @@ impl fmt::Display for Problem {
 /// lon, max lon). A point outside is a typo, swapped coordinates or a 0/0 "no fix".
 pub const VIETNAM_BOUNDS: (f64, f64, f64, f64) = (6.0, 23.5, 102.0, 118.0);
 
+/// Whether a position lies within [`VIETNAM_BOUNDS`].
+pub fn in_vietnam(lat: f64, lon: f64) -> bool {
+    let (min_lat, max_lat, min_lon, max_lon) = VIETNAM_BOUNDS;
+    (min_lat..=max_lat).contains(&lat) && (min_lon..=max_lon).contains(&lon)
+}
+
 /// Every problem of one record, in field order.
 pub fn validate(record: &SiteRecord) -> Vec<Problem> {
     let mut problems = Vec::new();
@@ -222,9 +228,8 @@ fn validate_position(
             "give both or neither",
         )),
         (Some(lat), Some(lon)) => {
-            if !(min_lat..=max_lat).contains(&lat) || !(min_lon..=max_lon).contains(&lon) {
-                let swapped =
-                    (min_lat..=max_lat).contains(&lon) && (min_lon..=max_lon).contains(&lat);
+            if !in_vietnam(lat, lon) {
+                let swapped = in_vietnam(lon, lat);
                 problems.push(Problem::error(
                     format!("{prefix}.lat/lon"),
                     format!("{lat}, {lon} is outside Vietnam"),
