@@ -22,6 +22,40 @@ pub struct Config {
     /// The public origin of the site (`https://disan.example.org`), used in QR codes, canonical
     /// links, Open Graph and the sitemap. `None`: taken from each request's `Host`.
     pub public_url: Option<String>,
+    /// Limits on what volunteers send.
+    pub contribute: ContributeLimits,
+}
+
+/// Limits on contributions, from the `[contribute]` table. Each protects the server and the
+/// inbox from one over-large or runaway request; the defaults suit phone photos.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ContributeLimits {
+    /// Largest photo file accepted, in MiB (a 24 MP phone photo is about 12 MiB).
+    pub max_photo_mb: u64,
+    /// Most photos in one submission.
+    pub max_photos_per_submission: usize,
+    /// Most pixels a photo may decode to, in megapixels (a decompression-bomb guard).
+    pub max_megapixels: u64,
+    /// How long a login lasts, in days.
+    pub session_days: u32,
+}
+
+impl Default for ContributeLimits {
+    fn default() -> Self {
+        ContributeLimits {
+            max_photo_mb: 40,
+            max_photos_per_submission: 30,
+            max_megapixels: 100,
+            session_days: 30,
+        }
+    }
+}
+
+impl ContributeLimits {
+    pub fn max_photo_bytes(&self) -> u64 {
+        self.max_photo_mb * 1024 * 1024
+    }
 }
 
 /// What a `disan.toml` may say. Every key is optional.
@@ -32,6 +66,8 @@ pub struct FileConfig {
     pub index: Option<PathBuf>,
     #[serde(default)]
     pub serve: ServeSection,
+    #[serde(default)]
+    pub contribute: ContributeLimits,
 }
 
 /// The `[serve]` table.
@@ -100,6 +136,7 @@ impl Config {
                 .or(file.serve.public_url)
                 .map(|url| url.trim_end_matches('/').to_owned())
                 .filter(|url| !url.is_empty()),
+            contribute: file.contribute,
         }
     }
 }
@@ -135,6 +172,10 @@ mod tests {
         assert_eq!(c.archive, Path::new("a"));
         assert_eq!(c.index, Path::new("flag"));
         assert_eq!(c.bind, "0.0.0.0:80");
+        assert_eq!(c.contribute, ContributeLimits::default());
+        let file: FileConfig = toml::from_str("[contribute]\nmax_photo_mb = 5").unwrap();
+        assert_eq!(file.contribute.max_photo_bytes(), 5 * 1024 * 1024);
+        assert_eq!(file.contribute.session_days, 30);
     }
 
     #[test]

@@ -99,6 +99,21 @@ pub enum MediaError {
     },
 }
 
+impl MediaError {
+    /// Whether the file itself is at fault (the sender can fix it), rather than the server.
+    pub fn is_input_error(&self) -> bool {
+        matches!(
+            self,
+            MediaError::FileTooLarge { .. }
+                | MediaError::NotAnImage { .. }
+                | MediaError::TooManyPixels { .. }
+                | MediaError::Corrupt { .. }
+                | MediaError::Unsupported { .. }
+                | MediaError::Exif { .. }
+        )
+    }
+}
+
 /// Shows the start of a file the way a person would recognise it: the printable text up to the
 /// first line break (at most 16 characters), or, for binary junk, its first bytes as `\xNN`.
 pub(crate) fn printable_head(bytes: &[u8]) -> String {

@@ -52,6 +52,16 @@ static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
             Bytes::from_static(include_bytes!("../../static/site.js")),
         ),
         asset(
+            "contribute.css",
+            "text/css; charset=utf-8",
+            Bytes::from_static(include_bytes!("../../static/contribute.css")),
+        ),
+        asset(
+            "contribute.js",
+            "text/javascript; charset=utf-8",
+            Bytes::from_static(include_bytes!("../../static/contribute.js")),
+        ),
+        asset(
             "print.css",
             "text/css; charset=utf-8",
             Bytes::from_static(include_bytes!("../../static/print.css")),

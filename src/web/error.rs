@@ -11,6 +11,10 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
 use super::i18n::Lang;
+use crate::accounts::{AccountsError, Role};
+use crate::archive::inbox::InboxError;
+use crate::index_updates::UpdateError;
+use crate::moderation::ModerationError;
 use crate::search::QueryError;
 
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +38,33 @@ pub enum WebError {
         template: &'static str,
         source: minijinja::Error,
     },
+    /// A page for logged-in users, asked for without a session (or after it ended).
+    #[error("log in to do this — your session may have ended")]
+    SignInRequired,
+    /// Logged in, but the role does not allow this.
+    #[error("your account is a {has}; this needs a {needed} account — ask an administrator")]
+    Forbidden { needed: Role, has: Role },
+    /// A write that says it comes from another site.
+    #[error("this form was sent from another site — open the page on this site and send it again")]
+    CrossSite,
+    /// A request body over its limit.
+    #[error("the {what} is too large (the limit is {} MB) — send less at a time", limit_bytes.div_ceil(1024 * 1024))]
+    TooLarge {
+        what: &'static str,
+        limit_bytes: u64,
+    },
+    /// Login, session or CSRF failures, and account storage errors.
+    #[error(transparent)]
+    Accounts(#[from] AccountsError),
+    /// A submission or upload refused or failed.
+    #[error(transparent)]
+    Inbox(#[from] InboxError),
+    /// A moderation step refused or failed.
+    #[error(transparent)]
+    Moderation(#[from] ModerationError),
+    /// The live index could not be updated (the archive change itself is saved).
+    #[error(transparent)]
+    IndexUpdate(#[from] UpdateError),
     /// The QR code could not be drawn (the URL is too long for a QR code).
     #[error("the QR code for {url} cannot be drawn: {source}")]
     Qr {
@@ -64,6 +95,14 @@ impl WebError {
             WebError::InvalidParameter { .. } => ("invalid_parameter", StatusCode::BAD_REQUEST),
             WebError::Render { .. } => ("render_failed", StatusCode::INTERNAL_SERVER_ERROR),
             WebError::Qr { .. } => ("qr_failed", StatusCode::INTERNAL_SERVER_ERROR),
+            WebError::SignInRequired => ("sign_in_required", StatusCode::UNAUTHORIZED),
+            WebError::Forbidden { .. } => ("forbidden", StatusCode::FORBIDDEN),
+            WebError::CrossSite => ("cross_site", StatusCode::FORBIDDEN),
+            WebError::TooLarge { .. } => ("too_large", StatusCode::PAYLOAD_TOO_LARGE),
+            WebError::Accounts(e) => accounts_entry(e),
+            WebError::Inbox(e) => inbox_entry(e),
+            WebError::Moderation(e) => moderation_entry(e),
+            WebError::IndexUpdate(_) => ("index_update_failed", StatusCode::INTERNAL_SERVER_ERROR),
         }
     }
 
@@ -81,6 +120,55 @@ impl WebError {
         if self.status().is_server_error() {
             tracing::error!(code = self.code(), "{self}");
         }
+    }
+}
+
+fn accounts_entry(e: &AccountsError) -> (&'static str, StatusCode) {
+    use AccountsError as A;
+    match e {
+        A::BadCredentials => ("bad_credentials", StatusCode::UNAUTHORIZED),
+        A::NoSession | A::SessionExpired => ("sign_in_required", StatusCode::UNAUTHORIZED),
+        A::Disabled { .. } => ("account_disabled", StatusCode::FORBIDDEN),
+        A::BadCsrfToken => ("bad_csrf_token", StatusCode::FORBIDDEN),
+        A::Throttled(_) => ("too_many_attempts", StatusCode::TOO_MANY_REQUESTS),
+        A::UnknownRole { .. }
+        | A::BadUserName { .. }
+        | A::UserExists { .. }
+        | A::NoSuchUser { .. }
+        | A::WeakPassword { .. } => ("invalid_account", StatusCode::BAD_REQUEST),
+        A::Io { .. } | A::Corrupt { .. } | A::Random(_) | A::Hash(_) => {
+            ("accounts_failed", StatusCode::INTERNAL_SERVER_ERROR)
+        }
+    }
+}
+
+fn inbox_entry(e: &InboxError) -> (&'static str, StatusCode) {
+    use InboxError as I;
+    match e {
+        I::NotFound { .. } => ("not_found", StatusCode::NOT_FOUND),
+        I::NotPending { .. } => ("not_pending", StatusCode::CONFLICT),
+        I::Invalid { .. } => ("invalid_submission", StatusCode::BAD_REQUEST),
+        I::TooLarge { .. } => ("too_large", StatusCode::PAYLOAD_TOO_LARGE),
+        I::Empty | I::UploadClosed => ("invalid_upload", StatusCode::BAD_REQUEST),
+        I::Photo(m) if m.is_input_error() => ("invalid_photo", StatusCode::UNPROCESSABLE_ENTITY),
+        I::Photo(_) | I::Io { .. } | I::Corrupt { .. } => {
+            ("inbox_failed", StatusCode::INTERNAL_SERVER_ERROR)
+        }
+    }
+}
+
+fn moderation_entry(e: &ModerationError) -> (&'static str, StatusCode) {
+    use ModerationError as M;
+    match e {
+        M::Inbox(inner) => inbox_entry(inner),
+        M::NoSuchSite { .. } | M::NoSuchChange { .. } => ("not_found", StatusCode::NOT_FOUND),
+        M::InvalidRecord { .. } | M::ReasonRequired => {
+            ("invalid_record", StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        M::CannotRevertCreation { .. } | M::AlreadyReverted { .. } | M::Conflict { .. } => {
+            ("conflict", StatusCode::CONFLICT)
+        }
+        M::History(_) | M::Io { .. } => ("moderation_failed", StatusCode::INTERNAL_SERVER_ERROR),
     }
 }
 

@@ -244,6 +244,15 @@ labels! {
     back_home: "Về trang chủ", "Back to the home page";
     footer: "Dữ liệu mở về di sản Việt Nam. Mã nguồn mở (MIT/Apache-2.0).", "Open data about Vietnam's heritage. Open-source code (MIT/Apache-2.0).";
     api: "API dữ liệu", "Data API";
+    // Accounts
+    menu_contribute: "Đóng góp", "Contribute";
+    login_title: "Đăng nhập", "Log in";
+    login_intro: "Dành cho tình nguyện viên và người kiểm duyệt. Tài khoản do quản trị viên cấp.", "For volunteers and moderators. Accounts are given by an administrator.";
+    login_button: "Đăng nhập", "Log in";
+    logout_button: "Đăng xuất", "Log out";
+    user_name: "Tên tài khoản", "User name";
+    password: "Mật khẩu", "Password";
+    logged_in_as: "Đang đăng nhập:", "Logged in as";
 }
 
 #[cfg(test)]

@@ -15,10 +15,12 @@
 
 pub mod api;
 pub mod assets;
+pub mod auth;
 pub mod catalog;
 pub mod cite;
 pub mod error;
 pub mod i18n;
+pub mod login;
 pub mod map;
 pub mod page_cache;
 pub mod pages;
@@ -62,6 +64,10 @@ pub enum ServeError {
         bind: String,
         source: std::io::Error,
     },
+    #[error(
+        "cannot take the index for live updates: {0} — is `disan ingest` or another server running on this index?"
+    )]
+    Updates(#[from] crate::index_updates::UpdateError),
     #[error("the server stopped: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -87,6 +93,7 @@ pub fn app(
                 .error_handler(|err, _req| actix_web::error::ErrorBadRequest(err)),
         )
         .configure(move |cfg| routes::configure(cfg, &media_root))
+        .wrap(actix_web::middleware::from_fn(auth::same_origin_writes))
         .wrap(Compress::default())
         .wrap(security_headers())
 }
@@ -103,6 +110,9 @@ pub fn security_headers() -> DefaultHeaders {
             "camera=(), microphone=(), geolocation=(self)",
         ))
 }
+
+/// Staged uploads untouched this long are given up (a volunteer resumes within a day).
+const STALE_UPLOADS: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
 /// `disan serve`: brings the index up to date (an incremental ingest, which does nothing when
 /// the archive has not changed), prints the URL and serves on every core until interrupted.
@@ -128,7 +138,20 @@ pub fn serve(config: &Config) -> Result<(), ServeError> {
         report.problems.len(),
         report.seconds
     );
-    let state = web::Data::new(AppState::open(&archive, &index, config.public_url.clone())?);
+    let state =
+        AppState::open(&archive, &index, config.public_url.clone())?.with_limits(config.contribute);
+    // Uploads cut off by the last shutdown or crash: stale staged files and temporaries go,
+    // submissions stay as they are.
+    match state
+        .inbox
+        .recover(STALE_UPLOADS, std::time::SystemTime::now())
+    {
+        Ok(0) => {}
+        Ok(n) => eprintln!("Cleaned up {n} unfinished uploads from the last run."),
+        Err(err) => eprintln!("warning: could not clean up unfinished uploads: {err}"),
+    }
+    state.start_updates()?;
+    let state = web::Data::new(state);
     let sites = state.catalog().len();
     let server = HttpServer::new(move || app(state.clone()))
         .bind(&config.bind)

@@ -38,6 +38,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("map.html", include_str!("../../templates/map.html")),
         ("plaque.html", include_str!("../../templates/plaque.html")),
         ("error.html", include_str!("../../templates/error.html")),
+        ("login.html", include_str!("../../templates/login.html")),
     ] {
         env.add_template(name, source)
             .unwrap_or_else(|e| panic!("template {name} does not parse: {e:#}"));
@@ -101,6 +102,9 @@ pub struct Frame {
     /// schema.org JSON-LD, already escaped for a `<script>` data block.
     pub json_ld: Option<String>,
     pub noindex: bool,
+    /// Pages for logged-in users load their own stylesheet and script; public pages stay light.
+    pub extra_css: Option<&'static str>,
+    pub extra_js: Option<&'static str>,
 }
 
 impl Frame {
@@ -149,7 +153,19 @@ impl Frame {
             og_image: None,
             json_ld: None,
             noindex: false,
+            extra_css: None,
+            extra_js: None,
         }
+    }
+
+    /// The frame of a page for logged-in users: not indexed, with the contribution assets.
+    pub fn private(lang: Lang, title: String) -> Frame {
+        let mut frame = Frame::bare(lang, title);
+        frame.noindex = true;
+        frame.nav = "contribute";
+        frame.extra_css = Some(assets::url("contribute.css"));
+        frame.extra_js = Some(assets::url("contribute.js"));
+        frame
     }
 }
 
@@ -176,9 +192,15 @@ pub fn page<T: Serialize>(
 
 /// The friendly page for an error; never fails (falls back to plain text).
 pub fn error_page(error: &WebError, lang: Lang) -> String {
+    error_page_with_login(error, lang, None)
+}
+
+/// [`error_page`] with a link to log in and come back to `next` (for 401 answers).
+pub fn error_page_with_login(error: &WebError, lang: Lang, next: Option<&str>) -> String {
     let t = lang.labels();
     let (title, text) = match error.status() {
         StatusCode::NOT_FOUND => (t.not_found_title, t.not_found_text.to_owned()),
+        StatusCode::UNAUTHORIZED => (t.login_title, error.public_message()),
         s if s.is_client_error() => (t.bad_request_title, error.public_message()),
         _ => (t.server_error_title, t.server_error_text.to_owned()),
     };
@@ -189,13 +211,27 @@ pub fn error_page(error: &WebError, lang: Lang) -> String {
         heading: &'a str,
         text: String,
         code: &'a str,
+        login_url: Option<String>,
     }
     let body = ErrorBody {
         heading: title,
         text,
         code: error.code(),
+        login_url: next.map(|next| {
+            let query = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
+            format!("/login?{query}")
+        }),
     };
     page("error.html", &frame, &body).unwrap_or_else(|e| format!("{title}\n\n{e}"))
+}
+
+/// A page for one person (forms, their own contributions): never stored by shared caches,
+/// never revalidated from a stale copy.
+pub fn private_html(body: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((CACHE_CONTROL, "private, no-store"))
+        .insert_header((CONTENT_TYPE, "text/html; charset=utf-8"))
+        .body(body)
 }
 
 /// A `200 OK` HTML response with validators, or `304 Not Modified` when the client has it.

@@ -2,9 +2,9 @@
 
 use actix_files::Files;
 use actix_web::middleware::DefaultHeaders;
-use actix_web::web::{self, ServiceConfig, get};
+use actix_web::web::{self, ServiceConfig, get, post};
 
-use super::{api, assets, pages, qr, seo};
+use super::{api, assets, login, pages, qr, seo};
 
 /// Registers every route. `media_root` is where ingest wrote the photo derivatives.
 pub fn configure(cfg: &mut ServiceConfig, media_root: &std::path::Path) {
@@ -21,6 +21,10 @@ pub fn configure(cfg: &mut ServiceConfig, media_root: &std::path::Path) {
         .route("/sites/{id}/qr.svg", get().to(qr::qr_svg))
         .route("/sites/{id}/qr.png", get().to(qr::qr_png))
         .route("/s/{code}", get().to(pages::short_code))
+        // Accounts
+        .route("/login", get().to(login::form))
+        .route("/login", post().to(login::submit))
+        .route("/logout", post().to(login::logout))
         // JSON API
         .route("/api/v1/search", get().to(api::search))
         .route("/api/v1/suggest", get().to(api::suggest))

@@ -1,5 +1,5 @@
-//! What every request handler shares: the search index (read only) and the catalog of
-//! published sites.
+//! What every request handler shares: the search index (read only), the catalog of published
+//! sites, and the stores behind contributions (accounts, inbox, moderation, the index updater).
 //!
 //! The catalog is swappable: [`AppState::replace_catalog`] publishes a new one atomically, and
 //! requests already running keep the one they started with. The search index reloads itself
@@ -13,18 +13,43 @@ use arc_swap::ArcSwap;
 
 use super::catalog::Catalog;
 use super::page_cache::PageCache;
+use crate::accounts::{LimiterConfig, LoginLimiter, SessionStore, UserStore};
+use crate::archive::inbox::Inbox;
+use crate::config::ContributeLimits;
+use crate::index_updates::{IndexUpdater, UpdateError};
 use crate::layout::{ArchiveLayout, IndexLayout};
+use crate::media::Limits;
+use crate::moderation::Moderation;
 use crate::search::{SearchError, SearchIndex};
 
+/// Accounts as the web site uses them.
+pub struct Accounts {
+    pub users: UserStore,
+    pub sessions: SessionStore,
+    pub limiter: LoginLimiter,
+}
+
 pub struct AppState {
-    pub index: SearchIndex,
+    pub index: Arc<SearchIndex>,
     catalog: ArcSwap<Catalog>,
     /// The configured public origin, without a trailing slash.
     public_url: Option<String>,
     pub media_root: std::path::PathBuf,
     /// Rendered search pages of the current catalog.
     pub search_pages: PageCache,
+    pub archive: ArchiveLayout,
+    pub index_layout: IndexLayout,
+    pub accounts: Accounts,
+    pub inbox: Inbox,
+    pub moderation: Moderation,
+    pub limits: ContributeLimits,
+    /// The one writer of the live index; absent until [`AppState::start_updates`] (read-only
+    /// servers and most tests never write).
+    updater: std::sync::OnceLock<IndexUpdater>,
 }
+
+/// tantivy's indexing memory for live updates: the minimum is plenty for one site at a time.
+const UPDATER_MEMORY: usize = 15_000_000;
 
 impl AppState {
     /// Opens the index and reads the catalog of what it holds.
@@ -41,13 +66,48 @@ impl AppState {
             source,
         })?;
         let catalog = Catalog::load(archive, index);
+        let limits = ContributeLimits::default();
         Ok(AppState {
-            index: search,
+            index: Arc::new(search),
             catalog: ArcSwap::from_pointee(catalog),
             public_url,
             media_root,
             search_pages: PageCache::default(),
+            archive: archive.clone(),
+            index_layout: index.clone(),
+            accounts: Accounts {
+                users: UserStore::new(archive),
+                sessions: SessionStore::new(archive, session_lifetime(&limits)),
+                limiter: LoginLimiter::new(LimiterConfig::default()),
+            },
+            inbox: Inbox::new(archive).with_limits(media_limits(&limits)),
+            moderation: Moderation::new(archive),
+            limits,
+            updater: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Applies the configured contribution limits.
+    pub fn with_limits(mut self, limits: ContributeLimits) -> AppState {
+        self.accounts.sessions = SessionStore::new(&self.archive, session_lifetime(&limits));
+        self.inbox = Inbox::new(&self.archive).with_limits(media_limits(&limits));
+        self.limits = limits;
+        self
+    }
+
+    /// Takes the index writer for live updates (approvals become searchable without a
+    /// re-ingest). Fails when another process, such as a running `disan ingest`, holds it.
+    pub fn start_updates(&self) -> Result<(), UpdateError> {
+        if self.updater.get().is_none() {
+            let updater = IndexUpdater::spawn(self.index.clone(), UPDATER_MEMORY)?;
+            let _ = self.updater.set(updater);
+        }
+        Ok(())
+    }
+
+    /// The live index writer's handle, when this server writes the index.
+    pub fn updater(&self) -> Option<&IndexUpdater> {
+        self.updater.get()
     }
 
     /// The catalog as of now; hold it for the whole request so one page sees one version.
@@ -61,6 +121,15 @@ impl AppState {
         self.search_pages.clear();
     }
 
+    /// Whether cookies must be `Secure`: the site is public over TLS, or this request came
+    /// over TLS (directly or through a proxy that says so).
+    pub fn is_tls(&self, req: &HttpRequest) -> bool {
+        match &self.public_url {
+            Some(url) => url.starts_with("https://"),
+            None => req.connection_info().scheme() == "https",
+        }
+    }
+
     /// `https://host` for absolute links (QR codes, canonical URLs, the sitemap): the configured
     /// public URL, else what the request says it asked for.
     pub fn origin(&self, req: &HttpRequest) -> String {
@@ -71,5 +140,16 @@ impl AppState {
                 format!("{}://{}", info.scheme(), info.host())
             }
         }
+    }
+}
+
+fn session_lifetime(limits: &ContributeLimits) -> chrono::Duration {
+    chrono::Duration::days(i64::from(limits.session_days.max(1)))
+}
+
+fn media_limits(limits: &ContributeLimits) -> Limits {
+    Limits {
+        max_file_bytes: limits.max_photo_bytes(),
+        max_pixels: limits.max_megapixels * 1_000_000,
     }
 }
