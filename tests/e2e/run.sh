@@ -18,6 +18,12 @@ else
 fi
 cp "$target/$profile/disan" "$work/disan"
 ./prepare.sh "$work"
+# Two accounts for the contribution path, with a throwaway password.
+export DISAN_E2E_PASSWORD="e2e-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+for role in volunteer moderator; do
+  echo "$DISAN_E2E_PASSWORD" | "$work/disan" --archive "$work/archive" --index "$work/index" \
+    user add "$role" --role "$role" --password-stdin > /dev/null
+done
 [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --silent
 "$work/disan" --archive "$work/archive" --index "$work/index" serve --bind "127.0.0.1:$port" > "$work/serve.log" 2>&1 &
 server=$!
@@ -28,4 +34,12 @@ for _ in $(seq 1 100); do
 done
 shots="${DISAN_E2E_SHOTS:-$target/e2e-shots}"
 mkdir -p "$shots"
-node browse.mjs "http://127.0.0.1:$port" "$shots"
+status=0
+node browse.mjs "http://127.0.0.1:$port" "$shots" || status=1
+if [ -n "${DISAN_TESTDATA:-}" ]; then
+  mapfile -t photos < <(ls "$DISAN_TESTDATA/photos/gps/"*.jpg | head -2)
+  node contribute.mjs "http://127.0.0.1:$port" "$shots" "${photos[@]}" || status=1
+else
+  echo "contribute: skipped — set DISAN_TESTDATA for the volunteer-to-moderator path with real GPS photos"
+fi
+exit $status

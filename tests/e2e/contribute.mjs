@@ -1,0 +1,177 @@
+// The whole contribution path in a real browser at a phone viewport (360×800): a volunteer logs
+// in and proposes a site with two GPS-tagged photos (uploaded by the page's script: resized,
+// sent in chunks), a moderator approves it on a phone, then a visitor finds it by an
+// accent-free search, sees the photos with their credits, and finds the change in the site's
+// history. Fails on any console error, failed request or request to another origin.
+// Usage: node contribute.mjs BASE_URL SCREENSHOT_DIR PHOTO_1 PHOTO_2
+// Accounts `volunteer` and `moderator` must exist with the password in $DISAN_E2E_PASSWORD.
+import { chromium } from "playwright-core";
+import assert from "node:assert/strict";
+import path from "node:path";
+
+const [base, shots, ...photos] = process.argv.slice(2);
+const password = process.env.DISAN_E2E_PASSWORD;
+assert.ok(password, "DISAN_E2E_PASSWORD is not set");
+assert.equal(photos.length, 2, "two photo files are needed");
+const origin = new URL(base).origin;
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROME_PATH || "/usr/bin/chromium",
+  headless: true,
+  args: [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+  ],
+});
+const phone = { viewport: { width: 360, height: 800 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+
+let failures = 0;
+let passes = 0;
+let stopped = false;
+async function step(name, fn) {
+  if (stopped) {
+    failures++;
+    console.log(`FAIL ${name}\n     not run: an earlier step of the path failed`);
+    return;
+  }
+  try {
+    await fn();
+    passes++;
+    console.log(`ok   ${name}`);
+  } catch (err) {
+    failures++;
+    stopped = true; // each step needs the one before
+    console.log(`FAIL ${name}\n     ${String(err.message || err).split("\n").join("\n     ")}`);
+  }
+}
+
+// One browser profile per person, as on three different phones.
+async function person(who) {
+  const context = await browser.newContext({ ...phone, locale: "vi-VN" });
+  const page = await context.newPage();
+  const problems = [];
+  page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
+  page.on("pageerror", (e) => problems.push(`script error: ${e.message}`));
+  page.on("requestfailed", (r) => problems.push(`failed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on("request", (r) => {
+    const url = r.url();
+    if (!url.startsWith(origin) && !url.startsWith("data:") && !url.startsWith("blob:")) {
+      problems.push(`third-party request: ${url}`);
+    }
+  });
+  const shot = (name) => page.screenshot({ path: path.join(shots, `contribute-${who}-${name}.png`), fullPage: true });
+  return { context, page, problems, shot };
+}
+
+async function logIn(page, name) {
+  await page.goto(base + "/login");
+  await page.fill("#user", name);
+  await page.fill("#password", password);
+  await Promise.all([page.waitForURL(/\/contribute/), page.click("form button[type=submit]")]);
+}
+
+// A name no bundled site has, with đ and tones, so the accent-free search proves folding.
+const siteName = "Đình làng Đông Xuyên Thượng";
+const query = "dinh lang dong xuyen thuong";
+let submissionUrl = "";
+let siteUrl = "";
+
+const volunteer = await person("volunteer");
+await step("volunteer logs in on a phone", async () => {
+  await logIn(volunteer.page, "volunteer");
+  assert.match(await volunteer.page.textContent("main"), /volunteer/);
+  await volunteer.shot("home");
+});
+
+await step("volunteer proposes a new site", async () => {
+  const page = volunteer.page;
+  await page.click('a[href^="/contribute/new"]');
+  await page.waitForURL(/\/contribute\/new/);
+  await page.fill("#name", siteName);
+  await page.selectOption("#type", { index: 1 });
+  await page.selectOption("#province", { label: "Ninh Bình" });
+  await page.fill("#address", "Thôn Đông Xuyên");
+  await page.fill("#lat", "20.2506");
+  await page.fill("#lon", "105.9745");
+  await page.fill("#description", "Ngôi đình của làng, thờ Thành hoàng. Ghi nhận tại thực địa.");
+  await page.fill("#sources", "Khảo sát thực địa của đội tình nguyện");
+  await volunteer.shot("new-site");
+  await Promise.all([
+    page.waitForURL(/\/contribute\/[^/]+$/),
+    page.click("form.site-form button[type=submit]:not([value=check])"),
+  ]);
+  submissionUrl = page.url();
+  assert.match(await page.textContent("h1"), /Đông Xuyên/);
+});
+
+await step("volunteer adds two GPS photos; the page resizes and uploads them one by one", async () => {
+  const page = volunteer.page;
+  await page.fill("#author", "Đội tình nguyện xã Đông Xuyên");
+  await page.selectOption("#license", { index: 1 });
+  await page.fill("#caption", "Cổng đình");
+  await page.setInputFiles("#photos", photos);
+  await page.click("form[data-uploader] button[type=submit]");
+  // The script lists each file with its progress; both must finish.
+  await page.waitForFunction(
+    () => document.querySelectorAll("[data-upload-list] li.done").length === 2,
+    null,
+    { timeout: 60000 },
+  );
+  await volunteer.shot("uploaded");
+  await page.goto(submissionUrl);
+  assert.equal(await page.locator("ul.thumbs li").count(), 2, "two photos in the submission");
+  await volunteer.shot("submission");
+});
+
+const moderator = await person("moderator");
+await step("moderator approves it on a phone", async () => {
+  const page = moderator.page;
+  await logIn(page, "moderator");
+  await page.goto(base + "/moderate");
+  await moderator.shot("queue");
+  await Promise.all([page.waitForURL(/\/moderate\/[^/]+$/), page.click(`ol.queue a:has-text("Đông Xuyên")`)]);
+  assert.ok(await page.locator("img").count() >= 2, "the photos are shown for review");
+  await moderator.shot("review");
+  await Promise.all([page.waitForNavigation(), page.click('form[action*="/approve"] button[type=submit]')]);
+  await moderator.shot("approved");
+  const link = page.locator(".notice a").first();
+  siteUrl = new URL(await link.getAttribute("href"), base).pathname;
+  assert.match(siteUrl, /^\/sites\//);
+});
+
+const visitor = await person("visitor");
+await step("a visitor finds it without accents", async () => {
+  const page = visitor.page;
+  await page.goto(base + "/search?q=" + encodeURIComponent(query));
+  assert.equal((await page.textContent(".card-name")).trim(), siteName);
+  await visitor.shot("search");
+});
+
+await step("its page shows both photos with their credits", async () => {
+  const page = visitor.page;
+  await page.click(".card-name");
+  await page.waitForURL(new RegExp(siteUrl.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
+  assert.equal(await page.locator(".gallery img").count(), 2);
+  assert.match(await page.textContent("main"), /Đội tình nguyện xã Đông Xuyên/);
+  await visitor.shot("site");
+});
+
+await step("its history lists the change, who sent it and who approved it", async () => {
+  const page = visitor.page;
+  await Promise.all([page.waitForURL(/\/history/), page.click('a[href$="/history"]')]);
+  const text = await page.textContent("main");
+  assert.match(text, /volunteer/);
+  assert.match(text, /moderator/);
+  await visitor.shot("history");
+});
+
+for (const [who, p] of [["volunteer", volunteer], ["moderator", moderator], ["visitor", visitor]]) {
+  await step(`${who}: no console errors, failed or third-party requests`, async () => {
+    assert.deepEqual(p.problems, []);
+  });
+  await p.context.close();
+}
+await browser.close();
+// The plain closing line test harnesses read: "N passed, N failed".
+console.log(`contribute: ${passes} passed, ${failures} failed`);
+process.exit(failures ? 1 : 0);
