@@ -24,9 +24,11 @@ use crate::search::geo::haversine_km;
 pub const NEARBY: usize = 6;
 
 /// One published site.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Site {
     pub record: SiteRecord,
+    /// The site's folder in the archive (where its history log lives).
+    pub dir: std::path::PathBuf,
     /// Photos that have derivatives, in record order.
     pub photos: Vec<SitePhoto>,
     /// The permanent code of `/s/{code}`.
@@ -45,6 +47,31 @@ pub struct SitePhoto {
 }
 
 impl Site {
+    /// A site as its pages show it. `content_hash` is from [`content_hash`].
+    pub fn new(
+        mut record: SiteRecord,
+        dir: std::path::PathBuf,
+        photos: Vec<SitePhoto>,
+        content_hash: String,
+    ) -> Site {
+        // As ingest does: a site without a position takes its first photo's GPS.
+        if record.location.lat.is_none()
+            && let Some((lat, lon)) = photos.iter().find_map(|p| p.meta.gps)
+        {
+            record.location.lat = Some(lat);
+            record.location.lon = Some(lon);
+            record.location.accuracy = Some(Accuracy::PhotoGps);
+        }
+        Site {
+            short_code: record.short_code(),
+            content_hash,
+            record,
+            dir,
+            photos,
+            nearby: Vec::new(),
+        }
+    }
+
     /// Last change of the record, for `Last-Modified` and the page footer.
     pub fn updated(&self) -> Option<DateTime<Utc>> {
         self.record.updated.or(self.record.created)
@@ -103,7 +130,6 @@ impl Catalog {
             if state.dir != archive.display(&entry.dir).to_string() {
                 continue; // a duplicate id in another folder: not the indexed one
             }
-            let mut record = record;
             let photos: Vec<SitePhoto> = record
                 .photos
                 .iter()
@@ -116,27 +142,22 @@ impl Catalog {
                     })
                 })
                 .collect();
-            // As ingest does: a site without a position takes its first photo's GPS.
-            if record.location.lat.is_none()
-                && let Some((lat, lon)) = photos.iter().find_map(|p| p.meta.gps)
-            {
-                record.location.lat = Some(lat);
-                record.location.lon = Some(lon);
-                record.location.accuracy = Some(Accuracy::PhotoGps);
-            }
-            let mut hasher = blake3::Hasher::new();
-            hasher.update(state.record_hash.as_bytes());
-            for hash in state.photos.iter().flatten() {
-                hasher.update(hash.as_bytes());
-            }
-            sites.push(Site {
-                short_code: record.short_code(),
-                content_hash: hasher.finalize().to_hex()[..16].to_owned(),
-                record,
-                photos,
-                nearby: Vec::new(),
-            });
+            let photo_hashes = state.photos.iter().flatten().map(String::as_str);
+            let content_hash = content_hash(&state.record_hash, photo_hashes);
+            sites.push(Site::new(record, entry.dir, photos, content_hash));
         }
+        Catalog::from_sites(sites)
+    }
+
+    /// This catalog with `site` added, or replacing the site of the same id (or of one of its
+    /// former ids): how a moderated change is published without reading the archive again.
+    /// Everything derived (neighbours, counts, version) is recomputed.
+    pub fn replacing(&self, site: Site) -> Catalog {
+        let replaced = |s: &Site| {
+            s.record.id == site.record.id || site.record.former_ids.contains(&s.record.id)
+        };
+        let mut sites: Vec<Site> = self.sites.iter().filter(|s| !replaced(s)).cloned().collect();
+        sites.push(site);
         Catalog::from_sites(sites)
     }
 
@@ -264,6 +285,17 @@ impl Catalog {
     pub fn recent(&self, n: usize) -> impl Iterator<Item = &Site> {
         self.recent.iter().take(n).map(|&i| &self.sites[i])
     }
+}
+
+/// What identifies the version of a site's page: the hash of its `site.json` bytes and of its
+/// photos' contents.
+pub fn content_hash<'a>(record_hash: &str, photo_hashes: impl IntoIterator<Item = &'a str>) -> String {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(record_hash.as_bytes());
+    for hash in photo_hashes {
+        hasher.update(hash.as_bytes());
+    }
+    hasher.finalize().to_hex()[..16].to_owned()
 }
 
 /// The [`NEARBY`] nearest neighbours of every site. Sites are sorted by latitude and each one
