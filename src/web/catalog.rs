@@ -156,7 +156,12 @@ impl Catalog {
         let replaced = |s: &Site| {
             s.record.id == site.record.id || site.record.former_ids.contains(&s.record.id)
         };
-        let mut sites: Vec<Site> = self.sites.iter().filter(|s| !replaced(s)).cloned().collect();
+        let mut sites: Vec<Site> = self
+            .sites
+            .iter()
+            .filter(|s| !replaced(s))
+            .cloned()
+            .collect();
         sites.push(site);
         Catalog::from_sites(sites)
     }
@@ -289,7 +294,10 @@ impl Catalog {
 
 /// What identifies the version of a site's page: the hash of its `site.json` bytes and of its
 /// photos' contents.
-pub fn content_hash<'a>(record_hash: &str, photo_hashes: impl IntoIterator<Item = &'a str>) -> String {
+pub fn content_hash<'a>(
+    record_hash: &str,
+    photo_hashes: impl IntoIterator<Item = &'a str>,
+) -> String {
     let mut hasher = blake3::Hasher::new();
     hasher.update(record_hash.as_bytes());
     for hash in photo_hashes {

@@ -52,7 +52,10 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             "site_history.html",
             include_str!("../../templates/site_history.html"),
         ),
-        ("needs_help.html", include_str!("../../templates/needs_help.html")),
+        (
+            "needs_help.html",
+            include_str!("../../templates/needs_help.html"),
+        ),
     ] {
         env.add_template(name, source)
             .unwrap_or_else(|e| panic!("template {name} does not parse: {e:#}"));

@@ -29,8 +29,14 @@ pub fn configure(cfg: &mut ServiceConfig, media_root: &std::path::Path) {
         .route("/moderate", get().to(moderate::queue::queue))
         .route("/moderate/revert", post().to(moderate::history::revert))
         .route("/moderate/{id}", get().to(moderate::review::review))
-        .route("/moderate/{id}/photos/{file}", get().to(moderate::review::photo))
-        .route("/moderate/{id}/approve", post().to(moderate::decide::approve))
+        .route(
+            "/moderate/{id}/photos/{file}",
+            get().to(moderate::review::photo),
+        )
+        .route(
+            "/moderate/{id}/approve",
+            post().to(moderate::decide::approve),
+        )
         .route("/moderate/{id}/edit", post().to(moderate::decide::edit))
         .route("/moderate/{id}/reject", post().to(moderate::decide::reject))
         .route("/sites/{id}/history", get().to(moderate::history::page_of))

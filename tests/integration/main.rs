@@ -9,6 +9,7 @@ mod check; // `disan check` on a clean archive, one of each mistake, and the bun
 mod contrib_fixture; // a writable archive with one account per role, and a logged-in browser
 mod import; // `disan import`: CSV and JSON, dry run, rejections, idempotence, real relic data
 mod ingest; // `disan ingest`: incremental, crash-safe, bad input reported, photo GPS
+mod moderate; // the moderators' queue and decisions, site history and reverts, needs-help
 mod relevance; // search quality on the real records: Success@k and MRR per query form
 mod relic_rows; // converts the crawled relic files of the test data into import rows
 mod users; // `disan user add | list | disable`: generated passwords, bad names and roles

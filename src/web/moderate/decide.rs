@@ -77,12 +77,10 @@ async fn approve_as(
     let worker = state.clone();
     let (submission_id, was_edited) = (id.clone(), edited.is_some());
     let result = web::block(move || {
-        let applied = worker.moderation.approve(
-            &submission_id,
-            &moderator,
-            edited,
-            chrono::Utc::now(),
-        )?;
+        let applied =
+            worker
+                .moderation
+                .approve(&submission_id, &moderator, edited, chrono::Utc::now())?;
         let published = publish(&worker, &applied);
         Ok::<_, ModerationError>((applied, published))
     })
@@ -142,7 +140,8 @@ pub async fn reject(
     let lang = chosen.lang;
     let reason = posted.fields.get("reason").unwrap_or_default().to_owned();
     let worker = state.clone();
-    let (submission_id, moderator, sent) = (id.clone(), posted.by.name().to_owned(), reason.clone());
+    let (submission_id, moderator, sent) =
+        (id.clone(), posted.by.name().to_owned(), reason.clone());
     let result = web::block(move || {
         worker
             .moderation

@@ -122,7 +122,10 @@ pub fn form(values: &Fields, errors: &[(&'static str, String)], lang: Lang) -> V
                 kind,
                 hint,
                 options,
-                error: errors.iter().find(|(n, _)| *n == name).map(|(_, e)| e.clone()),
+                error: errors
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, e)| e.clone()),
             }
         })
         .collect()
@@ -149,14 +152,23 @@ fn describe(name: &str, t: &'static Labels) -> (&'static str, &'static str, Opti
 }
 
 /// The record the form describes, built on `base` (the proposal); or every problem, by field.
-pub fn parse(fields: &Fields, base: &SiteRecord) -> Result<SiteRecord, Vec<(&'static str, String)>> {
+pub fn parse(
+    fields: &Fields,
+    base: &SiteRecord,
+) -> Result<SiteRecord, Vec<(&'static str, String)>> {
     let mut errors = Vec::new();
     let mut record = base.clone();
     let text = |name: &str| fields.get(name).map(str::to_owned);
     let lines = |name: &str| -> Vec<String> {
         fields
             .get(name)
-            .map(|v| v.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect())
+            .map(|v| {
+                v.lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
             .unwrap_or_default()
     };
     record.name = text("name").unwrap_or_default();
@@ -186,7 +198,10 @@ pub fn parse(fields: &Fields, base: &SiteRecord) -> Result<SiteRecord, Vec<(&'st
     };
     let (lat, lon) = (number("lat"), number("lon"));
     if lat.is_some() != lon.is_some() {
-        errors.push(("lon", "give both latitude and longitude, or neither".to_owned()));
+        errors.push((
+            "lon",
+            "give both latitude and longitude, or neither".to_owned(),
+        ));
     }
     let moved = (lat, lon) != (location.lat, location.lon);
     (location.lat, location.lon) = (lat, lon);
@@ -197,14 +212,22 @@ pub fn parse(fields: &Fields, base: &SiteRecord) -> Result<SiteRecord, Vec<(&'st
         location.accuracy = Some(Accuracy::Map);
     }
     record.period = match (text("period"), base.period.clone()) {
-        (None, Some(p)) if p.start_year.is_some() || p.end_year.is_some() => Some(Period { text: None, ..p }),
+        (None, Some(p)) if p.start_year.is_some() || p.end_year.is_some() => {
+            Some(Period { text: None, ..p })
+        }
         (None, _) => None,
-        (Some(t), p) => Some(Period { text: Some(t), ..p.unwrap_or_default() }),
+        (Some(t), p) => Some(Period {
+            text: Some(t),
+            ..p.unwrap_or_default()
+        }),
     };
     record.people = lines("people");
     record.summary = text("summary");
     record.description = text("description");
-    record.sources = lines("sources").iter().filter_map(|l| Source::parse(l)).collect();
+    record.sources = lines("sources")
+        .iter()
+        .filter_map(|l| Source::parse(l))
+        .collect();
 
     for problem in crate::record::validate(&record) {
         if problem.severity != Severity::Error {
@@ -218,7 +241,11 @@ pub fn parse(fields: &Fields, base: &SiteRecord) -> Result<SiteRecord, Vec<(&'st
             errors.push((name, format!("{} — {}", problem.message, problem.hint)));
         }
     }
-    if errors.is_empty() { Ok(record) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(record)
+    } else {
+        Err(errors)
+    }
 }
 
 /// The form field a record problem belongs to, if the form has it.
@@ -267,7 +294,10 @@ mod tests {
         }
         let errors = parse(&values, &record).unwrap_err();
         let named: Vec<&str> = errors.iter().map(|(n, _)| *n).collect();
-        assert!(named.contains(&"name") && named.contains(&"lat") && named.contains(&"level"), "{errors:?}");
+        assert!(
+            named.contains(&"name") && named.contains(&"lat") && named.contains(&"level"),
+            "{errors:?}"
+        );
         let drawn = form(&values, &errors, Lang::Vi);
         let lat = drawn.iter().find(|f| f.name == "lat").unwrap();
         assert_eq!(lat.value, "north");

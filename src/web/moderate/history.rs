@@ -109,12 +109,20 @@ fn render(
         problem,
         site_id: site.record.id.clone(),
     };
-    let mut frame = Frame::bare(lang, format!("{} · {} · {}", t.history, site.record.name, t.site_name));
+    let mut frame = Frame::bare(
+        lang,
+        format!("{} · {} · {}", t.history, site.record.name, t.site_name),
+    );
     frame.noindex = true;
     page("site_history.html", &frame, &body).in_lang(lang)
 }
 
-fn entry_view(entry: &HistoryEntry, log: &[HistoryEntry], moderator: bool, lang: Lang) -> EntryView {
+fn entry_view(
+    entry: &HistoryEntry,
+    log: &[HistoryEntry],
+    moderator: bool,
+    lang: Lang,
+) -> EntryView {
     let reverted_by = log
         .iter()
         .find(|e| e.reverts.as_deref() == Some(entry.change.as_str()))

@@ -10,8 +10,8 @@
 
 use std::time::Instant;
 
-use crate::ingest::manifest::hash_bytes;
 use crate::index_updates::{self, IndexUpdater, SiteUpdate, UpdateError};
+use crate::ingest::manifest::hash_bytes;
 use crate::layout::ArchiveLayout;
 use crate::media::Limits;
 use crate::moderation::Applied;
@@ -35,7 +35,8 @@ pub fn publish(state: &AppState, applied: &Applied) -> Published {
     let started = Instant::now();
     let record = &applied.record;
     let limits = Limits::default();
-    let photos = index_updates::site_photos(&state.index_layout, &applied.site_dir, record, &limits);
+    let photos =
+        index_updates::site_photos(&state.index_layout, &applied.site_dir, record, &limits);
     let searchable = match state.updater() {
         Some(updater) => match index(updater, applied, &photos) {
             Ok(()) => true,

@@ -59,10 +59,7 @@ pub async fn queue(
     }
     let catalog = state.catalog();
     let body = QueuePage {
-        items: pending
-            .iter()
-            .map(|s| item(s, &catalog, lang))
-            .collect(),
+        items: pending.iter().map(|s| item(s, &catalog, lang)).collect(),
         unreadable: problems.len(),
         done: done(&req, &catalog, lang),
     };

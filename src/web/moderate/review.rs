@@ -96,7 +96,13 @@ pub async fn review(
 ) -> Result<HttpResponse, PageError> {
     let lang = chosen.lang;
     let submission = state.inbox.get(&id).in_lang(lang)?;
-    render(&state, &submission, lang, moderator.csrf(), Outcome::default())
+    render(
+        &state,
+        &submission,
+        lang,
+        moderator.csrf(),
+        Outcome::default(),
+    )
 }
 
 /// The review page of `submission`, with what a failed decision sent back.
@@ -234,7 +240,11 @@ pub async fn photo(
     let missing = || WebError::not_found("photo");
     let hash = file
         .strip_suffix(".jpg")
-        .filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()))
+        .filter(|h| {
+            h.len() == 64
+                && h.bytes()
+                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        })
         .ok_or_else(missing)
         .in_lang(lang)?;
     let submission = state.inbox.get(&id).in_lang(lang)?;
@@ -282,7 +292,10 @@ mod tests {
         assert!(far.far);
         assert_eq!(far.distance.as_deref(), Some("5.6 km"));
         let (x, y) = far.close_xy.unwrap();
-        assert!((x - 100.0).abs() < 1.0 && y < 20.0, "north, on the edge: {x} {y}");
+        assert!(
+            (x - 100.0).abs() < 1.0 && y < 20.0,
+            "north, on the edge: {x} {y}"
+        );
         assert!(position_check(site, None).distance.is_none());
     }
 }
