@@ -26,7 +26,9 @@ fn main() {
         std::env::var_os("DISAN_BENCH_ARCHIVE"),
         std::env::var_os("DISAN_BENCH_INDEX"),
     ) else {
-        eprintln!("skipping: run benches/approve.sh (it sets DISAN_BENCH_ARCHIVE and DISAN_BENCH_INDEX)");
+        eprintln!(
+            "skipping: run benches/approve.sh (it sets DISAN_BENCH_ARCHIVE and DISAN_BENCH_INDEX)"
+        );
         return;
     };
     let (archive, index) = (ArchiveLayout::new(archive), IndexLayout::new(index));
@@ -44,9 +46,11 @@ fn main() {
         std::hint::black_box(catalog.replacing(one.clone()));
     });
 
+    // A run-unique number in the names, so a second run on the same archive finds its own.
+    let run = Utc::now().timestamp() % 1_000_000;
     let (mut approve, mut live) = (Vec::new(), Vec::new());
     for round in 0..ROUNDS {
-        let name = format!("Miếu Thử Đo Thời Gian Số {round}");
+        let name = format!("Miếu Thử Đo Thời Gian {run} Số {round}");
         let mut record = SiteRecord::new("", &name, Utc::now());
         record.location.province = Some("Ninh Bình".into());
         (record.location.lat, record.location.lon) = (Some(20.25), Some(105.97));
@@ -79,21 +83,38 @@ fn main() {
         let published = publish(&state, &applied);
         live.push(started.elapsed());
         assert!(published.searchable);
-        let request = SearchRequest::from_pairs([("q", format!("mieu thu do thoi gian so {round}"))]).unwrap();
+        let request =
+            SearchRequest::from_pairs([("q", format!("mieu thu do thoi gian {run} so {round}"))])
+                .unwrap();
         let found = state.index.search(&request).unwrap();
         assert_eq!(found.hits[0].id, applied.record.id, "searchable at once");
-        assert!(state.catalog().get(&applied.record.id).is_some(), "shown at once");
+        assert!(
+            state.catalog().get(&applied.record.id).is_some(),
+            "shown at once"
+        );
     }
     println!("full catalog reload (Catalog::load): {}", ms(&reload));
     println!("catalog with one site replaced:      {}", ms(&replace));
-    println!("approve (archive write, {ROUNDS} new sites with 2 photos of 2000×1500): {}", ms(&approve));
-    println!("publish (render photos, index commit, catalog swap): {}", ms(&live));
+    println!(
+        "approve (archive write, {ROUNDS} new sites with 2 photos of 2000×1500): {}",
+        ms(&approve)
+    );
+    println!(
+        "publish (render photos, index commit, catalog swap): {}",
+        ms(&live)
+    );
 }
 
 fn photo(round: u8, seed: u8) -> Vec<u8> {
     let (w, h) = (2000u16, 1500u16);
     let rgb: Vec<u8> = (0..u32::from(w) * u32::from(h))
-        .flat_map(|i| [(i % 251) as u8 ^ round, seed.wrapping_mul(40), (i / 2003) as u8])
+        .flat_map(|i| {
+            [
+                (i % 251) as u8 ^ round,
+                seed.wrapping_mul(40),
+                (i / 2003) as u8,
+            ]
+        })
         .collect();
     let mut out = Vec::new();
     jpeg_encoder::Encoder::new(&mut out, 85)

@@ -175,7 +175,10 @@ impl Catalog {
                 moved[*old] = new;
             }
         }
-        let added = entries.iter().position(|(old, _)| old.is_none()).unwrap_or(0);
+        let added = entries
+            .iter()
+            .position(|(old, _)| old.is_none())
+            .unwrap_or(0);
         let mut sites: Vec<Site> = entries.into_iter().map(|(_, s)| s).collect();
         let at = position(&sites[added]);
         let mut redo = vec![added];
@@ -417,7 +420,12 @@ mod tests {
     fn site(id: &str, at: Option<(f64, f64)>) -> Site {
         let mut record = SiteRecord::new(id, id, Utc::now());
         (record.location.lat, record.location.lon) = (at.map(|p| p.0), at.map(|p| p.1));
-        Site::new(record, std::path::PathBuf::from(id), Vec::new(), id.to_owned())
+        Site::new(
+            record,
+            std::path::PathBuf::from(id),
+            Vec::new(),
+            id.to_owned(),
+        )
     }
 
     /// Each site's neighbour distances (ties may list different sites at the same distance).
@@ -456,7 +464,12 @@ mod tests {
                 .collect();
             expected.push(changed.clone());
             let rebuilt = Catalog::from_sites(expected);
-            assert_eq!(distances(&replaced), distances(&rebuilt), "{}", changed.record.id);
+            assert_eq!(
+                distances(&replaced),
+                distances(&rebuilt),
+                "{}",
+                changed.record.id
+            );
             assert_eq!(replaced.version, rebuilt.version);
         }
     }

@@ -61,7 +61,7 @@ pub async fn edit(
                 edit: Some((posted.fields.clone(), errors)),
                 ..Outcome::default()
             };
-            review::render(&state, &submission, lang, posted.by.csrf(), outcome)
+            review::render(&state, &submission, lang, posted.by.csrf(), outcome).await
         }
     }
 }
@@ -122,7 +122,8 @@ async fn approve_as(
                 edit,
                 reason: None,
             };
-            let mut page = review::render(&state, &submission, lang, posted.by.csrf(), outcome)?;
+            let mut page =
+                review::render(&state, &submission, lang, posted.by.csrf(), outcome).await?;
             *page.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(page)
         }
@@ -158,7 +159,7 @@ pub async fn reject(
                 reason: Some((reason, lang.labels().reason_required.to_owned())),
                 ..Outcome::default()
             };
-            review::render(&state, &submission, lang, posted.by.csrf(), outcome)
+            review::render(&state, &submission, lang, posted.by.csrf(), outcome).await
         }
         Err(other) => Err(other).in_lang(lang),
     }

@@ -103,10 +103,11 @@ pub async fn review(
         moderator.csrf(),
         Outcome::default(),
     )
+    .await
 }
 
 /// The review page of `submission`, with what a failed decision sent back.
-pub fn render(
+pub async fn render(
     state: &AppState,
     submission: &Submission,
     lang: Lang,
@@ -116,7 +117,13 @@ pub fn render(
     let t = lang.labels();
     let catalog = state.catalog();
     let existing = submission.proposal.site_id().and_then(|id| catalog.get(id));
-    let (changes, mut problem) = match state.moderation.proposed_changes(&submission.id) {
+    // Planning reads the archive (finding the site, picking a new id): off the request threads.
+    let (moderation, id) = (state.moderation.clone(), submission.id.clone());
+    let planned = web::block(move || moderation.proposed_changes(&id))
+        .await
+        .map_err(|_| WebError::Unavailable)
+        .in_lang(lang)?;
+    let (changes, mut problem) = match planned {
         Ok(changes) => (changes.iter().map(ChangeView::of).collect(), None),
         // The review still shows what it can; the reason says why approving will fail.
         Err(err) => (Vec::new(), Some(err.to_string())),
