@@ -180,22 +180,46 @@ pub fn site_extras(
     record: &SiteRecord,
     limits: &Limits,
 ) -> DocumentExtras {
-    let hashes: Vec<(String, std::path::PathBuf)> = record
+    let photos = site_photos(index, site_dir, record, limits);
+    extras_of(photos.iter().flatten().map(|(_, meta)| meta))
+}
+
+/// Every photo of a record, in record order, with its content hash and rendered derivatives;
+/// `None` for one that cannot be read or rendered. Photos never rendered are rendered now.
+pub fn site_photos(
+    index: &IndexLayout,
+    site_dir: &Path,
+    record: &SiteRecord,
+    limits: &Limits,
+) -> Vec<Option<(String, PhotoMeta)>> {
+    let hashes: Vec<Option<(String, std::path::PathBuf)>> = record
         .photos
         .iter()
-        .filter_map(|p| ArchiveLayout::photo(site_dir, &p.file))
-        .filter_map(|path| Some((hash_file(&path, None).ok()?.hash, path)))
+        .map(|p| {
+            let path = ArchiveLayout::photo(site_dir, &p.file)?;
+            Some((hash_file(&path, None).ok()?.hash, path))
+        })
         .collect();
     let missing: Vec<(String, std::path::PathBuf)> = hashes
         .iter()
+        .flatten()
         .filter(|(hash, _)| photos::load_meta(index, hash).is_none())
         .cloned()
         .collect();
     photos::render_all(index, &missing, limits, &|| {});
-    let metas: Vec<PhotoMeta> = hashes
-        .iter()
-        .filter_map(|(hash, _)| photos::load_meta(index, hash))
-        .collect();
+    hashes
+        .into_iter()
+        .map(|found| {
+            let (hash, _) = found?;
+            let meta = photos::load_meta(index, &hash)?;
+            Some((hash, meta))
+        })
+        .collect()
+}
+
+/// The document facts of a site whose rendered photos are `metas`, in record order.
+pub fn extras_of<'a>(metas: impl IntoIterator<Item = &'a PhotoMeta>) -> DocumentExtras {
+    let metas: Vec<&PhotoMeta> = metas.into_iter().collect();
     let first = metas.first();
     DocumentExtras {
         photo_count: metas.len() as u32,

@@ -24,9 +24,11 @@ use crate::search::geo::haversine_km;
 pub const NEARBY: usize = 6;
 
 /// One published site.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Site {
     pub record: SiteRecord,
+    /// The site's folder in the archive (where its history log lives).
+    pub dir: std::path::PathBuf,
     /// Photos that have derivatives, in record order.
     pub photos: Vec<SitePhoto>,
     /// The permanent code of `/s/{code}`.
@@ -45,6 +47,31 @@ pub struct SitePhoto {
 }
 
 impl Site {
+    /// A site as its pages show it. `content_hash` is from [`content_hash`].
+    pub fn new(
+        mut record: SiteRecord,
+        dir: std::path::PathBuf,
+        photos: Vec<SitePhoto>,
+        content_hash: String,
+    ) -> Site {
+        // As ingest does: a site without a position takes its first photo's GPS.
+        if record.location.lat.is_none()
+            && let Some((lat, lon)) = photos.iter().find_map(|p| p.meta.gps)
+        {
+            record.location.lat = Some(lat);
+            record.location.lon = Some(lon);
+            record.location.accuracy = Some(Accuracy::PhotoGps);
+        }
+        Site {
+            short_code: record.short_code(),
+            content_hash,
+            record,
+            dir,
+            photos,
+            nearby: Vec::new(),
+        }
+    }
+
     /// Last change of the record, for `Last-Modified` and the page footer.
     pub fn updated(&self) -> Option<DateTime<Utc>> {
         self.record.updated.or(self.record.created)
@@ -103,7 +130,6 @@ impl Catalog {
             if state.dir != archive.display(&entry.dir).to_string() {
                 continue; // a duplicate id in another folder: not the indexed one
             }
-            let mut record = record;
             let photos: Vec<SitePhoto> = record
                 .photos
                 .iter()
@@ -116,33 +142,85 @@ impl Catalog {
                     })
                 })
                 .collect();
-            // As ingest does: a site without a position takes its first photo's GPS.
-            if record.location.lat.is_none()
-                && let Some((lat, lon)) = photos.iter().find_map(|p| p.meta.gps)
-            {
-                record.location.lat = Some(lat);
-                record.location.lon = Some(lon);
-                record.location.accuracy = Some(Accuracy::PhotoGps);
-            }
-            let mut hasher = blake3::Hasher::new();
-            hasher.update(state.record_hash.as_bytes());
-            for hash in state.photos.iter().flatten() {
-                hasher.update(hash.as_bytes());
-            }
-            sites.push(Site {
-                short_code: record.short_code(),
-                content_hash: hasher.finalize().to_hex()[..16].to_owned(),
-                record,
-                photos,
-                nearby: Vec::new(),
-            });
+            let photo_hashes = state.photos.iter().flatten().map(String::as_str);
+            let content_hash = content_hash(&state.record_hash, photo_hashes);
+            sites.push(Site::new(record, entry.dir, photos, content_hash));
         }
         Catalog::from_sites(sites)
+    }
+
+    /// This catalog with `site` added, or replacing the site of the same id (or of one of its
+    /// former ids): how a moderated change is published without reading the archive again.
+    /// Neighbours are recomputed only for the sites the change can affect — those that listed
+    /// the replaced version, and those the new one is nearer to than their farthest neighbour —
+    /// so this costs a few linear passes, not the whole country's neighbour search.
+    pub fn replacing(&self, site: Site) -> Catalog {
+        let replaced = |s: &Site| {
+            s.record.id == site.record.id || site.record.former_ids.contains(&s.record.id)
+        };
+        let gone: Vec<bool> = self.sites.iter().map(replaced).collect();
+        // Kept sites with their old index; the new one has none.
+        let mut entries: Vec<(Option<usize>, Site)> = self
+            .sites
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !gone[*i])
+            .map(|(i, s)| (Some(i), s.clone()))
+            .chain(std::iter::once((None, site)))
+            .collect();
+        entries.sort_by(|a, b| a.1.record.id.cmp(&b.1.record.id));
+        let mut moved = vec![usize::MAX; self.sites.len()];
+        for (new, (old, _)) in entries.iter().enumerate() {
+            if let Some(old) = old {
+                moved[*old] = new;
+            }
+        }
+        let added = entries
+            .iter()
+            .position(|(old, _)| old.is_none())
+            .unwrap_or(0);
+        let mut sites: Vec<Site> = entries.into_iter().map(|(_, s)| s).collect();
+        let at = position(&sites[added]);
+        let mut redo = vec![added];
+        for (i, s) in sites.iter_mut().enumerate() {
+            if i == added {
+                continue;
+            }
+            if s.nearby.iter().any(|&(old, _)| gone[old]) {
+                redo.push(i);
+                continue;
+            }
+            for near in &mut s.nearby {
+                near.0 = moved[near.0];
+            }
+            if let (Some(here), Some(there)) = (position(s), at) {
+                let km = haversine_km(here, there);
+                let farthest = s.nearby.last().map_or(f64::INFINITY, |n| n.1);
+                if s.nearby.len() < NEARBY || km < farthest {
+                    let slot = s.nearby.partition_point(|n| n.1 <= km);
+                    s.nearby.insert(slot, (added, km));
+                    s.nearby.truncate(NEARBY);
+                }
+            }
+        }
+        for i in redo {
+            sites[i].nearby = nearest_to(&sites, i);
+        }
+        Catalog::assemble(sites)
     }
 
     /// Indexes a list of sites (sorted by id for a stable order).
     pub fn from_sites(mut sites: Vec<Site>) -> Catalog {
         sites.sort_by(|a, b| a.record.id.cmp(&b.record.id));
+        let nearby = nearest_neighbours(&sites);
+        for (site, near) in sites.iter_mut().zip(nearby) {
+            site.nearby = near;
+        }
+        Catalog::assemble(sites)
+    }
+
+    /// The lookups and counts of sites already sorted by id, with their neighbours.
+    fn assemble(sites: Vec<Site>) -> Catalog {
         let mut catalog = Catalog::default();
         let mut version = blake3::Hasher::new();
         for (i, site) in sites.iter().enumerate() {
@@ -163,10 +241,6 @@ impl Catalog {
         catalog.recent.sort_by_key(|&i| {
             std::cmp::Reverse(sites[i].record.created.unwrap_or(DateTime::UNIX_EPOCH))
         });
-        let nearby = nearest_neighbours(&sites);
-        for (site, near) in sites.iter_mut().zip(nearby) {
-            site.nearby = near;
-        }
         catalog.count(&sites);
         catalog.sites = sites;
         catalog
@@ -266,11 +340,44 @@ impl Catalog {
     }
 }
 
+/// What identifies the version of a site's page: the hash of its `site.json` bytes and of its
+/// photos' contents.
+pub fn content_hash<'a>(
+    record_hash: &str,
+    photo_hashes: impl IntoIterator<Item = &'a str>,
+) -> String {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(record_hash.as_bytes());
+    for hash in photo_hashes {
+        hasher.update(hash.as_bytes());
+    }
+    hasher.finalize().to_hex()[..16].to_owned()
+}
+
+fn position(site: &Site) -> Option<(f64, f64)> {
+    Some((site.record.location.lat?, site.record.location.lon?))
+}
+
+/// The [`NEARBY`] nearest neighbours of one site, by a pass over all of them.
+fn nearest_to(sites: &[Site], i: usize) -> Vec<(usize, f64)> {
+    let Some(here) = position(&sites[i]) else {
+        return Vec::new();
+    };
+    let mut near: Vec<(usize, f64)> = sites
+        .iter()
+        .enumerate()
+        .filter(|(j, _)| *j != i)
+        .filter_map(|(j, s)| Some((j, haversine_km(here, position(s)?))))
+        .collect();
+    near.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+    near.truncate(NEARBY);
+    near
+}
+
 /// The [`NEARBY`] nearest neighbours of every site. Sites are sorted by latitude and each one
 /// looks only at a latitude band around it, widened until it holds enough candidates: Vietnam
 /// is long and thin, so the band keeps this far below all-pairs even for the whole country.
 fn nearest_neighbours(sites: &[Site]) -> Vec<Vec<(usize, f64)>> {
-    let position = |s: &Site| Some((s.record.location.lat?, s.record.location.lon?));
     let mut placed: Vec<(f64, f64, usize)> = sites
         .iter()
         .enumerate()
@@ -305,3 +412,65 @@ fn nearest_neighbours(sites: &[Site]) -> Vec<Vec<(usize, f64)>> {
 
 /// A catalog shared by request handlers.
 pub type SharedCatalog = Arc<Catalog>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(id: &str, at: Option<(f64, f64)>) -> Site {
+        let mut record = SiteRecord::new(id, id, Utc::now());
+        (record.location.lat, record.location.lon) = (at.map(|p| p.0), at.map(|p| p.1));
+        Site::new(
+            record,
+            std::path::PathBuf::from(id),
+            Vec::new(),
+            id.to_owned(),
+        )
+    }
+
+    /// Each site's neighbour distances (ties may list different sites at the same distance).
+    fn distances(catalog: &Catalog) -> Vec<(String, Vec<String>)> {
+        catalog
+            .sites()
+            .iter()
+            .map(|s| {
+                let near = s.nearby.iter().map(|n| format!("{:.9}", n.1)).collect();
+                (s.record.id.clone(), near)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn replacing_one_site_gives_the_neighbours_a_full_rebuild_gives() {
+        let mut rng = fastrand::Rng::with_seed(7);
+        let sites: Vec<Site> = (0..400)
+            .map(|i| {
+                let at = (i % 9 != 0).then(|| (20.0 + rng.f64() * 1.5, 105.0 + rng.f64() * 1.5));
+                site(&format!("s{i:03}"), at)
+            })
+            .collect();
+        let before = Catalog::from_sites(sites.clone());
+        // Moved, added, and one that loses its position.
+        for changed in [
+            site("s010", Some((20.7, 105.7))),
+            site("zz-new", Some((20.71, 105.71))),
+            site("s011", None),
+        ] {
+            let replaced = before.replacing(changed.clone());
+            let mut expected: Vec<Site> = sites
+                .iter()
+                .filter(|s| s.record.id != changed.record.id)
+                .cloned()
+                .collect();
+            expected.push(changed.clone());
+            let rebuilt = Catalog::from_sites(expected);
+            assert_eq!(
+                distances(&replaced),
+                distances(&rebuilt),
+                "{}",
+                changed.record.id
+            );
+            assert_eq!(replaced.version, rebuilt.version);
+        }
+    }
+}

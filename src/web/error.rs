@@ -65,6 +65,9 @@ pub enum WebError {
     /// The live index could not be updated (the archive change itself is saved).
     #[error(transparent)]
     IndexUpdate(#[from] UpdateError),
+    /// The server's worker pool is gone (it is shutting down).
+    #[error("the server is stopping or overloaded — try again in a minute")]
+    Unavailable,
     /// The QR code could not be drawn (the URL is too long for a QR code).
     #[error("the QR code for {url} cannot be drawn: {source}")]
     Qr {
@@ -103,6 +106,7 @@ impl WebError {
             WebError::Inbox(e) => inbox_entry(e),
             WebError::Moderation(e) => moderation_entry(e),
             WebError::IndexUpdate(_) => ("index_update_failed", StatusCode::INTERNAL_SERVER_ERROR),
+            WebError::Unavailable => ("unavailable", StatusCode::SERVICE_UNAVAILABLE),
         }
     }
 

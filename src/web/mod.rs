@@ -10,6 +10,8 @@
 //!   [`api`] — JSON; [`qr`], [`seo`], [`cite`] — plaques, crawlers, references;
 //! - [`render`] and [`views`] — templates and their typed contexts; [`i18n`] — the two
 //!   languages; [`assets`] and [`map`] — embedded static files and the tile-free map;
+//! - [`moderate`] — the moderators' queue and decisions, site histories and reverts, the
+//!   "needs help" list;
 //! - [`error`] — the one table from failure to code and HTTP status;
 //! - [`state`] and [`catalog`] — what requests share.
 
@@ -22,6 +24,7 @@ pub mod error;
 pub mod i18n;
 pub mod login;
 pub mod map;
+pub mod moderate;
 pub mod page_cache;
 pub mod pages;
 pub mod qr;

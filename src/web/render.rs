@@ -39,6 +39,23 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("plaque.html", include_str!("../../templates/plaque.html")),
         ("error.html", include_str!("../../templates/error.html")),
         ("login.html", include_str!("../../templates/login.html")),
+        // Moderation
+        (
+            "moderate_queue.html",
+            include_str!("../../templates/moderate_queue.html"),
+        ),
+        (
+            "moderate_review.html",
+            include_str!("../../templates/moderate_review.html"),
+        ),
+        (
+            "site_history.html",
+            include_str!("../../templates/site_history.html"),
+        ),
+        (
+            "needs_help.html",
+            include_str!("../../templates/needs_help.html"),
+        ),
     ] {
         env.add_template(name, source)
             .unwrap_or_else(|e| panic!("template {name} does not parse: {e:#}"));

@@ -4,7 +4,7 @@ use actix_files::Files;
 use actix_web::middleware::DefaultHeaders;
 use actix_web::web::{self, ServiceConfig, get, post};
 
-use super::{api, assets, login, pages, qr, seo};
+use super::{api, assets, login, moderate, pages, qr, seo};
 
 /// Registers every route. `media_root` is where ingest wrote the photo derivatives.
 pub fn configure(cfg: &mut ServiceConfig, media_root: &std::path::Path) {
@@ -25,6 +25,22 @@ pub fn configure(cfg: &mut ServiceConfig, media_root: &std::path::Path) {
         .route("/login", get().to(login::form))
         .route("/login", post().to(login::submit))
         .route("/logout", post().to(login::logout))
+        // Moderation
+        .route("/moderate", get().to(moderate::queue::queue))
+        .route("/moderate/revert", post().to(moderate::history::revert))
+        .route("/moderate/{id}", get().to(moderate::review::review))
+        .route(
+            "/moderate/{id}/photos/{file}",
+            get().to(moderate::review::photo),
+        )
+        .route(
+            "/moderate/{id}/approve",
+            post().to(moderate::decide::approve),
+        )
+        .route("/moderate/{id}/edit", post().to(moderate::decide::edit))
+        .route("/moderate/{id}/reject", post().to(moderate::decide::reject))
+        .route("/sites/{id}/history", get().to(moderate::history::page_of))
+        .route("/needs-help", get().to(moderate::needs_help::list))
         // JSON API
         .route("/api/v1/search", get().to(api::search))
         .route("/api/v1/suggest", get().to(api::suggest))

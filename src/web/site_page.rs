@@ -41,6 +41,8 @@ pub struct SitePage {
     pub short_url: String,
     pub updated: Option<String>,
     pub updated_iso: Option<String>,
+    /// The page of every approved change of the site.
+    pub history_url: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -261,6 +263,10 @@ pub fn build(site: &Site, catalog: &Catalog, lang: Lang, origin: &str) -> SitePa
         short_url: format!("{origin}/s/{}", site.short_code),
         updated: updated.map(|d| d.format("%d/%m/%Y").to_string()),
         updated_iso: updated.map(|d| d.format("%Y-%m-%d").to_string()),
+        history_url: super::render::with_param(
+            &format!("/sites/{}/history", r.id),
+            lang.link_param(),
+        ),
     }
 }
 

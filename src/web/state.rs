@@ -46,6 +46,9 @@ pub struct AppState {
     /// The one writer of the live index; absent until [`AppState::start_updates`] (read-only
     /// servers and most tests never write).
     updater: std::sync::OnceLock<IndexUpdater>,
+    /// Serialises read-modify-write changes of the catalog, so two approvals at once never
+    /// publish a catalog that lacks the other's site.
+    catalog_changes: std::sync::Mutex<()>,
 }
 
 /// tantivy's indexing memory for live updates: the minimum is plenty for one site at a time.
@@ -84,6 +87,7 @@ impl AppState {
             moderation: Moderation::new(archive),
             limits,
             updater: std::sync::OnceLock::new(),
+            catalog_changes: std::sync::Mutex::new(()),
         })
     }
 
@@ -119,6 +123,17 @@ impl AppState {
     pub fn replace_catalog(&self, catalog: Catalog) {
         self.catalog.store(Arc::new(catalog));
         self.search_pages.clear();
+    }
+
+    /// Publishes the catalog `change` makes of the current one. Changes are applied one at a
+    /// time; readers are never blocked.
+    pub fn update_catalog(&self, change: impl FnOnce(&Catalog) -> Catalog) {
+        let _one_at_a_time = self
+            .catalog_changes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let next = change(&self.catalog());
+        self.replace_catalog(next);
     }
 
     /// Whether cookies must be `Secure`: the site is public over TLS, or this request came

@@ -9,6 +9,9 @@ mod check; // `disan check` on a clean archive, one of each mistake, and the bun
 mod contrib_fixture; // a writable archive with one account per role, and a logged-in browser
 mod import; // `disan import`: CSV and JSON, dry run, rejections, idempotence, real relic data
 mod ingest; // `disan ingest`: incremental, crash-safe, bad input reported, photo GPS
+mod moderate; // the moderators' queue: roles and CSRF, approve (live at once), edit, reject
+mod moderate_fixture; // pending submissions with GPS photos, requests, the public archive listing
+mod moderate_history; // reverts, escaping, a failed approval and a restart, needs-help
 mod relevance; // search quality on the real records: Success@k and MRR per query form
 mod relic_rows; // converts the crawled relic files of the test data into import rows
 mod users; // `disan user add | list | disable`: generated passwords, bad names and roles

@@ -1,0 +1,108 @@
+//! Making a moderated change live: what happens after [`crate::moderation`] has written the
+//! archive, so the change is searchable and shown within seconds, without a re-ingest.
+//!
+//! The site's photos are rendered (only contents never rendered before), the index update task
+//! is sent the new document and waited for ([`IndexUpdater::flush`]), and a catalog with this
+//! one site replaced is published. The handler never touches the index writer; the order —
+//! index first, pages second — means a page never links to a search that cannot find it.
+//! Everything here blocks (file reads, image work, a commit), so callers run it through
+//! `web::block`.
+
+use std::time::Instant;
+
+use crate::index_updates::{self, IndexUpdater, SiteUpdate, UpdateError};
+use crate::ingest::manifest::hash_bytes;
+use crate::layout::ArchiveLayout;
+use crate::media::Limits;
+use crate::moderation::Applied;
+use crate::web::catalog::{self, Site, SitePhoto};
+use crate::web::state::AppState;
+
+/// What publishing did, for the moderator's confirmation and the log.
+#[derive(Debug, Clone, Copy)]
+pub struct Published {
+    /// The search index has the change (false when this server does not write the index: the
+    /// next `disan ingest` or restart brings it in).
+    pub searchable: bool,
+    /// Milliseconds spent rendering photos, indexing and publishing the catalog.
+    pub millis: u128,
+}
+
+/// Publishes the site an approval or a revert has just written. The archive change is done
+/// whatever happens here: an index that cannot take it is logged (the next ingest catches up)
+/// and the pages still show it.
+pub fn publish(state: &AppState, applied: &Applied) -> Published {
+    let started = Instant::now();
+    let record = &applied.record;
+    let limits = Limits::default();
+    let photos =
+        index_updates::site_photos(&state.index_layout, &applied.site_dir, record, &limits);
+    let searchable = match state.updater() {
+        Some(updater) => match index(updater, applied, &photos) {
+            Ok(()) => true,
+            Err(err) => {
+                tracing::error!("site {}: saved, but not indexed: {err}", record.id);
+                false
+            }
+        },
+        None => {
+            tracing::warn!(
+                "site {}: saved, but this server does not write the index; run `disan ingest`",
+                record.id
+            );
+            false
+        }
+    };
+    let site = catalog_site(applied, &photos);
+    state.update_catalog(|current| current.replacing(site));
+    let millis = started.elapsed().as_millis();
+    tracing::info!(site = %record.id, millis, "moderated change published");
+    Published { searchable, millis }
+}
+
+fn index(
+    updater: &IndexUpdater,
+    applied: &Applied,
+    photos: &[Option<(String, crate::ingest::photos::PhotoMeta)>],
+) -> Result<(), UpdateError> {
+    let extras = index_updates::extras_of(photos.iter().flatten().map(|(_, meta)| meta));
+    updater.send(SiteUpdate::Upsert {
+        record: Box::new(applied.record.clone()),
+        extras,
+    })?;
+    updater.flush()
+}
+
+/// The catalog entry of the written site, as [`catalog::Catalog::load`] would read it.
+fn catalog_site(
+    applied: &Applied,
+    photos: &[Option<(String, crate::ingest::photos::PhotoMeta)>],
+) -> Site {
+    let record = &applied.record;
+    let site_json = ArchiveLayout::site_file(&applied.site_dir);
+    // The bytes just written; if they cannot be read back the record's own JSON stands in,
+    // which only changes the page's ETag.
+    let record_hash = std::fs::read(&site_json)
+        .map(|bytes| hash_bytes(&bytes))
+        .unwrap_or_else(|_| hash_bytes(&serde_json::to_vec(record).unwrap_or_default()));
+    let shown: Vec<SitePhoto> = record
+        .photos
+        .iter()
+        .zip(photos)
+        .filter_map(|(photo, rendered)| {
+            let (_, meta) = rendered.as_ref()?;
+            Some(SitePhoto {
+                photo: photo.clone(),
+                meta: meta.clone(),
+            })
+        })
+        .collect();
+    let hashes = photos.iter().flatten().map(|(hash, _)| hash.as_str());
+    let content_hash = catalog::content_hash(&record_hash, hashes);
+    Site::new(
+        record.clone(),
+        applied.site_dir.clone(),
+        shown,
+        content_hash,
+    )
+}
