@@ -20,6 +20,7 @@ mod error;
 pub mod eval;
 pub mod geo;
 mod query;
+mod scoring;
 pub mod request;
 pub mod schema;
 mod snippet;
