@@ -24,6 +24,7 @@ mod scoring;
 pub mod request;
 pub mod schema;
 mod snippet;
+mod stats;
 mod suggest;
 
 #[cfg(test)]
@@ -59,6 +60,7 @@ pub struct SearchIndex {
     analyzers: Analyzers,
     facet_values: collector::FacetValueCache,
     browse: browse::BrowseCache,
+    term_stats: stats::TermStatsCache,
     /// Where the index lives, for error messages; `None` in memory.
     path: Option<PathBuf>,
 }
@@ -169,6 +171,7 @@ impl SearchIndex {
             analyzers,
             facet_values: Default::default(),
             browse: Default::default(),
+            term_stats: Default::default(),
             path,
         })
     }

@@ -29,6 +29,7 @@ use super::geo::BoundingBox;
 use super::request::{MAX_QUERY_WORDS, SearchRequest};
 use super::schema::SiteSchema;
 use super::scoring::{Clause, SiteQuery, Word};
+use super::stats::TermStats;
 use crate::fold;
 use crate::record::{Category, Level, SiteType};
 
@@ -133,6 +134,29 @@ fn phrase(field: Field, words: &[String], slop: u32, boost: f32) -> Clause {
     Clause::new(query, boost)
 }
 
+/// Adds `term(…)` unless the field never holds the word (such a clause can never match).
+fn push_term(out: &mut Vec<Clause>, stats: &TermStats, field: Field, text: &str, boost: f32) {
+    if stats.occurs(&Term::from_field_text(field, text)) {
+        out.push(term(field, text, boost));
+    }
+}
+
+/// Adds `phrase(…)` unless one of its words never occurs in the field.
+fn push_phrase(
+    out: &mut Vec<Clause>,
+    stats: &TermStats,
+    (field, words): (Field, &[String]),
+    slop: u32,
+    boost: f32,
+) {
+    if words
+        .iter()
+        .all(|w| stats.occurs(&Term::from_field_text(field, w)))
+    {
+        out.push(phrase(field, words, slop, boost));
+    }
+}
+
 fn fuzzy(field: Field, text: &str, distance: u8) -> Clause {
     let query = FuzzyTermQuery::new(Term::from_field_text(field, text), distance, true);
     Clause::new(query, FUZZY_WEIGHT)
@@ -166,17 +190,17 @@ fn is_connective(folded: &str) -> bool {
 /// Whether the folded word occurs in any searchable field of the index.
 fn is_known(
     s: &SiteSchema,
-    searcher: &Searcher,
+    stats: &TermStats,
     folded: &str,
     english: &str,
 ) -> tantivy::Result<bool> {
     for (_, field, _, _) in word_fields(s) {
-        if searcher.doc_freq(&Term::from_field_text(field, folded))? > 0 {
+        if stats.doc_freq(&Term::from_field_text(field, folded))? > 0 {
             return Ok(true);
         }
     }
     for field in [s.name_en, s.text_en] {
-        if searcher.doc_freq(&Term::from_field_text(field, english))? > 0 {
+        if stats.doc_freq(&Term::from_field_text(field, english))? > 0 {
             return Ok(true);
         }
     }
@@ -186,7 +210,7 @@ fn is_known(
 /// Everything that can match word `i`.
 fn word_alternatives(
     s: &SiteSchema,
-    searcher: &Searcher,
+    stats: &TermStats,
     words: &QueryWords,
     i: usize,
     mode: Match,
@@ -195,16 +219,16 @@ fn word_alternatives(
     let mut clauses = Vec::with_capacity(24);
     for (exact_field, folded_field, exact_weight, folded_weight) in word_fields(s) {
         if words.accented(i) {
-            clauses.push(term(exact_field, exact, exact_weight));
+            push_term(&mut clauses, stats, exact_field, exact, exact_weight);
         }
-        clauses.push(term(folded_field, folded, folded_weight));
+        push_term(&mut clauses, stats, folded_field, folded, folded_weight);
     }
-    clauses.push(term(s.name_en, english, 1.5));
-    clauses.push(term(s.text_en, english, 0.5));
+    push_term(&mut clauses, stats, s.name_en, english, 1.5);
+    push_term(&mut clauses, stats, s.text_en, english, 0.5);
     // A word the index does not know is surely mistyped: look for it everywhere. A known
     // word may be a typo of another (only when the page would not be full otherwise): in names.
     if let Some(distance) = typo_distance(folded)
-        && !is_known(s, searcher, folded, english)?
+        && !is_known(s, stats, folded, english)?
     {
         for field in [s.name_fold, s.alt_names_fold, s.people_fold, s.place_fold] {
             clauses.push(fuzzy(field, folded, distance));
@@ -223,7 +247,7 @@ fn word_alternatives(
 /// The scored part of a search: the words, with phrase and whole-name boosts.
 pub(crate) fn text_query(
     s: &SiteSchema,
-    searcher: &Searcher,
+    stats: &TermStats,
     words: &QueryWords,
     mode: Match,
 ) -> tantivy::Result<Box<dyn Query>> {
@@ -238,23 +262,23 @@ pub(crate) fn text_query(
     let mut per_word = Vec::with_capacity(n);
     for i in 0..n {
         per_word.push(Word {
-            alternatives: word_alternatives(s, searcher, words, i, mode)?,
+            alternatives: word_alternatives(s, stats, words, i, mode)?,
             required: !optional(i),
         });
     }
     let mut boosts = Vec::with_capacity(8 + 5 * n);
-    boosts.push(term(s.name_whole, &words.exact.join(" "), 10.0));
-    boosts.push(term(s.name_whole_fold, &words.folded.join(" "), 5.0));
+    push_term(&mut boosts, stats, s.name_whole, &words.exact.join(" "), 10.0);
+    push_term(&mut boosts, stats, s.name_whole_fold, &words.folded.join(" "), 5.0);
     if n >= 2 {
         if (0..n).any(|i| words.accented(i)) {
-            boosts.push(phrase(s.name, &words.exact, 0, 4.0));
+            push_phrase(&mut boosts, stats, (s.name, &words.exact), 0, 4.0);
         }
-        boosts.push(phrase(s.name_fold, &words.folded, 1, 3.0));
-        boosts.push(phrase(s.alt_names_fold, &words.folded, 1, 2.0));
-        boosts.push(phrase(s.people_fold, &words.folded, 0, 1.5));
-        boosts.push(phrase(s.place_fold, &words.folded, 0, 1.0));
-        boosts.push(phrase(s.summary_fold, &words.folded, 2, 0.5));
-        boosts.push(phrase(s.description_fold, &words.folded, 2, 0.3));
+        push_phrase(&mut boosts, stats, (s.name_fold, &words.folded), 1, 3.0);
+        push_phrase(&mut boosts, stats, (s.alt_names_fold, &words.folded), 1, 2.0);
+        push_phrase(&mut boosts, stats, (s.people_fold, &words.folded), 0, 1.5);
+        push_phrase(&mut boosts, stats, (s.place_fold, &words.folded), 0, 1.0);
+        push_phrase(&mut boosts, stats, (s.summary_fold, &words.folded), 2, 0.5);
+        push_phrase(&mut boosts, stats, (s.description_fold, &words.folded), 2, 0.3);
     }
     // In longer queries, each pair of neighbouring words that stays together in one field:
     // "chùa Bắc Ninh quốc gia" is a type, a province and a rank, and a site whose province is
@@ -265,11 +289,11 @@ pub(crate) fn text_query(
             if pair.iter().any(|w| is_connective(w)) {
                 continue;
             }
-            boosts.push(phrase(s.name_fold, pair, 0, 1.5));
-            boosts.push(phrase(s.alt_names_fold, pair, 0, 1.0));
-            boosts.push(phrase(s.people_fold, pair, 0, 1.5));
-            boosts.push(phrase(s.place_fold, pair, 0, 1.5));
-            boosts.push(phrase(s.other_fold, pair, 0, 1.5));
+            push_phrase(&mut boosts, stats, (s.name_fold, pair), 0, 1.5);
+            push_phrase(&mut boosts, stats, (s.alt_names_fold, pair), 0, 1.0);
+            push_phrase(&mut boosts, stats, (s.people_fold, pair), 0, 1.5);
+            push_phrase(&mut boosts, stats, (s.place_fold, pair), 0, 1.5);
+            push_phrase(&mut boosts, stats, (s.other_fold, pair), 0, 1.5);
         }
     }
     Ok(Box::new(SiteQuery {
