@@ -83,7 +83,8 @@ impl SearchIndex {
             };
             let query = filters.apply(&*text, None);
             let collector = collector(page_end, unfiltered.clone());
-            let collected = searcher.search_with_statistics_provider(&*query, &collector, &stats)?;
+            let collected =
+                searcher.search_with_statistics_provider(&*query, &collector, &stats)?;
             Ok((text, collected, mode))
         };
         let (mut text, mut collected, mut mode) = run(Match::Strict)?;

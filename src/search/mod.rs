@@ -5,7 +5,7 @@
 //! - [`schema`] — the fields and [`INDEX_SCHEMA_VERSION`];
 //! - [`document`] — a [`SiteRecord`] (plus [`DocumentExtras`]) as a document;
 //! - [`request`] and [`api`] — what a search asks and answers (the JSON API's shapes);
-//! - `query`, `collector`, `snippet`, `engine`, `suggest` — answering.
+//! - `query`, `scoring`, `stats`, `collector`, `snippet`, `engine`, `suggest` — answering.
 //!
 //! `disan ingest` builds the index ([`SearchIndex::create`], [`SearchIndex::writer`],
 //! [`SearchIndex::document`]); `disan serve` and `disan search` only read it ([`open`]).
@@ -20,9 +20,9 @@ mod error;
 pub mod eval;
 pub mod geo;
 mod query;
-mod scoring;
 pub mod request;
 pub mod schema;
+mod scoring;
 mod snippet;
 mod stats;
 mod suggest;

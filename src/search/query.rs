@@ -18,8 +18,8 @@
 //! nothing has every word, with any word ([`Match::Loose`]).
 
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, FuzzyTermQuery, Occur, PhraseQuery,
-    Query, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
+    RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
@@ -267,18 +267,42 @@ pub(crate) fn text_query(
         });
     }
     let mut boosts = Vec::with_capacity(8 + 5 * n);
-    push_term(&mut boosts, stats, s.name_whole, &words.exact.join(" "), 10.0);
-    push_term(&mut boosts, stats, s.name_whole_fold, &words.folded.join(" "), 5.0);
+    push_term(
+        &mut boosts,
+        stats,
+        s.name_whole,
+        &words.exact.join(" "),
+        10.0,
+    );
+    push_term(
+        &mut boosts,
+        stats,
+        s.name_whole_fold,
+        &words.folded.join(" "),
+        5.0,
+    );
     if n >= 2 {
         if (0..n).any(|i| words.accented(i)) {
             push_phrase(&mut boosts, stats, (s.name, &words.exact), 0, 4.0);
         }
         push_phrase(&mut boosts, stats, (s.name_fold, &words.folded), 1, 3.0);
-        push_phrase(&mut boosts, stats, (s.alt_names_fold, &words.folded), 1, 2.0);
+        push_phrase(
+            &mut boosts,
+            stats,
+            (s.alt_names_fold, &words.folded),
+            1,
+            2.0,
+        );
         push_phrase(&mut boosts, stats, (s.people_fold, &words.folded), 0, 1.5);
         push_phrase(&mut boosts, stats, (s.place_fold, &words.folded), 0, 1.0);
         push_phrase(&mut boosts, stats, (s.summary_fold, &words.folded), 2, 0.5);
-        push_phrase(&mut boosts, stats, (s.description_fold, &words.folded), 2, 0.3);
+        push_phrase(
+            &mut boosts,
+            stats,
+            (s.description_fold, &words.folded),
+            2,
+            0.3,
+        );
     }
     // In longer queries, each pair of neighbouring words that stays together in one field:
     // "chùa Bắc Ninh quốc gia" is a type, a province and a rank, and a site whose province is

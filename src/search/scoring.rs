@@ -173,13 +173,15 @@ impl Weight for SiteWeight {
         }
         let mut extras = Vec::with_capacity(self.boosts.len() + optional_words.len());
         for word in optional_words {
-            let union: Box<dyn Scorer> = Box::new(AnyOf::new(self.alternatives(word, reader, boost)?));
+            let union: Box<dyn Scorer> =
+                Box::new(AnyOf::new(self.alternatives(word, reader, boost)?));
             extras.push(Extra::new(union, first));
         }
         for clause in &self.boosts {
-            let (found, scorer) = clause
-                .weight
-                .scorer_danger(reader, first, boost * clause.boost)?;
+            let (found, scorer) =
+                clause
+                    .weight
+                    .scorer_danger(reader, first, boost * clause.boost)?;
             extras.push(Extra::after_danger(scorer, first, found));
         }
         Ok(Box::new(SiteScorer { driver, extras }))

@@ -24,6 +24,8 @@ pub struct AppState {
     pub media_root: std::path::PathBuf,
     /// Rendered search pages of the current catalog.
     pub search_pages: PageCache,
+    /// JSON search answers of the current catalog.
+    pub api_searches: PageCache,
 }
 
 impl AppState {
@@ -47,6 +49,7 @@ impl AppState {
             public_url,
             media_root,
             search_pages: PageCache::default(),
+            api_searches: PageCache::default(),
         })
     }
 
@@ -59,6 +62,7 @@ impl AppState {
     pub fn replace_catalog(&self, catalog: Catalog) {
         self.catalog.store(Arc::new(catalog));
         self.search_pages.clear();
+        self.api_searches.clear();
     }
 
     /// `https://host` for absolute links (QR codes, canonical URLs, the sitemap): the configured
