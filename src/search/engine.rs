@@ -50,6 +50,7 @@ impl SearchIndex {
     ) -> Result<SearchResponse, QueryError> {
         let s = &self.schema;
         let words = QueryWords::analyze(&self.analyzers, &request.q);
+        let stats = self.term_stats.of(searcher);
         let filters = Filters::of(s, searcher, request);
         let collector = |top, facets| SiteCollector {
             cache: &self.facet_values,
@@ -78,10 +79,12 @@ impl SearchIndex {
             let text = if words.is_empty() {
                 match_all_or_nothing(&request.q)
             } else {
-                text_query(s, searcher, &words, mode)?
+                text_query(s, &stats, &words, mode)?
             };
             let query = filters.apply(&*text, None);
-            let collected = searcher.search(&*query, &collector(page_end, unfiltered.clone()))?;
+            let collector = collector(page_end, unfiltered.clone());
+            let collected =
+                searcher.search_with_statistics_provider(&*query, &collector, &stats)?;
             Ok((text, collected, mode))
         };
         let (mut text, mut collected, mut mode) = run(Match::Strict)?;

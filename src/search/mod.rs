@@ -5,7 +5,7 @@
 //! - [`schema`] — the fields and [`INDEX_SCHEMA_VERSION`];
 //! - [`document`] — a [`SiteRecord`] (plus [`DocumentExtras`]) as a document;
 //! - [`request`] and [`api`] — what a search asks and answers (the JSON API's shapes);
-//! - `query`, `collector`, `snippet`, `engine`, `suggest` — answering.
+//! - `query`, `scoring`, `stats`, `collector`, `snippet`, `engine`, `suggest` — answering.
 //!
 //! `disan ingest` builds the index ([`SearchIndex::create`], [`SearchIndex::writer`],
 //! [`SearchIndex::document`]); `disan serve` and `disan search` only read it ([`open`]).
@@ -22,7 +22,9 @@ pub mod geo;
 mod query;
 pub mod request;
 pub mod schema;
+mod scoring;
 mod snippet;
+mod stats;
 mod suggest;
 
 #[cfg(test)]
@@ -58,6 +60,7 @@ pub struct SearchIndex {
     analyzers: Analyzers,
     facet_values: collector::FacetValueCache,
     browse: browse::BrowseCache,
+    term_stats: stats::TermStatsCache,
     /// Where the index lives, for error messages; `None` in memory.
     path: Option<PathBuf>,
 }
@@ -168,6 +171,7 @@ impl SearchIndex {
             analyzers,
             facet_values: Default::default(),
             browse: Default::default(),
+            term_stats: Default::default(),
             path,
         })
     }

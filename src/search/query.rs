@@ -18,8 +18,8 @@
 //! nothing has every word, with any word ([`Match::Loose`]).
 
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, FuzzyTermQuery, Occur,
-    PhraseQuery, Query, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
+    RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
@@ -28,6 +28,8 @@ use super::analyzer::{Analyzers, first_tokens};
 use super::geo::BoundingBox;
 use super::request::{MAX_QUERY_WORDS, SearchRequest};
 use super::schema::SiteSchema;
+use super::scoring::{Clause, SiteQuery, Word};
+use super::stats::TermStats;
 use crate::fold;
 use crate::record::{Category, Level, SiteType};
 
@@ -114,26 +116,50 @@ fn word_fields(s: &SiteSchema) -> [(Field, Field, f32, f32); 8] {
 /// Weight of a typo-tolerant match: constant-scored, below any real BM25 match.
 const FUZZY_WEIGHT: f32 = 0.3;
 
-fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
-    Box::new(BoostQuery::new(query, boost))
-}
-
-fn term(field: Field, text: &str, boost: f32) -> Box<dyn Query> {
+fn term(field: Field, text: &str, boost: f32) -> Clause {
     let query = TermQuery::new(
         Term::from_field_text(field, text),
         IndexRecordOption::WithFreqs,
     );
-    boosted(Box::new(query), boost)
+    Clause::new(query, boost)
 }
 
-fn phrase(field: Field, words: &[String], slop: u32, boost: f32) -> Box<dyn Query> {
+fn phrase(field: Field, words: &[String], slop: u32, boost: f32) -> Clause {
     let terms = words
         .iter()
         .map(|w| Term::from_field_text(field, w))
         .collect();
     let mut query = PhraseQuery::new(terms);
     query.set_slop(slop);
-    boosted(Box::new(query), boost)
+    Clause::new(query, boost)
+}
+
+/// Adds `term(…)` unless the field never holds the word (such a clause can never match).
+fn push_term(out: &mut Vec<Clause>, stats: &TermStats, field: Field, text: &str, boost: f32) {
+    if stats.occurs(&Term::from_field_text(field, text)) {
+        out.push(term(field, text, boost));
+    }
+}
+
+/// Adds `phrase(…)` unless one of its words never occurs in the field.
+fn push_phrase(
+    out: &mut Vec<Clause>,
+    stats: &TermStats,
+    (field, words): (Field, &[String]),
+    slop: u32,
+    boost: f32,
+) {
+    if words
+        .iter()
+        .all(|w| stats.occurs(&Term::from_field_text(field, w)))
+    {
+        out.push(phrase(field, words, slop, boost));
+    }
+}
+
+fn fuzzy(field: Field, text: &str, distance: u8) -> Clause {
+    let query = FuzzyTermQuery::new(Term::from_field_text(field, text), distance, true);
+    Clause::new(query, FUZZY_WEIGHT)
 }
 
 /// Typo distance for a folded word, by its length in letters.
@@ -164,17 +190,17 @@ fn is_connective(folded: &str) -> bool {
 /// Whether the folded word occurs in any searchable field of the index.
 fn is_known(
     s: &SiteSchema,
-    searcher: &Searcher,
+    stats: &TermStats,
     folded: &str,
     english: &str,
 ) -> tantivy::Result<bool> {
     for (_, field, _, _) in word_fields(s) {
-        if searcher.doc_freq(&Term::from_field_text(field, folded))? > 0 {
+        if stats.doc_freq(&Term::from_field_text(field, folded))? > 0 {
             return Ok(true);
         }
     }
     for field in [s.name_en, s.text_en] {
-        if searcher.doc_freq(&Term::from_field_text(field, english))? > 0 {
+        if stats.doc_freq(&Term::from_field_text(field, english))? > 0 {
             return Ok(true);
         }
     }
@@ -182,49 +208,46 @@ fn is_known(
 }
 
 /// Everything that can match word `i`.
-fn word_query(
+fn word_alternatives(
     s: &SiteSchema,
-    searcher: &Searcher,
+    stats: &TermStats,
     words: &QueryWords,
     i: usize,
     mode: Match,
-) -> tantivy::Result<Box<dyn Query>> {
+) -> tantivy::Result<Vec<Clause>> {
     let (exact, folded, english) = (&words.exact[i], &words.folded[i], &words.english[i]);
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::with_capacity(24);
+    let mut clauses = Vec::with_capacity(24);
     for (exact_field, folded_field, exact_weight, folded_weight) in word_fields(s) {
         if words.accented(i) {
-            clauses.push((Occur::Should, term(exact_field, exact, exact_weight)));
+            push_term(&mut clauses, stats, exact_field, exact, exact_weight);
         }
-        clauses.push((Occur::Should, term(folded_field, folded, folded_weight)));
+        push_term(&mut clauses, stats, folded_field, folded, folded_weight);
     }
-    clauses.push((Occur::Should, term(s.name_en, english, 1.5)));
-    clauses.push((Occur::Should, term(s.text_en, english, 0.5)));
+    push_term(&mut clauses, stats, s.name_en, english, 1.5);
+    push_term(&mut clauses, stats, s.text_en, english, 0.5);
     // A word the index does not know is surely mistyped: look for it everywhere. A known
     // word may be a typo of another (only when the page would not be full otherwise): in names.
     if let Some(distance) = typo_distance(folded)
-        && !is_known(s, searcher, folded, english)?
+        && !is_known(s, stats, folded, english)?
     {
         for field in [s.name_fold, s.alt_names_fold, s.people_fold, s.place_fold] {
-            let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, folded), distance, true);
-            clauses.push((Occur::Should, boosted(Box::new(fuzzy), FUZZY_WEIGHT)));
+            clauses.push(fuzzy(field, folded, distance));
         }
-        let fuzzy = FuzzyTermQuery::new(Term::from_field_text(s.text_en, english), distance, true);
-        clauses.push((Occur::Should, boosted(Box::new(fuzzy), FUZZY_WEIGHT)));
+        clauses.push(fuzzy(s.text_en, english, distance));
     } else if mode == Match::StrictFuzzy
         && let Some(distance) = fallback_typo_distance(folded)
     {
         for field in [s.name_fold, s.alt_names_fold] {
-            let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, folded), distance, true);
-            clauses.push((Occur::Should, boosted(Box::new(fuzzy), FUZZY_WEIGHT)));
+            clauses.push(fuzzy(field, folded, distance));
         }
     }
-    Ok(Box::new(BooleanQuery::new(clauses)))
+    Ok(clauses)
 }
 
 /// The scored part of a search: the words, with phrase and whole-name boosts.
 pub(crate) fn text_query(
     s: &SiteSchema,
-    searcher: &Searcher,
+    stats: &TermStats,
     words: &QueryWords,
     mode: Match,
 ) -> tantivy::Result<Box<dyn Query>> {
@@ -232,50 +255,54 @@ pub(crate) fn text_query(
         return Ok(Box::new(EmptyQuery));
     }
     let n = words.folded.len();
-    let mut per_word = Vec::with_capacity(n);
-    for i in 0..n {
-        per_word.push(word_query(s, searcher, words, i, mode)?);
-    }
     // Connectives are optional while some other word is required.
     let optional = |i: usize| {
         is_connective(&words.folded[i]) && (0..n).any(|j| !is_connective(&words.folded[j]))
     };
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = match mode {
-        Match::Strict | Match::StrictFuzzy => per_word
-            .into_iter()
-            .enumerate()
-            .map(|(i, q)| {
-                (
-                    if optional(i) {
-                        Occur::Should
-                    } else {
-                        Occur::Must
-                    },
-                    q,
-                )
-            })
-            .collect(),
-        Match::Loose => {
-            let any = per_word.into_iter().map(|q| (Occur::Should, q)).collect();
-            vec![(
-                Occur::Must,
-                Box::new(BooleanQuery::new(any)) as Box<dyn Query>,
-            )]
-        }
-    };
-    let mut boost = |q| clauses.push((Occur::Should, q));
-    boost(term(s.name_whole, &words.exact.join(" "), 10.0));
-    boost(term(s.name_whole_fold, &words.folded.join(" "), 5.0));
+    let mut per_word = Vec::with_capacity(n);
+    for i in 0..n {
+        per_word.push(Word {
+            alternatives: word_alternatives(s, stats, words, i, mode)?,
+            required: !optional(i),
+        });
+    }
+    let mut boosts = Vec::with_capacity(8 + 5 * n);
+    push_term(
+        &mut boosts,
+        stats,
+        s.name_whole,
+        &words.exact.join(" "),
+        10.0,
+    );
+    push_term(
+        &mut boosts,
+        stats,
+        s.name_whole_fold,
+        &words.folded.join(" "),
+        5.0,
+    );
     if n >= 2 {
         if (0..n).any(|i| words.accented(i)) {
-            boost(phrase(s.name, &words.exact, 0, 4.0));
+            push_phrase(&mut boosts, stats, (s.name, &words.exact), 0, 4.0);
         }
-        boost(phrase(s.name_fold, &words.folded, 1, 3.0));
-        boost(phrase(s.alt_names_fold, &words.folded, 1, 2.0));
-        boost(phrase(s.people_fold, &words.folded, 0, 1.5));
-        boost(phrase(s.place_fold, &words.folded, 0, 1.0));
-        boost(phrase(s.summary_fold, &words.folded, 2, 0.5));
-        boost(phrase(s.description_fold, &words.folded, 2, 0.3));
+        push_phrase(&mut boosts, stats, (s.name_fold, &words.folded), 1, 3.0);
+        push_phrase(
+            &mut boosts,
+            stats,
+            (s.alt_names_fold, &words.folded),
+            1,
+            2.0,
+        );
+        push_phrase(&mut boosts, stats, (s.people_fold, &words.folded), 0, 1.5);
+        push_phrase(&mut boosts, stats, (s.place_fold, &words.folded), 0, 1.0);
+        push_phrase(&mut boosts, stats, (s.summary_fold, &words.folded), 2, 0.5);
+        push_phrase(
+            &mut boosts,
+            stats,
+            (s.description_fold, &words.folded),
+            2,
+            0.3,
+        );
     }
     // In longer queries, each pair of neighbouring words that stays together in one field:
     // "chùa Bắc Ninh quốc gia" is a type, a province and a rank, and a site whose province is
@@ -286,14 +313,18 @@ pub(crate) fn text_query(
             if pair.iter().any(|w| is_connective(w)) {
                 continue;
             }
-            boost(phrase(s.name_fold, pair, 0, 1.5));
-            boost(phrase(s.alt_names_fold, pair, 0, 1.0));
-            boost(phrase(s.people_fold, pair, 0, 1.5));
-            boost(phrase(s.place_fold, pair, 0, 1.5));
-            boost(phrase(s.other_fold, pair, 0, 1.5));
+            push_phrase(&mut boosts, stats, (s.name_fold, pair), 0, 1.5);
+            push_phrase(&mut boosts, stats, (s.alt_names_fold, pair), 0, 1.0);
+            push_phrase(&mut boosts, stats, (s.people_fold, pair), 0, 1.5);
+            push_phrase(&mut boosts, stats, (s.place_fold, pair), 0, 1.5);
+            push_phrase(&mut boosts, stats, (s.other_fold, pair), 0, 1.5);
         }
     }
-    Ok(Box::new(BooleanQuery::new(clauses)))
+    Ok(Box::new(SiteQuery {
+        words: per_word,
+        any_word: mode == Match::Loose,
+        boosts,
+    }))
 }
 
 /// The request's filters, each kept apart so that facet counts can leave one out.

@@ -8,7 +8,8 @@ use serde::Serialize;
 use super::catalog::Lookup;
 use super::error::{ApiError, WebError};
 use super::i18n::{Chosen, Lang, form_urlencoded_pairs, url_param};
-use super::render::cached;
+use super::page_cache::CachedPage;
+use super::render::{cached, etag_of, validated};
 use super::state::AppState;
 use super::views::MEDIA_PREFIX;
 use crate::ingest::photos::DerivativeFile;
@@ -31,10 +32,37 @@ fn json<T: Serialize>(req: &HttpRequest, value: &T) -> HttpResponse {
     cached(req, PLAIN, body, "application/json", None)
 }
 
+/// A search answer, from the cache of answers when the same search (whatever the order or
+/// spelling of its parameters) was answered for the current catalog.
 pub async fn search(req: HttpRequest, state: web::Data<AppState>) -> Answer {
     let request = SearchRequest::from_pairs(form_urlencoded_pairs(req.query_string()))?;
-    let response = state.index.search(&request)?;
-    Ok(json(&req, &response))
+    let catalog = state.catalog();
+    let key = format!(
+        "{}|{}",
+        catalog.version,
+        serde_json::to_string(&request).unwrap_or_default()
+    );
+    let answer = match state.api_searches.get(&key) {
+        Some(answer) => answer,
+        None => {
+            let body = serde_json::to_vec(&state.index.search(&request)?)
+                .expect("API responses always serialise");
+            let answer = CachedPage {
+                etag: etag_of(&body),
+                body: body.into(),
+            };
+            state.api_searches.put(key, answer.clone());
+            answer
+        }
+    };
+    Ok(validated(
+        &req,
+        PLAIN,
+        answer.body,
+        &answer.etag,
+        "application/json",
+        None,
+    ))
 }
 
 pub async fn suggest(req: HttpRequest, state: web::Data<AppState>) -> Answer {

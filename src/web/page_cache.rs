@@ -1,11 +1,13 @@
-//! A bounded memory of rendered search pages.
+//! A bounded memory of rendered search pages and JSON search answers.
 //!
 //! Many visitors ask the same things — the browse links (`/search?province=…`, `?type=…`) are
 //! identical for everyone, and popular names repeat — and a results page costs a full search
 //! with facet counts. Pages are kept by everything they depend on: the catalog version, the
 //! language, the public origin and the query string. Publishing a new catalog empties the
 //! cache; when it is full it is emptied too, which keeps it bounded without bookkeeping on the
-//! hot path (a real LRU would cost more than it saves at this size).
+//! hot path (a real LRU would cost more than it saves at this size). The JSON API keeps its
+//! answers the same way, keyed by the catalog version and the parsed request, so that
+//! `?q=chùa&limit=20` and `?limit=20&q=chùa` share one entry.
 
 use std::collections::HashMap;
 use std::sync::Mutex;

@@ -37,6 +37,8 @@ pub struct AppState {
     pub media_root: std::path::PathBuf,
     /// Rendered search pages of the current catalog.
     pub search_pages: PageCache,
+    /// JSON search answers of the current catalog.
+    pub api_searches: PageCache,
     pub archive: ArchiveLayout,
     pub index_layout: IndexLayout,
     pub accounts: Accounts,
@@ -76,6 +78,7 @@ impl AppState {
             public_url,
             media_root,
             search_pages: PageCache::default(),
+            api_searches: PageCache::default(),
             archive: archive.clone(),
             index_layout: index.clone(),
             accounts: Accounts {
@@ -123,6 +126,7 @@ impl AppState {
     pub fn replace_catalog(&self, catalog: Catalog) {
         self.catalog.store(Arc::new(catalog));
         self.search_pages.clear();
+        self.api_searches.clear();
     }
 
     /// Publishes the catalog `change` makes of the current one. Changes are applied one at a

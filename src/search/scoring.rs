@@ -1,0 +1,402 @@
+//! How a search's words decide which sites match, and how much each match scores — with the
+//! scoring done only for the sites that match.
+//!
+//! A search of several words has two very different parts. Which sites match is decided by the
+//! words alone: a site matches a word when any of the word's alternatives (the word in the
+//! name, the other names, the people, the place, the summary…, accented or folded, a typo
+//! away) is in it, and it matches the search when it matches every required word. How well it
+//! matches adds many boosts on top: the whole name, the words as a phrase in each field,
+//! neighbouring pairs. Those boosts never decide *whether* a site matches.
+//!
+//! A `BooleanQuery` of `Should` clauses evaluates every clause over the whole index, window by
+//! window, scoring every posting of every alternative and every phrase match anywhere — even
+//! when the words together match fifteen sites. [`SiteQuery`] instead:
+//!
+//! - finds the matching sites by intersecting the words, each word a lazy union of its
+//!   alternatives that skips through their postings to the candidate site (the rarest word
+//!   leads), without scoring;
+//! - scores a matching site by summing the alternatives found there, then asks each boost (and
+//!   each optional word) only about that site, with [`DocSet::seek_danger`], which lets a
+//!   phrase answer "not here" without looking for its next match.
+//!
+//! The score of a site is the same sum a `BooleanQuery` of the same clauses gives; only the
+//! order of the floating-point additions differs.
+
+use tantivy::query::{
+    EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight, intersect_scorers,
+};
+use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, TERMINATED, TantivyError};
+
+/// A query and the weight of its score.
+pub(crate) struct Clause {
+    pub query: Box<dyn Query>,
+    pub boost: Score,
+}
+
+impl Clause {
+    pub fn new(query: impl Query, boost: Score) -> Clause {
+        Clause {
+            query: Box::new(query),
+            boost,
+        }
+    }
+}
+
+impl Clone for Clause {
+    fn clone(&self) -> Self {
+        Clause {
+            query: self.query.box_clone(),
+            boost: self.boost,
+        }
+    }
+}
+
+impl std::fmt::Debug for Clause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}^{}", self.query, self.boost)
+    }
+}
+
+/// One word of a search: what can match it, and whether a site must have it.
+#[derive(Debug, Clone)]
+pub(crate) struct Word {
+    pub alternatives: Vec<Clause>,
+    pub required: bool,
+}
+
+/// Which sites a search matches and how they score: see the module documentation.
+#[derive(Debug, Clone)]
+pub(crate) struct SiteQuery {
+    pub words: Vec<Word>,
+    /// Any one word is enough (the "any of the words" fallback); `required` is then ignored.
+    pub any_word: bool,
+    /// Clauses that only add to the score of a site that matches.
+    pub boosts: Vec<Clause>,
+}
+
+struct WeightedClause {
+    weight: Box<dyn Weight>,
+    boost: Score,
+}
+
+struct WordWeight {
+    alternatives: Vec<WeightedClause>,
+    required: bool,
+}
+
+struct SiteWeight {
+    words: Vec<WordWeight>,
+    any_word: bool,
+    boosts: Vec<WeightedClause>,
+}
+
+fn weigh(clauses: &[Clause], scoring: EnableScoring<'_>) -> tantivy::Result<Vec<WeightedClause>> {
+    clauses
+        .iter()
+        .map(|c| {
+            Ok(WeightedClause {
+                weight: c.query.weight(scoring)?,
+                boost: c.boost,
+            })
+        })
+        .collect()
+}
+
+impl Query for SiteQuery {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let scored = scoring.is_scoring_enabled();
+        let mut words = Vec::with_capacity(self.words.len());
+        for word in &self.words {
+            // Without scores, a word that cannot change which sites match is not needed.
+            if !scored && !word.required && !self.any_word {
+                continue;
+            }
+            words.push(WordWeight {
+                alternatives: weigh(&word.alternatives, scoring)?,
+                required: word.required,
+            });
+        }
+        let boosts = if scored {
+            weigh(&self.boosts, scoring)?
+        } else {
+            Vec::new()
+        };
+        Ok(Box::new(SiteWeight {
+            words,
+            any_word: self.any_word,
+            boosts,
+        }))
+    }
+}
+
+impl SiteWeight {
+    fn alternatives(
+        &self,
+        word: &WordWeight,
+        reader: &SegmentReader,
+        boost: Score,
+    ) -> tantivy::Result<Vec<Box<dyn Scorer>>> {
+        word.alternatives
+            .iter()
+            .map(|c| c.weight.scorer(reader, boost * c.boost))
+            .collect()
+    }
+}
+
+impl Weight for SiteWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let mut required: Vec<Box<dyn Scorer>> = Vec::new();
+        let mut any: Vec<Box<dyn Scorer>> = Vec::new();
+        let mut optional_words = Vec::new();
+        for word in &self.words {
+            let alternatives = self.alternatives(word, reader, boost)?;
+            if self.any_word {
+                any.extend(alternatives);
+            } else if word.required {
+                let union = AnyOf::new(alternatives);
+                if union.doc() == TERMINATED {
+                    return Ok(Box::new(EmptyScorer));
+                }
+                required.push(Box::new(union));
+            } else {
+                optional_words.push(word);
+            }
+        }
+        let driver: Box<dyn Scorer> = if self.any_word {
+            Box::new(AnyOf::new(any))
+        } else {
+            intersect_scorers(required, reader.num_docs())
+        };
+        let first = driver.doc();
+        if first == TERMINATED {
+            return Ok(Box::new(EmptyScorer));
+        }
+        let mut extras = Vec::with_capacity(self.boosts.len() + optional_words.len());
+        for word in optional_words {
+            let union: Box<dyn Scorer> =
+                Box::new(AnyOf::new(self.alternatives(word, reader, boost)?));
+            extras.push(Extra::new(union, first));
+        }
+        for clause in &self.boosts {
+            let (found, scorer) =
+                clause
+                    .weight
+                    .scorer_danger(reader, first, boost * clause.boost)?;
+            extras.push(Extra::after_danger(scorer, first, found));
+        }
+        Ok(Box::new(SiteScorer { driver, extras }))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let mut scorer = self.scorer(reader, 1.0)?;
+        if scorer.seek(doc) != doc {
+            return Err(TantivyError::InvalidArgument(format!(
+                "document {doc} does not match the search"
+            )));
+        }
+        Ok(Explanation::new("site search", scorer.score()))
+    }
+}
+
+/// The sites any of `children` matches, scored by the sum of those that match; children are
+/// moved forward only as far as asked, so an intersection can skip through them. Each child's
+/// current site is kept beside it: reading it back through the trait object on every step
+/// was a fifth of a search.
+struct AnyOf {
+    children: Vec<Box<dyn Scorer>>,
+    heads: Vec<DocId>,
+    doc: DocId,
+}
+
+impl AnyOf {
+    fn new(children: Vec<Box<dyn Scorer>>) -> AnyOf {
+        let children: Vec<_> = children
+            .into_iter()
+            .filter(|c| c.doc() != TERMINATED)
+            .collect();
+        let heads: Vec<DocId> = children.iter().map(|c| c.doc()).collect();
+        let doc = heads.iter().copied().min().unwrap_or(TERMINATED);
+        AnyOf {
+            children,
+            heads,
+            doc,
+        }
+    }
+
+    fn settle(&mut self) -> DocId {
+        let mut min = TERMINATED;
+        let mut ended = false;
+        for &head in &self.heads {
+            min = min.min(head);
+            ended |= head == TERMINATED;
+        }
+        if ended {
+            let mut i = 0;
+            while i < self.heads.len() {
+                if self.heads[i] == TERMINATED {
+                    self.heads.swap_remove(i);
+                    drop(self.children.swap_remove(i));
+                } else {
+                    i += 1;
+                }
+            }
+        }
+        self.doc = min;
+        min
+    }
+}
+
+impl DocSet for AnyOf {
+    fn advance(&mut self) -> DocId {
+        let current = self.doc;
+        for (head, child) in self.heads.iter_mut().zip(&mut self.children) {
+            if *head == current {
+                *head = child.advance();
+            }
+        }
+        self.settle()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc >= target {
+            return self.doc;
+        }
+        for (head, child) in self.heads.iter_mut().zip(&mut self.children) {
+            if *head < target {
+                *head = child.seek(target);
+            }
+        }
+        self.settle()
+    }
+
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.children
+            .iter()
+            .map(|c| c.size_hint())
+            .fold(0u32, u32::saturating_add)
+    }
+
+    fn cost(&self) -> u64 {
+        self.children.iter().map(|c| c.cost()).sum()
+    }
+}
+
+impl Scorer for AnyOf {
+    fn score(&mut self) -> Score {
+        let doc = self.doc;
+        let mut score = 0.0;
+        for (head, child) in self.heads.iter().zip(&mut self.children) {
+            if *head == doc {
+                score += child.score();
+            }
+        }
+        score
+    }
+}
+
+/// A clause that only adds to the score, asked about one matching site at a time.
+struct Extra {
+    scorer: Box<dyn Scorer>,
+    /// No site before this one can match (the scorer may be in seek_danger's "danger" state).
+    next: DocId,
+    /// `next` itself was confirmed to match.
+    found: bool,
+}
+
+impl Extra {
+    /// A scorer in a valid state (positioned on its first match at or after `target`).
+    fn new(scorer: Box<dyn Scorer>, target: DocId) -> Extra {
+        let mut scorer = scorer;
+        let doc = if scorer.doc() < target {
+            scorer.seek(target)
+        } else {
+            scorer.doc()
+        };
+        Extra {
+            scorer,
+            next: doc,
+            found: doc != TERMINATED,
+        }
+    }
+
+    fn after_danger(scorer: Box<dyn Scorer>, target: DocId, found: SeekDangerResult) -> Extra {
+        match found {
+            SeekDangerResult::Found => Extra {
+                scorer,
+                next: target,
+                found: true,
+            },
+            SeekDangerResult::SeekLowerBound(bound) => Extra {
+                scorer,
+                next: bound,
+                found: false,
+            },
+        }
+    }
+
+    /// The clause's score for `doc`, if it matches; `doc` never decreases between calls.
+    fn score_at(&mut self, doc: DocId) -> Option<Score> {
+        if doc < self.next {
+            return None;
+        }
+        if doc > self.next || !self.found {
+            match self.scorer.seek_danger(doc) {
+                SeekDangerResult::Found => {
+                    self.next = doc;
+                    self.found = true;
+                }
+                SeekDangerResult::SeekLowerBound(bound) => {
+                    self.next = bound;
+                    self.found = false;
+                    return None;
+                }
+            }
+        }
+        Some(self.scorer.score())
+    }
+}
+
+/// The matching sites (`driver`) with the extras added to their scores.
+struct SiteScorer {
+    driver: Box<dyn Scorer>,
+    extras: Vec<Extra>,
+}
+
+impl DocSet for SiteScorer {
+    fn advance(&mut self) -> DocId {
+        self.driver.advance()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        self.driver.seek(target)
+    }
+
+    fn doc(&self) -> DocId {
+        self.driver.doc()
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.driver.size_hint()
+    }
+
+    fn cost(&self) -> u64 {
+        self.driver.cost()
+    }
+}
+
+impl Scorer for SiteScorer {
+    fn score(&mut self) -> Score {
+        let doc = self.driver.doc();
+        let mut score = self.driver.score();
+        for extra in &mut self.extras {
+            if let Some(s) = extra.score_at(doc) {
+                score += s;
+            }
+        }
+        score
+    }
+}

@@ -1,0 +1,115 @@
+//! How often each word occurs in each field, remembered for the current index.
+//!
+//! A search of a few words asks about a few hundred (field, word) pairs: whether a word is in a
+//! field at all (a clause for a word a field never holds is left out of the query), and BM25's
+//! document frequencies and field lengths. Each answer is a dictionary lookup per segment, and
+//! together they were a sixth of a search; the same syllables come back in search after
+//! search, so they are kept until the index changes (a new reader generation), and forgotten
+//! all at once when too many pile up.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use tantivy::query::Bm25StatisticsProvider;
+use tantivy::schema::Field;
+use tantivy::{Searcher, Term};
+
+/// Terms beyond this many are forgotten all at once (a few MB at most).
+const MAX_TERMS: usize = 100_000;
+
+#[derive(Default)]
+pub(crate) struct TermStatsCache {
+    cached: Mutex<Cached>,
+}
+
+#[derive(Default)]
+struct Cached {
+    generation: u64,
+    doc_freq: HashMap<Term, u64>,
+    tokens: HashMap<Field, u64>,
+}
+
+impl TermStatsCache {
+    /// The statistics of `searcher`'s index, answered from memory where possible.
+    pub fn of<'a>(&'a self, searcher: &'a Searcher) -> TermStats<'a> {
+        TermStats {
+            searcher,
+            cache: self,
+            generation: searcher.generation().generation_id(),
+        }
+    }
+
+    fn get<T>(&self, generation: u64, read: impl FnOnce(&mut Cached) -> Option<T>) -> Option<T> {
+        let mut cached = self.cached.lock().ok()?;
+        if cached.generation != generation {
+            return None;
+        }
+        read(&mut cached)
+    }
+
+    fn put(&self, generation: u64, write: impl FnOnce(&mut Cached)) {
+        let Ok(mut cached) = self.cached.lock() else {
+            return;
+        };
+        if cached.generation != generation || cached.doc_freq.len() >= MAX_TERMS {
+            cached.generation = generation;
+            cached.doc_freq.clear();
+            cached.tokens.clear();
+        }
+        write(&mut cached);
+    }
+}
+
+/// One searcher's statistics, through the cache.
+pub(crate) struct TermStats<'a> {
+    searcher: &'a Searcher,
+    cache: &'a TermStatsCache,
+    generation: u64,
+}
+
+impl TermStats<'_> {
+    /// In how many sites `term` occurs.
+    pub fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        if let Some(n) = self
+            .cache
+            .get(self.generation, |c| c.doc_freq.get(term).copied())
+        {
+            return Ok(n);
+        }
+        let n = self.searcher.doc_freq(term)?;
+        self.cache.put(self.generation, |c| {
+            c.doc_freq.insert(term.clone(), n);
+        });
+        Ok(n)
+    }
+
+    /// Whether `term` occurs at all; an unreadable dictionary counts as "maybe" so that the
+    /// clause stays in the query and the error surfaces there.
+    pub fn occurs(&self, term: &Term) -> bool {
+        self.doc_freq(term).map_or(true, |n| n > 0)
+    }
+}
+
+impl Bm25StatisticsProvider for TermStats<'_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        if let Some(n) = self
+            .cache
+            .get(self.generation, |c| c.tokens.get(&field).copied())
+        {
+            return Ok(n);
+        }
+        let n = self.searcher.total_num_tokens(field)?;
+        self.cache.put(self.generation, |c| {
+            c.tokens.insert(field, n);
+        });
+        Ok(n)
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        self.searcher.total_num_docs()
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        TermStats::doc_freq(self, term)
+    }
+}
