@@ -150,6 +150,10 @@ fn inbox_entry(e: &InboxError) -> (&'static str, StatusCode) {
         I::Invalid { .. } => ("invalid_submission", StatusCode::BAD_REQUEST),
         I::TooLarge { .. } => ("too_large", StatusCode::PAYLOAD_TOO_LARGE),
         I::Empty | I::UploadClosed => ("invalid_upload", StatusCode::BAD_REQUEST),
+        I::TooMany { .. } => ("too_many_photos", StatusCode::PAYLOAD_TOO_LARGE),
+        I::UploadNotFound { .. } => ("upload_not_found", StatusCode::NOT_FOUND),
+        I::WrongOffset { .. } => ("wrong_offset", StatusCode::CONFLICT),
+        I::UploadBusy => ("upload_busy", StatusCode::CONFLICT),
         I::Photo(m) if m.is_input_error() => ("invalid_photo", StatusCode::UNPROCESSABLE_ENTITY),
         I::Photo(_) | I::Io { .. } | I::Corrupt { .. } => {
             ("inbox_failed", StatusCode::INTERNAL_SERVER_ERROR)

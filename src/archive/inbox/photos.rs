@@ -128,11 +128,15 @@ impl Inbox {
             received: now,
         };
         let dir = self.layout.submission_dir(id);
+        let max_photos = self.max_photos;
         let mut result = photo.clone();
         self.update(id, |submission| {
             if let Some(existing) = submission.photos.iter().find(|p| p.hash == hash) {
                 result = existing.clone();
                 return Ok(());
+            }
+            if submission.photos.len() >= max_photos {
+                return Err(InboxError::TooMany { limit: max_photos });
             }
             if let Some(preview) = preview {
                 let target = ArchiveLayout::submission_preview(&dir, &hash);
@@ -192,7 +196,7 @@ fn extension(bytes: &[u8]) -> &'static str {
 }
 
 /// Caption (optional, NFC, bounded), author (required) and licence (from the list).
-fn check_details(
+pub(super) fn check_details(
     details: &PhotoDetails,
 ) -> Result<(Option<String>, String, &'static str), InboxError> {
     let author = crate::fold::nfc(details.author.trim());
