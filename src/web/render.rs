@@ -39,6 +39,19 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("plaque.html", include_str!("../../templates/plaque.html")),
         ("error.html", include_str!("../../templates/error.html")),
         ("login.html", include_str!("../../templates/login.html")),
+        ("contribute.html", include_str!("../../templates/contribute.html")),
+        (
+            "contribute_site.html",
+            include_str!("../../templates/contribute_site.html"),
+        ),
+        (
+            "contribute_submission.html",
+            include_str!("../../templates/contribute_submission.html"),
+        ),
+        (
+            "contribute_start.html",
+            include_str!("../../templates/contribute_start.html"),
+        ),
     ] {
         env.add_template(name, source)
             .unwrap_or_else(|e| panic!("template {name} does not parse: {e:#}"));
