@@ -39,7 +39,10 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("plaque.html", include_str!("../../templates/plaque.html")),
         ("error.html", include_str!("../../templates/error.html")),
         ("login.html", include_str!("../../templates/login.html")),
-        ("contribute.html", include_str!("../../templates/contribute.html")),
+        (
+            "contribute.html",
+            include_str!("../../templates/contribute.html"),
+        ),
         (
             "contribute_site.html",
             include_str!("../../templates/contribute_site.html"),

@@ -31,17 +31,41 @@ pub fn configure(cfg: &mut ServiceConfig, media_root: &std::path::Path) {
         .route("/contribute/new", get().to(site_form::new_form))
         .route("/contribute/new", post().to(site_form::new_submit))
         .route("/contribute/communes", get().to(submission::communes))
-        .route("/contribute/correct/{site}", get().to(site_form::correct_form))
-        .route("/contribute/correct/{site}", post().to(site_form::correct_submit))
-        .route("/contribute/photos/{site}", get().to(submission::start_photos_form))
-        .route("/contribute/photos/{site}", post().to(submission::start_photos))
+        .route(
+            "/contribute/correct/{site}",
+            get().to(site_form::correct_form),
+        )
+        .route(
+            "/contribute/correct/{site}",
+            post().to(site_form::correct_submit),
+        )
+        .route(
+            "/contribute/photos/{site}",
+            get().to(submission::start_photos_form),
+        )
+        .route(
+            "/contribute/photos/{site}",
+            post().to(submission::start_photos),
+        )
         .route("/contribute/{id}", get().to(submission::show))
         .route("/contribute/{id}/photos", post().to(multipart::upload))
-        .route("/contribute/{id}/previews/{file}", get().to(submission::preview))
+        .route(
+            "/contribute/{id}/previews/{file}",
+            get().to(submission::preview),
+        )
         .route("/contribute/{id}/uploads", post().to(uploads::declare))
-        .route("/contribute/{id}/uploads/{upload}", get().to(uploads::status))
-        .route("/contribute/{id}/uploads/{upload}", head().to(uploads::status))
-        .route("/contribute/{id}/uploads/{upload}", put().to(uploads::append))
+        .route(
+            "/contribute/{id}/uploads/{upload}",
+            get().to(uploads::status),
+        )
+        .route(
+            "/contribute/{id}/uploads/{upload}",
+            head().to(uploads::status),
+        )
+        .route(
+            "/contribute/{id}/uploads/{upload}",
+            put().to(uploads::append),
+        )
         // JSON API
         .route("/api/v1/search", get().to(api::search))
         .route("/api/v1/suggest", get().to(api::suggest))

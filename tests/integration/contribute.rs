@@ -115,16 +115,29 @@ async fn every_contribute_route_checks_its_role() {
         }
         let (status, _, body) = send(&app, get("/contribute", Some(&b)).to_request()).await;
         assert_eq!(status, 200);
-        assert_eq!(body.contains("href=\"/moderate\""), role >= Role::Moderator, "{role}");
+        assert_eq!(
+            body.contains("href=\"/moderate\""),
+            role >= Role::Moderator,
+            "{role}"
+        );
     }
     // Someone else's submission does not exist for another volunteer.
     c.state
         .accounts
         .users
-        .add("mai", Role::Volunteer, crate::contrib_fixture::PASSWORD, chrono::Utc::now())
+        .add(
+            "mai",
+            Role::Volunteer,
+            crate::contrib_fixture::PASSWORD,
+            chrono::Utc::now(),
+        )
         .unwrap();
     let mai = login(&app, &c.state, "mai").await;
-    let (status, ..) = send(&app, get(&format!("/contribute/{id}"), Some(&mai)).to_request()).await;
+    let (status, ..) = send(
+        &app,
+        get(&format!("/contribute/{id}"), Some(&mai)).to_request(),
+    )
+    .await;
     assert_eq!(status, 404);
 }
 
@@ -166,13 +179,18 @@ async fn writes_without_the_csrf_token_are_refused_and_write_nothing() {
         let mut req = TestRequest::post()
             .uri(&format!("/contribute/{id}/uploads"))
             .insert_header((header::COOKIE, b.cookie_header()))
-            .set_payload(r#"{"name":"a.jpg","size":10,"key":"k","author":"Lan","license":"CC0-1.0"}"#);
+            .set_payload(
+                r#"{"name":"a.jpg","size":10,"key":"k","author":"Lan","license":"CC0-1.0"}"#,
+            );
         if let Some(t) = token {
             req = req.insert_header(("x-csrf-token", t));
         }
         let (status, _, body) = send(&app, req.to_request()).await;
         assert_eq!(status, 403, "declare with {token:?}");
-        assert!(body.contains("bad_csrf_token") || body.contains("<html"), "{body}");
+        assert!(
+            body.contains("bad_csrf_token") || body.contains("<html"),
+            "{body}"
+        );
     }
     assert_eq!(c.state.inbox.list().0, before, "nothing was written");
     let staging = c._dir.path().join("archive/.disan/staging");
@@ -222,7 +240,11 @@ async fn a_new_site_form_keeps_what_was_typed_then_lands_in_the_inbox() {
         ("commune", "Phường Nam Định"),
         ("action", "check"),
     ];
-    let (status, _, page) = send(&app, post_form("/contribute/new?lang=en", Some(&b), &check).to_request()).await;
+    let (status, _, page) = send(
+        &app,
+        post_form("/contribute/new?lang=en", Some(&b), &check).to_request(),
+    )
+    .await;
     assert_eq!(status, 200);
     assert!(page.contains("The address resolves to"), "{page}");
     assert!(page.contains("Ninh Bình"));
@@ -239,18 +261,27 @@ async fn a_new_site_form_keeps_what_was_typed_then_lands_in_the_inbox() {
         ("accuracy", "surveyed"),
         ("sources", "https://example.org/a\nSách cũ, tr. 3"),
     ];
-    let (status, location, _) = send(&app, post_form("/contribute/new", Some(&b), &good).to_request()).await;
+    let (status, location, _) = send(
+        &app,
+        post_form("/contribute/new", Some(&b), &good).to_request(),
+    )
+    .await;
     assert_eq!(status, 303);
     let id = location.strip_prefix("/contribute/").unwrap();
     let submission = c.state.inbox.get(id).unwrap();
-    let Proposal::NewSite { record } = &submission.proposal else { panic!() };
+    let Proposal::NewSite { record } = &submission.proposal else {
+        panic!()
+    };
     assert_eq!(record.location.commune.as_deref(), Some("Phường Hoa Lư"));
     assert_eq!(record.location.lat, Some(20.2506));
     assert_eq!(record.sources.len(), 2);
     assert_eq!(submission.submitter, "volunteer");
     // My contributions: pending, then rejected with the moderator's reason.
     let (_, _, home) = send(&app, get("/contribute?lang=en", Some(&b)).to_request()).await;
-    assert!(home.contains("Đình Tích") && home.contains("Waiting for review"), "{home}");
+    assert!(
+        home.contains("Đình Tích") && home.contains("Waiting for review"),
+        "{home}"
+    );
     let review = Review {
         moderator: "moderator".into(),
         at: chrono::Utc::now(),
@@ -260,7 +291,10 @@ async fn a_new_site_form_keeps_what_was_typed_then_lands_in_the_inbox() {
     c.state.inbox.decide(id, Status::Rejected, review).unwrap();
     let (_, _, home) = send(&app, get("/contribute?lang=en", Some(&b)).to_request()).await;
     assert!(home.contains("Not accepted"));
-    assert!(home.contains("Trùng với &lt;b&gt;đình&lt;/b&gt; đã có"), "{home}");
+    assert!(
+        home.contains("Trùng với &lt;b&gt;đình&lt;/b&gt; đã có"),
+        "{home}"
+    );
 }
 
 #[actix_web::test]
@@ -269,7 +303,10 @@ async fn corrections_and_photo_submissions_start_from_a_site() {
     let app = init_service(disan::web::app(c.state.clone())).await;
     let b = login(&app, &c.state, account(Role::Volunteer)).await;
     let (_, _, site) = send(&app, get(&format!("/sites/{SITE}"), None).to_request()).await;
-    assert!(site.contains(&format!("href=\"/contribute/photos/{SITE}\"")), "{site}");
+    assert!(
+        site.contains(&format!("href=\"/contribute/photos/{SITE}\"")),
+        "{site}"
+    );
     assert!(site.contains(&format!("href=\"/contribute/correct/{SITE}\"")));
 
     let uri = format!("/contribute/correct/{SITE}");
@@ -279,11 +316,15 @@ async fn corrections_and_photo_submissions_start_from_a_site() {
     let current = c.state.catalog().get(SITE).unwrap().record.clone();
     let unchanged = [
         ("name", current.name.as_str()),
-        ("type", current.site_type.as_ref().map(|t| t.code()).unwrap_or("")),
+        (
+            "type",
+            current.site_type.as_ref().map(|t| t.code()).unwrap_or(""),
+        ),
         ("summary", current.summary.as_deref().unwrap_or("")),
         ("description", current.description.as_deref().unwrap_or("")),
     ];
-    let mut fields: Vec<(&str, String)> = unchanged.iter().map(|(k, v)| (*k, v.to_string())).collect();
+    let mut fields: Vec<(&str, String)> =
+        unchanged.iter().map(|(k, v)| (*k, v.to_string())).collect();
     let alt = current.alt_names.join("\n");
     let people = current.people.join("\n");
     fields.push(("alt_names", alt));
@@ -295,7 +336,10 @@ async fn corrections_and_photo_submissions_start_from_a_site() {
     }
     let as_refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let (status, _, page) = send(&app, post_form(&uri, Some(&b), &as_refs).to_request()).await;
-    assert_eq!(status, 422, "an unchanged correction is refused: {page:.2000}");
+    assert_eq!(
+        status, 422,
+        "an unchanged correction is refused: {page:.2000}"
+    );
     let mut changed = as_refs.clone();
     changed.retain(|(k, _)| *k != "description");
     changed.push(("description", "Mô tả đã sửa."));
@@ -303,13 +347,20 @@ async fn corrections_and_photo_submissions_start_from_a_site() {
     let (status, location, _) = send(&app, post_form(&uri, Some(&b), &changed).to_request()).await;
     assert_eq!(status, 303);
     let id = location.strip_prefix("/contribute/").unwrap();
-    let Proposal::Correction { site_id, record, note } = c.state.inbox.get(id).unwrap().proposal
+    let Proposal::Correction {
+        site_id,
+        record,
+        note,
+    } = c.state.inbox.get(id).unwrap().proposal
     else {
         panic!("a correction")
     };
     assert_eq!(site_id, SITE);
     assert_eq!(record.description.as_deref(), Some("Mô tả đã sửa."));
-    assert_eq!(record.photos, current.photos, "photos are not the correction's business");
+    assert_eq!(
+        record.photos, current.photos,
+        "photos are not the correction's business"
+    );
     assert_eq!(note.as_deref(), Some("Theo bia đá tại đền"));
 
     let start = format!("/contribute/photos/{SITE}");
@@ -319,8 +370,16 @@ async fn corrections_and_photo_submissions_start_from_a_site() {
     let (status, location, _) = send(&app, post_form(&start, Some(&b), &[]).to_request()).await;
     assert_eq!(status, 303);
     let (status, again, _) = send(&app, get(&start, Some(&b)).to_request()).await;
-    assert_eq!((status.as_u16(), again.as_str()), (303, location.as_str()), "the open one is reused");
-    let (status, ..) = send(&app, get("/contribute/correct/no-such-site", Some(&b)).to_request()).await;
+    assert_eq!(
+        (status.as_u16(), again.as_str()),
+        (303, location.as_str()),
+        "the open one is reused"
+    );
+    let (status, ..) = send(
+        &app,
+        get("/contribute/correct/no-such-site", Some(&b)).to_request(),
+    )
+    .await;
     assert_eq!(status, 404);
 }
 
@@ -337,23 +396,48 @@ async fn html_typed_anywhere_is_shown_escaped_everywhere() {
         ("description", evil),
         ("sources", evil),
     ];
-    let (status, location, _) = send(&app, post_form("/contribute/new", Some(&b), &fields).to_request()).await;
+    let (status, location, _) = send(
+        &app,
+        post_form("/contribute/new", Some(&b), &fields).to_request(),
+    )
+    .await;
     assert_eq!(status, 303);
     // The same text on the form after an error (a bad position).
     let mut with_error = fields.to_vec();
     with_error.push(("lat", "x"));
-    let (_, _, form) = send(&app, post_form("/contribute/new", Some(&b), &with_error).to_request()).await;
+    let (_, _, form) = send(
+        &app,
+        post_form("/contribute/new", Some(&b), &with_error).to_request(),
+    )
+    .await;
     let id = location.strip_prefix("/contribute/").unwrap().to_owned();
     let photo = crate::contribute_uploads::jpeg(40, 30, 3);
-    crate::contribute_uploads::add_by_form(&app, &b, &id, &[("photos", Some(evil), &photo)], evil, evil).await;
+    crate::contribute_uploads::add_by_form(
+        &app,
+        &b,
+        &id,
+        &[("photos", Some(evil), &photo)],
+        evil,
+        evil,
+    )
+    .await;
     let (_, _, page) = send(&app, get(&location, Some(&b)).to_request()).await;
     let (_, _, home) = send(&app, get("/contribute", Some(&b)).to_request()).await;
     for (what, html) in [("form", &form), ("submission", &page), ("home", &home)] {
-        assert!(!html.contains("<script>alert"), "{what}: raw script\n{html}");
+        assert!(
+            !html.contains("<script>alert"),
+            "{what}: raw script\n{html}"
+        );
         assert!(!html.contains("<img src=x"), "{what}: raw tag");
-        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{what}: escaped text\n{html}");
+        assert!(
+            html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{what}: escaped text\n{html}"
+        );
     }
-    assert!(page.contains("&lt;img src=x onerror=alert(2)&gt;"), "the caption and author too");
+    assert!(
+        page.contains("&lt;img src=x onerror=alert(2)&gt;"),
+        "the caption and author too"
+    );
 }
 
 #[actix_web::test]

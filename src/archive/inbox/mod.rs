@@ -163,9 +163,13 @@ pub enum InboxError {
     Empty,
     #[error("the upload was already handed over")]
     UploadClosed,
-    #[error("this submission already has {limit} photos, the most one may hold — make a new submission for more")]
+    #[error(
+        "this submission already has {limit} photos, the most one may hold — make a new submission for more"
+    )]
     TooMany { limit: usize },
-    #[error("no upload `{upload}` — it was finished, cleaned up after a day, or never started; send the photo again")]
+    #[error(
+        "no upload `{upload}` — it was finished, cleaned up after a day, or never started; send the photo again"
+    )]
     UploadNotFound { upload: String },
     #[error("the upload is at byte {expected}, not {given} — resume from byte {expected}")]
     WrongOffset { expected: u64, given: u64 },

@@ -325,9 +325,8 @@ impl Inbox {
         }
         drop(file);
         let data = self.layout.resumable_data(&id);
-        let result = StagedUpload::adopt(data, self.limits.max_file_bytes).and_then(|staged| {
-            self.add_photo(&ticket.submission, staged, ticket.details(), now)
-        });
+        let result = StagedUpload::adopt(data, self.limits.max_file_bytes)
+            .and_then(|staged| self.add_photo(&ticket.submission, staged, ticket.details(), now));
         match result {
             Ok(photo) => {
                 ticket.photo = Some(photo);
@@ -361,8 +360,8 @@ impl Inbox {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(not_found()),
             Err(source) => return Err(InboxError::Io { path, source }),
         };
-        let ticket: Ticket =
-            serde_json::from_slice(&bytes).map_err(|source| InboxError::Corrupt { path, source })?;
+        let ticket: Ticket = serde_json::from_slice(&bytes)
+            .map_err(|source| InboxError::Corrupt { path, source })?;
         if ticket.submission != submission_id || ticket.submitter != submitter {
             return Err(not_found());
         }
@@ -390,7 +389,12 @@ impl Inbox {
 /// can guess another volunteer's.
 fn upload_id(submission: &str, submitter: &str, key: &str, size: u64) -> String {
     let mut hasher = blake3::Hasher::new();
-    for part in [b"disan-upload-v1".as_slice(), submission.as_bytes(), submitter.as_bytes(), key.as_bytes()] {
+    for part in [
+        b"disan-upload-v1".as_slice(),
+        submission.as_bytes(),
+        submitter.as_bytes(),
+        key.as_bytes(),
+    ] {
         hasher.update(&(part.len() as u64).to_le_bytes());
         hasher.update(part);
     }
@@ -440,7 +444,9 @@ mod tests {
         assert!(is_valid_upload_id(&first.upload));
         assert_eq!(first.offset, 0);
         let half = bytes.len() / 2;
-        let mut up = inbox.resume_upload(&sub.id, "lan", &first.upload, 0).unwrap();
+        let mut up = inbox
+            .resume_upload(&sub.id, "lan", &first.upload, 0)
+            .unwrap();
         // A second request while the first still appends is told to wait.
         assert!(matches!(
             inbox.resume_upload(&sub.id, "lan", &first.upload, 0),
@@ -453,7 +459,10 @@ mod tests {
         let again = inbox
             .declare_upload(&sub.id, "lan", declared(&bytes, "k"), now)
             .unwrap();
-        assert_eq!((again.upload.as_str(), again.offset), (first.upload.as_str(), half as u64));
+        assert_eq!(
+            (again.upload.as_str(), again.offset),
+            (first.upload.as_str(), half as u64)
+        );
         assert!(matches!(
             inbox.resume_upload(&sub.id, "lan", &first.upload, 0),
             Err(InboxError::WrongOffset { expected, given: 0 }) if expected == half as u64
@@ -461,7 +470,10 @@ mod tests {
         let mut up = inbox
             .resume_upload(&sub.id, "lan", &first.upload, half as u64)
             .unwrap();
-        assert!(up.write(&[bytes.clone(), vec![0]].concat()[half..]).is_err());
+        assert!(
+            up.write(&[bytes.clone(), vec![0]].concat()[half..])
+                .is_err()
+        );
         up.write(&bytes[half..]).unwrap();
         let done = inbox.finish_upload(up, now).unwrap();
         assert!(done.complete);
@@ -498,9 +510,11 @@ mod tests {
             inbox.declare_upload(&sub.id, "lan", d, now),
             Err(InboxError::TooLarge { .. })
         ));
-        assert!(inbox
-            .declare_upload(&sub.id, "mai", declared(&bytes, "k"), now)
-            .is_err());
+        assert!(
+            inbox
+                .declare_upload(&sub.id, "mai", declared(&bytes, "k"), now)
+                .is_err()
+        );
         for bad in ["../../etc/passwd", "", "ABCDEF0123456789ABCDEF0123456789"] {
             assert!(!is_valid_upload_id(bad), "{bad}");
             assert!(inbox.upload_status(&sub.id, "lan", bad).is_err());
@@ -521,7 +535,9 @@ mod tests {
         let status = inbox
             .declare_upload(&sub.id, "lan", declared(&bytes, "x"), now)
             .unwrap();
-        let mut up = inbox.resume_upload(&sub.id, "lan", &status.upload, 0).unwrap();
+        let mut up = inbox
+            .resume_upload(&sub.id, "lan", &status.upload, 0)
+            .unwrap();
         up.write(&bytes).unwrap();
         assert!(inbox.finish_upload(up, now).is_err());
         assert!(matches!(

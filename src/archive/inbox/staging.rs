@@ -64,7 +64,12 @@ impl StagedUpload {
         let len = std::io::copy(&mut file, &mut hasher).map_err(io)?;
         let staged = StagedUpload {
             path: path.clone(),
-            file: Some(std::fs::OpenOptions::new().append(true).open(&path).map_err(io)?),
+            file: Some(
+                std::fs::OpenOptions::new()
+                    .append(true)
+                    .open(&path)
+                    .map_err(io)?,
+            ),
             hasher,
             len,
             max_bytes,

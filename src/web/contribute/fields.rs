@@ -158,8 +158,7 @@ impl SiteFields {
             (Ok(lat), Ok(lon)) => {
                 location.lat = lat;
                 location.lon = lon;
-                location.accuracy =
-                    Some(Accuracy::parse(&self.accuracy).unwrap_or(Accuracy::Map));
+                location.accuracy = Some(Accuracy::parse(&self.accuracy).unwrap_or(Accuracy::Map));
             }
             _ => {
                 errors.insert("position", t.position_not_number.to_owned());

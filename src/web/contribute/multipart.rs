@@ -150,7 +150,14 @@ pub async fn upload(
     }
     if files.is_empty() {
         outcome.errors.push(lang.labels().choose_photos.to_owned());
-        return render(&state, &by, &submission, lang, outcome, StatusCode::BAD_REQUEST);
+        return render(
+            &state,
+            &by,
+            &submission,
+            lang,
+            outcome,
+            StatusCode::BAD_REQUEST,
+        );
     }
 
     let mut added = 0;
@@ -172,7 +179,9 @@ pub async fn upload(
                     status = e.status();
                 }
                 let shown = crate::archive::inbox::display_name(&file.name);
-                outcome.errors.push(format!("{shown}: {}", e.public_message()));
+                outcome
+                    .errors
+                    .push(format!("{shown}: {}", e.public_message()));
             }
         }
     }

@@ -162,7 +162,14 @@ pub async fn new_submit(
         };
         return page.render(lang, status);
     }
-    submit(&state, posted.by.name(), Proposal::NewSite { record }, page, lang).await
+    submit(
+        &state,
+        posted.by.name(),
+        Proposal::NewSite { record },
+        page,
+        lang,
+    )
+    .await
 }
 
 /// `GET /contribute/correct/{site}`.

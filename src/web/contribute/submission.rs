@@ -213,7 +213,10 @@ fn record_view(record: &SiteRecord, lang: Lang) -> RecordView {
                 Lang::Vi => a.label_vi(),
                 Lang::En => a.label_en(),
             });
-            format!("{lat:.6}, {lon:.6}{}", how.map(|h| format!(" ({h})")).unwrap_or_default())
+            format!(
+                "{lat:.6}, {lon:.6}{}",
+                how.map(|h| format!(" ({h})")).unwrap_or_default()
+            )
         }),
         summary: record.summary.clone(),
         description: record.description.clone(),

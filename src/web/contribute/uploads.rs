@@ -121,8 +121,7 @@ pub async fn append(
     mut payload: web::Payload,
 ) -> HttpResponse {
     let (id, upload) = path.into_inner();
-    let Some(offset) = url_param(req.query_string(), "offset").and_then(|o| o.parse().ok())
-    else {
+    let Some(offset) = url_param(req.query_string(), "offset").and_then(|o| o.parse().ok()) else {
         return error(WebError::InvalidParameter {
             name: "offset",
             value: url_param(req.query_string(), "offset").unwrap_or_default(),
