@@ -42,7 +42,7 @@ run() {  # $1: label, $2: seconds before SIGKILL (0: never)
   cp -r "$repo/archive" "$work/archive"
   for n in $(seq -w 1 "$clients"); do
     [ "${#n}" -lt 2 ] && n="0$n"
-    echo "$DISAN_LOAD_PASSWORD" | "$work/disan" --archive "$work/archive" user add "load$n" --role volunteer --password-stdin > /dev/null
+    echo "$DISAN_LOAD_PASSWORD" | "$work/disan" --archive "$work/archive" user add "load$n" --role volunteer --password-stdin > /dev/null 2>&1
   done
   before="$(public)"
   start_server
@@ -58,6 +58,7 @@ run() {  # $1: label, $2: seconds before SIGKILL (0: never)
     start_server
   fi
   wait "$driver"
+  echo "server peak RSS: $(awk '/VmHWM/ {print $2/1024 " MB"}' /proc/$server/status)"
   [ "$(public)" = "$before" ] && echo "public archive: unchanged" || { echo "public archive CHANGED"; exit 1; }
   kill "$server"; wait "$server" 2>/dev/null || true
   server=""

@@ -12,6 +12,7 @@
 //! through a [`StagedUpload`] in the private staging folder ([`staging`]), are validated by
 //! decoding them ([`crate::media`]), and only then move into their submission ([`photos`]).
 
+mod gate;
 mod names;
 mod photos;
 pub mod resumable;
@@ -197,6 +198,9 @@ pub struct Inbox {
     /// Resumable uploads receiving bytes right now: a retry arriving while the first attempt
     /// still streams is told to wait instead of interleaving its bytes.
     busy: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
+    /// How many photos may be decoded for validation at once (one per core): uploads wait
+    /// their turn instead of exhausting the server's memory.
+    decoding: std::sync::Arc<gate::Gate>,
 }
 
 /// Photos per submission when the configuration does not say.
@@ -209,6 +213,9 @@ impl Inbox {
             limits: Limits::default(),
             max_photos: DEFAULT_MAX_PHOTOS,
             busy: Default::default(),
+            decoding: std::sync::Arc::new(gate::Gate::new(
+                std::thread::available_parallelism().map_or(1, |n| n.get()),
+            )),
         }
     }
 

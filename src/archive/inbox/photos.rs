@@ -99,11 +99,14 @@ impl Inbox {
                 path: self.layout.staging_dir(),
                 source,
             })?;
+        // A full decode of a phone photo takes ~100 MB; fifty at once would take gigabytes.
+        let turn = self.decoding.enter();
         let rendered = media::render_bytes(&bytes, named, &self.limits, |spec, _, _| {
             render_dir
                 .path()
                 .join(format!("{}.{}", spec.long_edge, spec.format.extension()))
         })?;
+        drop(turn);
         let preview = rendered
             .derivatives
             .iter()
