@@ -48,7 +48,7 @@ pub enum WebError {
     #[error("this form was sent from another site — open the page on this site and send it again")]
     CrossSite,
     /// A request body over its limit.
-    #[error("the {what} is too large (the limit is {} MB) — send less at a time", limit_bytes.div_ceil(1024 * 1024))]
+    #[error("the {what} is too large (the limit is {}) — send less at a time", size_text(*limit_bytes))]
     TooLarge {
         what: &'static str,
         limit_bytes: u64,
@@ -71,6 +71,15 @@ pub enum WebError {
         url: String,
         source: qrcode::types::QrError,
     },
+}
+
+/// A byte limit as people read it: KB under a megabyte, MB above.
+fn size_text(bytes: u64) -> String {
+    if bytes < 1024 * 1024 {
+        format!("{} KB", bytes.div_ceil(1024))
+    } else {
+        format!("{} MB", bytes.div_ceil(1024 * 1024))
+    }
 }
 
 impl WebError {

@@ -126,7 +126,7 @@ pub async fn upload(
             }
             if too_long {
                 refused = Some(WebError::TooLarge {
-                    what: "form",
+                    what: "text field",
                     limit_bytes: MAX_TEXT_PART as u64,
                 });
             }
