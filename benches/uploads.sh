@@ -46,7 +46,7 @@ run() {  # $1: label, $2: seconds before SIGKILL (0: never)
   done
   before="$(public)"
   start_server
-  echo "== $1"
+  echo "== $1 (server RSS after start: $(awk '/VmRSS/ {print $2/1024 " MB"}' /proc/$server/status))"
   "$work/upload_load" "http://127.0.0.1:$port" "$work/archive" "$dirs" "$clients" "$photos" --ready "$work/ready" &
   driver=$!
   if [ "$2" != 0 ]; then
