@@ -78,6 +78,9 @@ impl Inbox {
         }
         let hash = upload.hash();
         let shown = display_name(&details.original_name);
+        // A full decode of a phone photo takes ~100 MB; fifty at once would take gigabytes. The
+        // turn is taken before the file is read, so waiting uploads hold no bytes in memory.
+        let turn = self.decoding.enter();
         let bytes = std::fs::read(upload.path()).map_err(|source| InboxError::Io {
             path: upload.path().to_path_buf(),
             source,
@@ -99,8 +102,6 @@ impl Inbox {
                 path: self.layout.staging_dir(),
                 source,
             })?;
-        // A full decode of a phone photo takes ~100 MB; fifty at once would take gigabytes.
-        let turn = self.decoding.enter();
         let rendered = media::render_bytes(&bytes, named, &self.limits, |spec, _, _| {
             render_dir
                 .path()
