@@ -97,6 +97,18 @@ impl ArchiveLayout {
         self.private_dir().join("staging")
     }
 
+    /// The bytes received so far of a resumable upload. `upload` must already be checked by
+    /// the inbox (32 hex digits), so it can never climb out of the staging folder.
+    pub fn resumable_data(&self, upload: &str) -> PathBuf {
+        self.staging_dir().join(format!("resume-{upload}.part"))
+    }
+
+    /// What a resumable upload is (its submission, size and photo details) and, once whole,
+    /// the photo it became: the answer to a retry whose first response was lost.
+    pub fn resumable_ticket(&self, upload: &str) -> PathBuf {
+        self.staging_dir().join(format!("resume-{upload}.json"))
+    }
+
     /// The accounts: one JSON file of users with their password hashes.
     pub fn users_file(&self) -> PathBuf {
         self.private_dir().join("users.json")

@@ -48,7 +48,7 @@ pub enum WebError {
     #[error("this form was sent from another site — open the page on this site and send it again")]
     CrossSite,
     /// A request body over its limit.
-    #[error("the {what} is too large (the limit is {} MB) — send less at a time", limit_bytes.div_ceil(1024 * 1024))]
+    #[error("the {what} is too large (the limit is {}) — send less at a time", size_text(*limit_bytes))]
     TooLarge {
         what: &'static str,
         limit_bytes: u64,
@@ -74,6 +74,15 @@ pub enum WebError {
         url: String,
         source: qrcode::types::QrError,
     },
+}
+
+/// A byte limit as people read it: KB under a megabyte, MB above.
+fn size_text(bytes: u64) -> String {
+    if bytes < 1024 * 1024 {
+        format!("{} KB", bytes.div_ceil(1024))
+    } else {
+        format!("{} MB", bytes.div_ceil(1024 * 1024))
+    }
 }
 
 impl WebError {
@@ -154,6 +163,10 @@ fn inbox_entry(e: &InboxError) -> (&'static str, StatusCode) {
         I::Invalid { .. } => ("invalid_submission", StatusCode::BAD_REQUEST),
         I::TooLarge { .. } => ("too_large", StatusCode::PAYLOAD_TOO_LARGE),
         I::Empty | I::UploadClosed => ("invalid_upload", StatusCode::BAD_REQUEST),
+        I::TooMany { .. } => ("too_many_photos", StatusCode::PAYLOAD_TOO_LARGE),
+        I::UploadNotFound { .. } => ("upload_not_found", StatusCode::NOT_FOUND),
+        I::WrongOffset { .. } => ("wrong_offset", StatusCode::CONFLICT),
+        I::UploadBusy => ("upload_busy", StatusCode::CONFLICT),
         I::Photo(m) if m.is_input_error() => ("invalid_photo", StatusCode::UNPROCESSABLE_ENTITY),
         I::Photo(_) | I::Io { .. } | I::Corrupt { .. } => {
             ("inbox_failed", StatusCode::INTERNAL_SERVER_ERROR)

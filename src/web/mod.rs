@@ -8,6 +8,8 @@
 //!
 //! - [`routes`] — the URL map; [`pages`], [`site_page`], [`search_page`] — the HTML pages;
 //!   [`api`] — JSON; [`qr`], [`seo`], [`cite`] — plaques, crawlers, references;
+//! - [`auth`] and [`login`] — sessions, roles and CSRF; [`contribute`] — volunteers' forms and
+//!   photo uploads (plain multipart, or resumable chunks from the page's script);
 //! - [`render`] and [`views`] — templates and their typed contexts; [`i18n`] — the two
 //!   languages; [`assets`] and [`map`] — embedded static files and the tile-free map;
 //! - [`moderate`] — the moderators' queue and decisions, site histories and reverts, the
@@ -20,6 +22,7 @@ pub mod assets;
 pub mod auth;
 pub mod catalog;
 pub mod cite;
+pub mod contribute;
 pub mod error;
 pub mod i18n;
 pub mod login;

@@ -56,6 +56,23 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             "needs_help.html",
             include_str!("../../templates/needs_help.html"),
         ),
+        // Contributing
+        (
+            "contribute.html",
+            include_str!("../../templates/contribute.html"),
+        ),
+        (
+            "contribute_site.html",
+            include_str!("../../templates/contribute_site.html"),
+        ),
+        (
+            "contribute_submission.html",
+            include_str!("../../templates/contribute_submission.html"),
+        ),
+        (
+            "contribute_start.html",
+            include_str!("../../templates/contribute_start.html"),
+        ),
     ] {
         env.add_template(name, source)
             .unwrap_or_else(|e| panic!("template {name} does not parse: {e:#}"));

@@ -2,8 +2,9 @@
 
 use actix_files::Files;
 use actix_web::middleware::DefaultHeaders;
-use actix_web::web::{self, ServiceConfig, get, post};
+use actix_web::web::{self, ServiceConfig, get, head, post, put};
 
+use super::contribute::{home, multipart, site_form, submission, uploads};
 use super::{api, assets, login, moderate, pages, qr, seo};
 
 /// Registers every route. `media_root` is where ingest wrote the photo derivatives.
@@ -25,6 +26,46 @@ pub fn configure(cfg: &mut ServiceConfig, media_root: &std::path::Path) {
         .route("/login", get().to(login::form))
         .route("/login", post().to(login::submit))
         .route("/logout", post().to(login::logout))
+        // Contributing (fixed paths before `/contribute/{id}`)
+        .route("/contribute", get().to(home::home))
+        .route("/contribute/new", get().to(site_form::new_form))
+        .route("/contribute/new", post().to(site_form::new_submit))
+        .route("/contribute/communes", get().to(submission::communes))
+        .route(
+            "/contribute/correct/{site}",
+            get().to(site_form::correct_form),
+        )
+        .route(
+            "/contribute/correct/{site}",
+            post().to(site_form::correct_submit),
+        )
+        .route(
+            "/contribute/photos/{site}",
+            get().to(submission::start_photos_form),
+        )
+        .route(
+            "/contribute/photos/{site}",
+            post().to(submission::start_photos),
+        )
+        .route("/contribute/{id}", get().to(submission::show))
+        .route("/contribute/{id}/photos", post().to(multipart::upload))
+        .route(
+            "/contribute/{id}/previews/{file}",
+            get().to(submission::preview),
+        )
+        .route("/contribute/{id}/uploads", post().to(uploads::declare))
+        .route(
+            "/contribute/{id}/uploads/{upload}",
+            get().to(uploads::status),
+        )
+        .route(
+            "/contribute/{id}/uploads/{upload}",
+            head().to(uploads::status),
+        )
+        .route(
+            "/contribute/{id}/uploads/{upload}",
+            put().to(uploads::append),
+        )
         // Moderation
         .route("/moderate", get().to(moderate::queue::queue))
         .route("/moderate/revert", post().to(moderate::history::revert))

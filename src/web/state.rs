@@ -86,7 +86,9 @@ impl AppState {
                 sessions: SessionStore::new(archive, session_lifetime(&limits)),
                 limiter: LoginLimiter::new(LimiterConfig::default()),
             },
-            inbox: Inbox::new(archive).with_limits(media_limits(&limits)),
+            inbox: Inbox::new(archive)
+                .with_limits(media_limits(&limits))
+                .with_max_photos(limits.max_photos_per_submission),
             moderation: Moderation::new(archive),
             limits,
             updater: std::sync::OnceLock::new(),
@@ -97,7 +99,9 @@ impl AppState {
     /// Applies the configured contribution limits.
     pub fn with_limits(mut self, limits: ContributeLimits) -> AppState {
         self.accounts.sessions = SessionStore::new(&self.archive, session_lifetime(&limits));
-        self.inbox = Inbox::new(&self.archive).with_limits(media_limits(&limits));
+        self.inbox = Inbox::new(&self.archive)
+            .with_limits(media_limits(&limits))
+            .with_max_photos(limits.max_photos_per_submission);
         self.limits = limits;
         self
     }

@@ -7,6 +7,8 @@ mod util; // temp archives, running `disan`, locating the real test data
 mod accounts; // login, logout, sessions, CSRF and the role of every write route
 mod check; // `disan check` on a clean archive, one of each mistake, and the bundled archive
 mod contrib_fixture; // a writable archive with one account per role, and a logged-in browser
+mod contribute; // volunteers' pages: routes × roles, CSRF, the site forms, escaping, sessions
+mod contribute_uploads; // photo uploads: plain form, bad input, 413s, resume after cuts and restarts
 mod import; // `disan import`: CSV and JSON, dry run, rejections, idempotence, real relic data
 mod ingest; // `disan ingest`: incremental, crash-safe, bad input reported, photo GPS
 mod moderate; // the moderators' queue: roles and CSRF, approve (live at once), edit, reject

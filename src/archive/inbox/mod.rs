@@ -12,8 +12,10 @@
 //! through a [`StagedUpload`] in the private staging folder ([`staging`]), are validated by
 //! decoding them ([`crate::media`]), and only then move into their submission ([`photos`]).
 
+mod gate;
 mod names;
 mod photos;
+pub mod resumable;
 pub mod staging;
 
 use std::path::{Path, PathBuf};
@@ -28,6 +30,7 @@ use crate::record::SiteRecord;
 
 pub use names::{LICENCES, display_name, licence, safe_file_name};
 pub use photos::PhotoDetails;
+pub use resumable::{Declared, ResumedUpload, UploadStatus, is_valid_upload_id};
 pub use staging::StagedUpload;
 
 /// Longest text a submission may carry in all its fields together (the JSON of its proposal):
@@ -161,6 +164,18 @@ pub enum InboxError {
     Empty,
     #[error("the upload was already handed over")]
     UploadClosed,
+    #[error(
+        "this submission already has {limit} photos, the most one may hold — make a new submission for more"
+    )]
+    TooMany { limit: usize },
+    #[error(
+        "no upload `{upload}` — it was finished, cleaned up after a day, or never started; send the photo again"
+    )]
+    UploadNotFound { upload: String },
+    #[error("the upload is at byte {expected}, not {given} — resume from byte {expected}")]
+    WrongOffset { expected: u64, given: u64 },
+    #[error("this upload is still receiving an earlier attempt — retry in a few seconds")]
+    UploadBusy,
     #[error("{0}")]
     Photo(#[from] MediaError),
 }
@@ -178,14 +193,46 @@ fn invalid(field: &'static str, problem: impl Into<String>, hint: &'static str) 
 pub struct Inbox {
     layout: ArchiveLayout,
     limits: Limits,
+    /// Most photos one submission may hold.
+    max_photos: usize,
+    /// Resumable uploads receiving bytes right now: a retry arriving while the first attempt
+    /// still streams is told to wait instead of interleaving its bytes.
+    busy: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
+    /// How many photos may be decoded for validation at once (one per core): uploads wait
+    /// their turn instead of exhausting the server's memory.
+    decoding: std::sync::Arc<gate::Gate>,
 }
+
+/// Photos per submission when the configuration does not say.
+pub const DEFAULT_MAX_PHOTOS: usize = 30;
 
 impl Inbox {
     pub fn new(layout: &ArchiveLayout) -> Inbox {
         Inbox {
             layout: layout.clone(),
             limits: Limits::default(),
+            max_photos: DEFAULT_MAX_PHOTOS,
+            busy: Default::default(),
+            decoding: std::sync::Arc::new(gate::Gate::new(
+                std::thread::available_parallelism().map_or(1, |n| n.get()),
+            )),
         }
+    }
+
+    /// Uses another limit on photos per submission (from the configuration).
+    pub fn with_max_photos(mut self, max_photos: usize) -> Inbox {
+        self.max_photos = max_photos.max(1);
+        self
+    }
+
+    /// The largest photo accepted, in bytes.
+    pub fn max_photo_bytes(&self) -> u64 {
+        self.limits.max_file_bytes
+    }
+
+    /// The most photos one submission may hold.
+    pub fn max_photos(&self) -> usize {
+        self.max_photos
     }
 
     /// Uses other size limits for uploaded photos (from the configuration).

@@ -78,6 +78,9 @@ impl Inbox {
         }
         let hash = upload.hash();
         let shown = display_name(&details.original_name);
+        // A full decode of a phone photo takes ~100 MB; fifty at once would take gigabytes. The
+        // turn is taken before the file is read, so waiting uploads hold no bytes in memory.
+        let turn = self.decoding.enter();
         let bytes = std::fs::read(upload.path()).map_err(|source| InboxError::Io {
             path: upload.path().to_path_buf(),
             source,
@@ -104,6 +107,7 @@ impl Inbox {
                 .path()
                 .join(format!("{}.{}", spec.long_edge, spec.format.extension()))
         })?;
+        drop(turn);
         let preview = rendered
             .derivatives
             .iter()
@@ -128,11 +132,15 @@ impl Inbox {
             received: now,
         };
         let dir = self.layout.submission_dir(id);
+        let max_photos = self.max_photos;
         let mut result = photo.clone();
         self.update(id, |submission| {
             if let Some(existing) = submission.photos.iter().find(|p| p.hash == hash) {
                 result = existing.clone();
                 return Ok(());
+            }
+            if submission.photos.len() >= max_photos {
+                return Err(InboxError::TooMany { limit: max_photos });
             }
             if let Some(preview) = preview {
                 let target = ArchiveLayout::submission_preview(&dir, &hash);
@@ -192,7 +200,7 @@ fn extension(bytes: &[u8]) -> &'static str {
 }
 
 /// Caption (optional, NFC, bounded), author (required) and licence (from the list).
-fn check_details(
+pub(super) fn check_details(
     details: &PhotoDetails,
 ) -> Result<(Option<String>, String, &'static str), InboxError> {
     let author = crate::fold::nfc(details.author.trim());

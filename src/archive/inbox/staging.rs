@@ -51,6 +51,36 @@ impl StagedUpload {
         })
     }
 
+    /// Takes over a file that was received elsewhere (a resumable upload, whole at last): its
+    /// hash is computed from the disk, and from now on it is deleted on drop like any other
+    /// staged upload unless committed.
+    pub(super) fn adopt(path: PathBuf, max_bytes: u64) -> Result<StagedUpload, InboxError> {
+        let io = |source| InboxError::Io {
+            path: path.clone(),
+            source,
+        };
+        let mut file = File::open(&path).map_err(io)?;
+        let mut hasher = blake3::Hasher::new();
+        let len = std::io::copy(&mut file, &mut hasher).map_err(io)?;
+        let staged = StagedUpload {
+            path: path.clone(),
+            file: Some(
+                std::fs::OpenOptions::new()
+                    .append(true)
+                    .open(&path)
+                    .map_err(io)?,
+            ),
+            hasher,
+            len,
+            max_bytes,
+            committed: false,
+        };
+        if len > max_bytes {
+            return Err(InboxError::TooLarge { limit: max_bytes });
+        }
+        Ok(staged)
+    }
+
     /// Appends a chunk of the body. Over the size limit the upload is refused (and, once
     /// dropped, removed) before the extra bytes touch the disk.
     pub fn write(&mut self, chunk: &[u8]) -> Result<(), InboxError> {
