@@ -272,6 +272,8 @@
         location.href = location.pathname + '?added=' + added + lang;
       }
     });
+  });
+})();
 
 /* Moderation */
 // "Use my location" on the needs-help list: fills the position field (which also works typed

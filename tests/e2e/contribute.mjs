@@ -89,7 +89,7 @@ await step("volunteer proposes a new site", async () => {
   await page.waitForURL(/\/contribute\/new/);
   await page.fill("#name", siteName);
   await page.selectOption("#type", { index: 1 });
-  await page.selectOption("#province", { label: "Ninh Bình" });
+  await page.selectOption("#province", { value: "Ninh Bình" });
   await page.fill("#address", "Thôn Đông Xuyên");
   await page.fill("#lat", "20.2506");
   await page.fill("#lon", "105.9745");
@@ -110,15 +110,12 @@ await step("volunteer adds two GPS photos; the page resizes and uploads them one
   await page.selectOption("#license", { index: 1 });
   await page.fill("#caption", "Cổng đình");
   await page.setInputFiles("#photos", photos);
+  // The script lists each file with a progress bar, sends them one by one, and reloads the
+  // submission saying how many arrived once every one has.
   await page.click("form[data-uploader] button[type=submit]");
-  // The script lists each file with its progress; both must finish.
-  await page.waitForFunction(
-    () => document.querySelectorAll("[data-upload-list] li.done").length === 2,
-    null,
-    { timeout: 60000 },
-  );
-  await volunteer.shot("uploaded");
-  await page.goto(submissionUrl);
+  await page.waitForSelector("[data-upload-list] li progress");
+  await volunteer.shot("uploading");
+  await page.waitForURL(/[?&]added=2/, { timeout: 120000 });
   assert.equal(await page.locator("ul.thumbs li").count(), 2, "two photos in the submission");
   await volunteer.shot("submission");
 });
