@@ -137,7 +137,7 @@ fn entry_view(
         reverts: entry.reverts.clone(),
         revertible: moderator && entry.action != Action::NewSite && reverted_by.is_none(),
         reverted_by,
-        changes: entry.changes.iter().map(ChangeView::of).collect(),
+        changes: ChangeView::list(&entry.changes, lang),
     }
 }
 

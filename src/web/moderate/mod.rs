@@ -25,7 +25,7 @@ pub mod review;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use super::i18n::Labels;
+use super::i18n::{Lang, Labels};
 use crate::archive::inbox::Proposal;
 use crate::moderation::{Action, FieldChange};
 
@@ -55,22 +55,81 @@ fn action_label(action: Action, t: &'static Labels) -> &'static str {
     }
 }
 
-/// One changed field as pages show it: values as text (strings as they are, lists one item a
-/// line, anything else as compact JSON). Templates escape them.
+/// One changed field as pages show it: a label in the page's language (the record's path kept
+/// for the curious), values as text — strings as they are, lists one item a line, photos,
+/// sources and events in words, anything else as compact JSON. Templates escape them.
 #[derive(Debug, serde::Serialize)]
 pub struct ChangeView {
     pub field: String,
+    pub label: String,
     pub old: Option<String>,
     pub new: Option<String>,
 }
 
+/// Fields the archive keeps for itself: a moderator has nothing to judge in them.
+const BOOKKEEPING: &[&str] = &["created", "updated", "schema_version"];
+
+/// Labels of the record's fields, Vietnamese then English.
+const FIELD_LABELS: &[(&str, &str, &str)] = &[
+    ("id", "Mã định danh", "Identifier"),
+    ("name", "Tên", "Name"),
+    ("name_en", "Tên tiếng Anh", "English name"),
+    ("alt_names", "Tên khác", "Other names"),
+    ("type", "Loại hình", "Type"),
+    ("category", "Loại di tích", "Category"),
+    ("level", "Xếp hạng", "Ranking"),
+    ("red_address", "Địa chỉ đỏ", "Red address"),
+    ("year_recognized", "Năm xếp hạng", "Year ranked"),
+    ("period", "Niên đại", "Period"),
+    ("people", "Nhân vật", "People"),
+    ("summary", "Tóm tắt", "Summary"),
+    ("summary_en", "Tóm tắt tiếng Anh", "English summary"),
+    ("description", "Giới thiệu", "Description"),
+    ("description_en", "Giới thiệu tiếng Anh", "English description"),
+    ("events", "Sự kiện", "Events"),
+    ("photos", "Ảnh", "Photos"),
+    ("sources", "Nguồn tư liệu", "Sources"),
+    ("tags", "Nhãn", "Tags"),
+    ("location.address", "Địa chỉ", "Address"),
+    ("location.commune", "Xã, phường", "Commune"),
+    ("location.province", "Tỉnh, thành phố", "Province"),
+    ("location.lat", "Vĩ độ", "Latitude"),
+    ("location.lon", "Kinh độ", "Longitude"),
+    ("location.accuracy", "Độ chính xác vị trí", "Position accuracy"),
+    ("location.legacy.province", "Tỉnh (trước 1/7/2025)", "Province (before 1 July 2025)"),
+    ("location.legacy.district", "Huyện (trước 1/7/2025)", "District (before 1 July 2025)"),
+    ("location.legacy.commune", "Xã (trước 1/7/2025)", "Commune (before 1 July 2025)"),
+];
+
 impl ChangeView {
-    pub fn of(change: &FieldChange) -> ChangeView {
+    pub fn of(change: &FieldChange, lang: Lang) -> ChangeView {
+        let label = FIELD_LABELS
+            .iter()
+            .find(|(path, _, _)| *path == change.field)
+            .map(|&(_, vi, en)| lang.pick(vi, Some(en)).to_owned())
+            .unwrap_or_else(|| change.field.clone());
         ChangeView {
             field: change.field.clone(),
+            label,
             old: change.old.as_ref().map(value_text),
             new: change.new.as_ref().map(value_text),
         }
+    }
+
+    /// The changes worth a person's attention, in the record's order of importance.
+    pub fn list(changes: &[FieldChange], lang: Lang) -> Vec<ChangeView> {
+        let rank = |field: &str| {
+            FIELD_LABELS
+                .iter()
+                .position(|(path, _, _)| *path == field)
+                .unwrap_or(FIELD_LABELS.len())
+        };
+        let mut shown: Vec<&FieldChange> = changes
+            .iter()
+            .filter(|c| !BOOKKEEPING.contains(&c.field.as_str()))
+            .collect();
+        shown.sort_by_key(|c| rank(&c.field));
+        shown.into_iter().map(|c| ChangeView::of(c, lang)).collect()
     }
 }
 
@@ -81,12 +140,39 @@ fn value_text(value: &Value) -> String {
             .iter()
             .map(|item| match item {
                 Value::String(text) => text.clone(),
+                Value::Object(fields) => object_text(fields).unwrap_or_else(|| item.to_string()),
                 other => other.to_string(),
             })
             .collect::<Vec<_>>()
             .join("\n"),
+        Value::Object(fields) => object_text(fields).unwrap_or_else(|| value.to_string()),
         other => other.to_string(),
     }
+}
+
+/// A photo, source, event or period in words, when it is one of those.
+fn object_text(fields: &serde_json::Map<String, Value>) -> Option<String> {
+    let text = |key: &str| fields.get(key).and_then(Value::as_str).filter(|s| !s.is_empty());
+    if let Some(file) = text("file") {
+        let mut line = file.to_owned();
+        if let Some(caption) = text("caption") {
+            line.push_str(" — ");
+            line.push_str(caption);
+        }
+        let credit: Vec<&str> = [text("author"), text("license")].into_iter().flatten().collect();
+        if !credit.is_empty() {
+            line.push_str(&format!(" ({})", credit.join(", ")));
+        }
+        return Some(line);
+    }
+    if text("citation").is_some() || text("url").is_some() {
+        let parts: Vec<&str> = [text("citation"), text("url")].into_iter().flatten().collect();
+        return Some(parts.join(" — "));
+    }
+    if let (Some(date), Some(what)) = (text("date"), text("text")) {
+        return Some(format!("{date}: {what}"));
+    }
+    None
 }
 
 #[cfg(test)]
@@ -99,9 +185,15 @@ mod tests {
         assert_eq!(value_text(&serde_json::json!(["a", "b"])), "a\nb");
         assert_eq!(value_text(&serde_json::json!(20.5)), "20.5");
         assert_eq!(
-            value_text(&serde_json::json!([{"file": "x.jpg"}])),
-            "{\"file\":\"x.jpg\"}"
+            value_text(&serde_json::json!([{"file": "x.jpg", "caption": "Cổng",
+                "author": "A", "license": "CC-BY-4.0"}])),
+            "x.jpg — Cổng (A, CC-BY-4.0)"
         );
+        assert_eq!(
+            value_text(&serde_json::json!([{"citation": "Sở VHTT", "url": "https://x.vn"}])),
+            "Sở VHTT — https://x.vn"
+        );
+        assert_eq!(value_text(&serde_json::json!([{"x": 1}])), "{\"x\":1}");
         let at = DateTime::parse_from_rfc3339("2026-03-12T17:30:00Z")
             .unwrap()
             .with_timezone(&Utc);

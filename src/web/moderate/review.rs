@@ -124,7 +124,7 @@ pub async fn render(
         .map_err(|_| WebError::Unavailable)
         .in_lang(lang)?;
     let (changes, mut problem) = match planned {
-        Ok(changes) => (changes.iter().map(ChangeView::of).collect(), None),
+        Ok(changes) => (ChangeView::list(&changes, lang), None),
         // The review still shows what it can; the reason says why approving will fail.
         Err(err) => (Vec::new(), Some(err.to_string())),
     };
