@@ -25,7 +25,7 @@ pub mod review;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use super::i18n::{Lang, Labels};
+use super::i18n::{Labels, Lang};
 use crate::archive::inbox::Proposal;
 use crate::moderation::{Action, FieldChange};
 
@@ -85,7 +85,11 @@ const FIELD_LABELS: &[(&str, &str, &str)] = &[
     ("summary", "Tóm tắt", "Summary"),
     ("summary_en", "Tóm tắt tiếng Anh", "English summary"),
     ("description", "Giới thiệu", "Description"),
-    ("description_en", "Giới thiệu tiếng Anh", "English description"),
+    (
+        "description_en",
+        "Giới thiệu tiếng Anh",
+        "English description",
+    ),
     ("events", "Sự kiện", "Events"),
     ("photos", "Ảnh", "Photos"),
     ("sources", "Nguồn tư liệu", "Sources"),
@@ -95,10 +99,26 @@ const FIELD_LABELS: &[(&str, &str, &str)] = &[
     ("location.province", "Tỉnh, thành phố", "Province"),
     ("location.lat", "Vĩ độ", "Latitude"),
     ("location.lon", "Kinh độ", "Longitude"),
-    ("location.accuracy", "Độ chính xác vị trí", "Position accuracy"),
-    ("location.legacy.province", "Tỉnh (trước 1/7/2025)", "Province (before 1 July 2025)"),
-    ("location.legacy.district", "Huyện (trước 1/7/2025)", "District (before 1 July 2025)"),
-    ("location.legacy.commune", "Xã (trước 1/7/2025)", "Commune (before 1 July 2025)"),
+    (
+        "location.accuracy",
+        "Độ chính xác vị trí",
+        "Position accuracy",
+    ),
+    (
+        "location.legacy.province",
+        "Tỉnh (trước 1/7/2025)",
+        "Province (before 1 July 2025)",
+    ),
+    (
+        "location.legacy.district",
+        "Huyện (trước 1/7/2025)",
+        "District (before 1 July 2025)",
+    ),
+    (
+        "location.legacy.commune",
+        "Xã (trước 1/7/2025)",
+        "Commune (before 1 July 2025)",
+    ),
 ];
 
 impl ChangeView {
@@ -152,21 +172,32 @@ fn value_text(value: &Value) -> String {
 
 /// A photo, source, event or period in words, when it is one of those.
 fn object_text(fields: &serde_json::Map<String, Value>) -> Option<String> {
-    let text = |key: &str| fields.get(key).and_then(Value::as_str).filter(|s| !s.is_empty());
+    let text = |key: &str| {
+        fields
+            .get(key)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+    };
     if let Some(file) = text("file") {
         let mut line = file.to_owned();
         if let Some(caption) = text("caption") {
             line.push_str(" — ");
             line.push_str(caption);
         }
-        let credit: Vec<&str> = [text("author"), text("license")].into_iter().flatten().collect();
+        let credit: Vec<&str> = [text("author"), text("license")]
+            .into_iter()
+            .flatten()
+            .collect();
         if !credit.is_empty() {
             line.push_str(&format!(" ({})", credit.join(", ")));
         }
         return Some(line);
     }
     if text("citation").is_some() || text("url").is_some() {
-        let parts: Vec<&str> = [text("citation"), text("url")].into_iter().flatten().collect();
+        let parts: Vec<&str> = [text("citation"), text("url")]
+            .into_iter()
+            .flatten()
+            .collect();
         return Some(parts.join(" — "));
     }
     if let (Some(date), Some(what)) = (text("date"), text("text")) {
