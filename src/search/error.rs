@@ -25,6 +25,12 @@ pub enum SearchError {
         found: Option<u32>,
         expected: u32,
     },
+    /// Another writer holds the index: a running `disan serve`, or another ingest.
+    #[error(
+        "the search index in {path} is being written by another process — a running `disan serve` \
+         (stop it first; it brings the index up to date itself when it starts) or another `disan ingest`"
+    )]
+    InUse { path: PathBuf },
     #[error("search index in {path}: {source}")]
     Index {
         path: PathBuf,

@@ -185,7 +185,12 @@ impl SearchIndex {
     pub fn writer(&self, memory_budget: usize) -> Result<IndexWriter, SearchError> {
         self.index
             .writer_with_num_threads(1, memory_budget)
-            .map_err(|source| self.error(source))
+            .map_err(|source| match (&source, &self.path) {
+                (tantivy::TantivyError::LockFailure(..), Some(path)) => {
+                    SearchError::InUse { path: path.clone() }
+                }
+                _ => self.error(source),
+            })
     }
 
     /// The document for a site; add it with `writer.add_document`.

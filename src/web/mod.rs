@@ -59,7 +59,7 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' '
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
-    #[error("bringing the index up to date failed: {0}")]
+    #[error("bringing the index up to date failed")]
     Ingest(#[from] IngestError),
     #[error(transparent)]
     Search(#[from] SearchError),
