@@ -147,6 +147,10 @@ async fn submitted_html_is_shown_escaped_in_the_queue_the_review_and_the_history
     let attack = r#"Miếu <script>alert(1)</script><img src=x onerror="alert(2)">"#;
     let mut record = proposed_record(attack);
     record.summary = Some("<b onmouseover=alert(3)>tóm tắt</b>".into());
+    record.description = Some(
+        "**Đình cổ** <script>alert(4)</script> [xem](javascript:alert(5)) <iframe src=x></iframe>"
+            .into(),
+    );
     let submission = c
         .state
         .inbox
@@ -198,6 +202,28 @@ async fn submitted_html_is_shown_escaped_in_the_queue_the_review_and_the_history
             !history_page.body.contains(raw),
             "{raw} got through the history"
         );
+    }
+    // Published: the site page renders the Markdown, sanitised; search results and the API
+    // carry the text escaped.
+    let site_page = send(&app, get(&format!("/sites/{site_id}"), None)).await;
+    assert_eq!(site_page.status, 200);
+    assert!(
+        site_page.body.contains("<strong>Đình cổ</strong>"),
+        "Markdown rendered"
+    );
+    let search = send(&app, get("/search?q=mieu+alert", None)).await;
+    let api = send(&app, get("/api/v1/search?q=mieu+alert", None)).await;
+    assert!(api.body.contains(&site_id), "{}", api.body);
+    for (what, body) in [("site page", &site_page.body), ("search", &search.body)] {
+        for raw in [
+            "<script>alert",
+            "<img src=x",
+            "<b onmouseover",
+            "javascript:",
+            "<iframe",
+        ] {
+            assert!(!body.contains(raw), "{raw} got through the {what}");
+        }
     }
 }
 
