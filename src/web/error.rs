@@ -129,6 +129,55 @@ impl WebError {
         }
     }
 
+    /// [`Self::public_message`] in the reader's language. The failures a volunteer or
+    /// moderator meets on the site's own forms read in Vietnamese on Vietnamese pages; the
+    /// rest (mostly precise details of a file or a field) stay in English there for now.
+    pub fn message(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return self.public_message();
+        }
+        let role = |r: &Role| match r {
+            Role::Visitor => "khách",
+            Role::Volunteer => "tình nguyện viên",
+            Role::Moderator => "người kiểm duyệt",
+            Role::Admin => "quản trị viên",
+        };
+        match self {
+            WebError::SignInRequired
+            | WebError::Accounts(AccountsError::NoSession | AccountsError::SessionExpired) => {
+                "Hãy đăng nhập để làm việc này — phiên đăng nhập có thể đã hết hạn.".into()
+            }
+            WebError::Forbidden { needed, has } => format!(
+                "Tài khoản của bạn là {}; việc này cần tài khoản {} — hãy hỏi quản trị viên.",
+                role(has),
+                role(needed)
+            ),
+            WebError::CrossSite => "Biểu mẫu này được gửi từ một trang web khác — hãy mở trang \
+                 ngay trên Di sản rồi gửi lại."
+                .into(),
+            WebError::TooLarge { limit_bytes, .. } => format!(
+                "Nội dung gửi lên quá lớn (giới hạn {}) — hãy gửi ít hơn mỗi lần.",
+                size_text(*limit_bytes)
+            ),
+            WebError::Accounts(AccountsError::BadCsrfToken) => {
+                "Mã bảo mật của biểu mẫu không khớp với phiên đăng nhập — hãy tải lại trang rồi \
+                 gửi lại."
+                    .into()
+            }
+            WebError::Accounts(AccountsError::BadCredentials) => {
+                "Sai tên tài khoản hoặc mật khẩu.".into()
+            }
+            WebError::Accounts(AccountsError::Throttled(t)) => format!(
+                "Đăng nhập sai quá nhiều lần — hãy đợi {} phút rồi thử lại.",
+                t.retry_after.as_secs().div_ceil(60).max(1)
+            ),
+            WebError::Accounts(AccountsError::Disabled { .. }) => {
+                "Tài khoản này đã bị khoá — hãy hỏi quản trị viên.".into()
+            }
+            _ => self.public_message(),
+        }
+    }
+
     fn log(&self) {
         if self.status().is_server_error() {
             tracing::error!(code = self.code(), "{self}");

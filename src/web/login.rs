@@ -158,7 +158,7 @@ pub async fn submit(
             | AccountsError::Disabled { .. }),
         ) => {
             let error = WebError::Accounts(err);
-            let (status, message) = (error.status(), error.public_message());
+            let (status, message) = (error.status(), error.message(chosen.lang));
             login_page(&req, &state, chosen, &next, &name, Some(message), status)
                 .map_err(|e| Refused::new(&req, e.error))
         }

@@ -234,8 +234,8 @@ pub fn error_page_with_login(error: &WebError, lang: Lang, next: Option<&str>) -
     let t = lang.labels();
     let (title, text) = match error.status() {
         StatusCode::NOT_FOUND => (t.not_found_title, t.not_found_text.to_owned()),
-        StatusCode::UNAUTHORIZED => (t.login_title, error.public_message()),
-        s if s.is_client_error() => (t.bad_request_title, error.public_message()),
+        StatusCode::UNAUTHORIZED => (t.login_title, error.message(lang)),
+        s if s.is_client_error() => (t.bad_request_title, error.message(lang)),
         _ => (t.server_error_title, t.server_error_text.to_owned()),
     };
     let mut frame = Frame::bare(lang, format!("{title} · {}", t.site_name));

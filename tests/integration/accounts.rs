@@ -189,6 +189,18 @@ async fn login_forms_without_their_token_or_from_other_sites_are_refused() {
     .await;
     assert_eq!(cross.status(), 403);
     let body = String::from_utf8(read_body(cross).await.to_vec()).unwrap();
+    assert!(
+        body.contains("trang web khác"),
+        "in the page's language: {body}"
+    );
+    let english = call_service(
+        &app,
+        post_form("/login?lang=en", None, &fields)
+            .insert_header((header::ORIGIN, "https://evil.example"))
+            .to_request(),
+    )
+    .await;
+    let body = String::from_utf8(read_body(english).await.to_vec()).unwrap();
     assert!(body.contains("another site"), "{body}");
 }
 
