@@ -562,3 +562,35 @@ fn small_photo_is_not_upscaled() {
     }
     assert!(photo.placeholder.starts_with('#') && photo.placeholder.len() == 7);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Checking an upload: the preview alone
+
+#[test]
+fn the_preview_alone_is_one_file_and_needs_less_memory_than_the_full_set() {
+    let bytes = gradient_jpeg(1600, 1200);
+    let dir = tempfile::tempdir().unwrap();
+    let source = Path::new("upload.jpg");
+    let limits = Limits::default();
+    let out = |spec: &media::DerivativeSpec, _: u32, _: u32| {
+        dir.path()
+            .join(format!("{}.{}", spec.long_edge, spec.format.extension()))
+    };
+    let (preview, preview_peak) = largest_allocation_during(|| {
+        media::render_specs(&bytes, source, &limits, media::PREVIEW, out).unwrap()
+    });
+    assert_eq!(preview.derivatives.len(), 1);
+    let only = &preview.derivatives[0];
+    assert_eq!(
+        (only.spec.format, only.width, only.height),
+        (Format::Jpeg, 1024, 768)
+    );
+    assert_eq!((preview.width, preview.height), (1600, 1200));
+    let (full, full_peak) =
+        largest_allocation_during(|| media::render_bytes(&bytes, source, &limits, out).unwrap());
+    assert_eq!(full.derivatives.len(), media::DERIVATIVES.len());
+    assert!(
+        preview_peak < full_peak,
+        "largest allocation {preview_peak} B for the preview, {full_peak} B for every size"
+    );
+}

@@ -155,8 +155,13 @@ pub struct RenderedPhoto {
 /// original's size, unless a smaller size is within 25 % of it (a 1100 px photo gets 320 and
 /// 1024, not also an almost identical 1100).
 pub fn plan(width: u32, height: u32) -> Vec<(u32, u32, u32)> {
+    plan_for(width, height, DERIVATIVES)
+}
+
+/// [`plan`] for a chosen set of derivatives.
+fn plan_for(width: u32, height: u32, specs: &[DerivativeSpec]) -> Vec<(u32, u32, u32)> {
     let long = width.max(height);
-    let mut edges: Vec<u32> = DERIVATIVES.iter().map(|d| d.long_edge).collect();
+    let mut edges: Vec<u32> = specs.iter().map(|d| d.long_edge).collect();
     edges.sort_unstable();
     edges.dedup();
     let mut out: Vec<(u32, u32, u32)> = Vec::new();
@@ -196,20 +201,34 @@ pub fn render_bytes(
     limits: &Limits,
     dest: impl Fn(&DerivativeSpec, u32, u32) -> PathBuf,
 ) -> Result<RenderedPhoto, MediaError> {
+    render_specs(bytes, source, limits, DERIVATIVES, dest)
+}
+
+/// The 1024 px JPEG alone: what checking an upload needs (the whole file is still decoded, so
+/// damage anywhere is found) at a fraction of the work and memory of every derivative.
+pub const PREVIEW: &[DerivativeSpec] = &[DerivativeSpec {
+    long_edge: 1024,
+    format: Format::Jpeg,
+}];
+
+/// [`render_bytes`] for a chosen set of derivatives (such as [`PREVIEW`]).
+pub fn render_specs(
+    bytes: &[u8],
+    source: &Path,
+    limits: &Limits,
+    specs: &[DerivativeSpec],
+    dest: impl Fn(&DerivativeSpec, u32, u32) -> PathBuf,
+) -> Result<RenderedPhoto, MediaError> {
     // A photo whose EXIF is unreadable is still shown, as browsers would: upright as stored.
     let exif = read_exif_from_bytes(bytes, source).unwrap_or_else(|_| PhotoExif {
         orientation: 1,
         ..PhotoExif::default()
     });
-    let largest = DERIVATIVES
-        .iter()
-        .map(|d| d.long_edge)
-        .max()
-        .unwrap_or(2048);
+    let largest = specs.iter().map(|d| d.long_edge).max().unwrap_or(2048);
     let decoded = decode::decode(bytes, source, limits, largest)?;
     let (width, height) =
         orient::upright_size(exif.orientation, decoded.full_width, decoded.full_height);
-    let sizes = plan(width, height);
+    let sizes = plan_for(width, height, specs);
 
     // Largest first: the largest size comes from the decode (then turned upright), each
     // smaller one from the size above it.
@@ -242,7 +261,7 @@ pub fn render_bytes(
         .map(|(_, p)| encode::average_colour(p))
         .unwrap_or_else(|| "#808080".to_string());
 
-    let jobs: Vec<(DerivativeSpec, &Pixels, PathBuf)> = DERIVATIVES
+    let jobs: Vec<(DerivativeSpec, &Pixels, PathBuf)> = specs
         .iter()
         .filter_map(|spec| {
             let (_, pixels) = made.iter().find(|(edge, _)| *edge == spec.long_edge)?;

@@ -1,8 +1,9 @@
 //! Adding a photo to a submission: validate it, deduplicate it, move it in.
 //!
 //! The order is what makes retries and crashes harmless. The details (author, licence) are
-//! checked before any byte is read; the bytes are then decoded in full by the photo pipeline
-//! ([`crate::media::render_bytes`]), which refuses non-images, damaged or cut-off files and
+//! checked before any byte is read; the bytes are then decoded by the photo pipeline down to
+//! the preview's size ([`crate::media::render_specs`] with [`crate::media::PREVIEW`]: all the
+//! image data is still read), which refuses non-images, damaged or cut-off files and
 //! decompression bombs, and makes the moderator's preview as a by-product. Only then, under the
 //! submission's lock: a photo whose hash the submission already has is answered with the
 //! existing entry (a retry after a lost response), otherwise the staged file is renamed to
@@ -102,11 +103,12 @@ impl Inbox {
                 path: self.layout.staging_dir(),
                 source,
             })?;
-        let rendered = media::render_bytes(&bytes, named, &self.limits, |spec, _, _| {
-            render_dir
-                .path()
-                .join(format!("{}.{}", spec.long_edge, spec.format.extension()))
-        })?;
+        let rendered =
+            media::render_specs(&bytes, named, &self.limits, media::PREVIEW, |spec, _, _| {
+                render_dir
+                    .path()
+                    .join(format!("{}.{}", spec.long_edge, spec.format.extension()))
+            })?;
         drop(turn);
         let preview = rendered
             .derivatives
