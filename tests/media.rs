@@ -568,7 +568,7 @@ fn small_photo_is_not_upscaled() {
 
 #[test]
 fn the_preview_alone_is_one_file_and_needs_less_memory_than_the_full_set() {
-    let bytes = gradient_jpeg(1600, 1200);
+    let bytes = gradient_jpeg(2400, 1800);
     let dir = tempfile::tempdir().unwrap();
     let source = Path::new("upload.jpg");
     let limits = Limits::default();
@@ -585,7 +585,7 @@ fn the_preview_alone_is_one_file_and_needs_less_memory_than_the_full_set() {
         (only.spec.format, only.width, only.height),
         (Format::Jpeg, 1024, 768)
     );
-    assert_eq!((preview.width, preview.height), (1600, 1200));
+    assert_eq!((preview.width, preview.height), (2400, 1800));
     let (full, full_peak) =
         largest_allocation_during(|| media::render_bytes(&bytes, source, &limits, out).unwrap());
     assert_eq!(full.derivatives.len(), media::DERIVATIVES.len());
