@@ -18,7 +18,7 @@
 //! nothing has every word, with any word ([`Match::Loose`]).
 
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
+    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query,
     RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
@@ -157,9 +157,8 @@ fn push_phrase(
     }
 }
 
-fn fuzzy(field: Field, text: &str, distance: u8) -> Clause {
-    let query = FuzzyTermQuery::new(Term::from_field_text(field, text), distance, true);
-    Clause::new(query, FUZZY_WEIGHT)
+fn fuzzy(stats: &TermStats, field: Field, text: &str, distance: u8) -> Clause {
+    Clause::new(stats.typo_query(field, text, distance), FUZZY_WEIGHT)
 }
 
 /// Typo distance for a folded word, by its length in letters.
@@ -231,14 +230,14 @@ fn word_alternatives(
         && !is_known(s, stats, folded, english)?
     {
         for field in [s.name_fold, s.alt_names_fold, s.people_fold, s.place_fold] {
-            clauses.push(fuzzy(field, folded, distance));
+            clauses.push(fuzzy(stats, field, folded, distance));
         }
-        clauses.push(fuzzy(s.text_en, english, distance));
+        clauses.push(fuzzy(stats, s.text_en, english, distance));
     } else if mode == Match::StrictFuzzy
         && let Some(distance) = fallback_typo_distance(folded)
     {
         for field in [s.name_fold, s.alt_names_fold] {
-            clauses.push(fuzzy(field, folded, distance));
+            clauses.push(fuzzy(stats, field, folded, distance));
         }
     }
     Ok(clauses)
