@@ -30,6 +30,7 @@ pub mod pages;
 pub mod qr;
 pub mod render;
 pub mod routes;
+pub mod search_pool;
 pub mod search_page;
 pub mod seo;
 pub mod site_page;
