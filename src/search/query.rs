@@ -243,12 +243,14 @@ fn word_alternatives(
     Ok(clauses)
 }
 
-/// The scored part of a search: the words, with phrase and whole-name boosts.
+/// The scored part of a search: the words, with phrase and whole-name boosts unless `boosts`
+/// is false (for counting which sites match: boosts never change that).
 pub(crate) fn text_query(
     s: &SiteSchema,
     stats: &TermStats,
     words: &QueryWords,
     mode: Match,
+    boosts: bool,
 ) -> tantivy::Result<Box<dyn Query>> {
     if words.is_empty() {
         return Ok(Box::new(EmptyQuery));
@@ -264,6 +266,13 @@ pub(crate) fn text_query(
             alternatives: word_alternatives(s, stats, words, i, mode)?,
             required: !optional(i),
         });
+    }
+    if !boosts {
+        return Ok(Box::new(SiteQuery {
+            words: per_word,
+            any_word: mode == Match::Loose,
+            boosts: Vec::new(),
+        }));
     }
     let mut boosts = Vec::with_capacity(8 + 5 * n);
     push_term(
