@@ -262,9 +262,16 @@ pub(crate) fn text_query(
     };
     let mut per_word = Vec::with_capacity(n);
     for i in 0..n {
+        let exact = if words.accented(i) { &words.exact[i] } else { "" };
         per_word.push(Word {
             alternatives: word_alternatives(s, stats, words, i, mode)?,
             required: !optional(i),
+            key: Some(format!(
+                "word {} {mode:?} {exact} {} {}",
+                stats.generation(),
+                words.folded[i],
+                words.english[i]
+            )),
         });
     }
     if !boosts {
@@ -272,6 +279,7 @@ pub(crate) fn text_query(
             words: per_word,
             any_word: mode == Match::Loose,
             boosts: Vec::new(),
+            lists: Some(stats.lists()),
         }));
     }
     let mut boosts = Vec::with_capacity(8 + 5 * n);
@@ -332,6 +340,7 @@ pub(crate) fn text_query(
         words: per_word,
         any_word: mode == Match::Loose,
         boosts,
+        lists: Some(stats.lists()),
     }))
 }
 

@@ -7,7 +7,8 @@
 //! search, so they are kept until the index changes (a new reader generation), and forgotten
 //! all at once when too many pile up.
 //!
-//! The typo-tolerant matches of a word ([`TypoCache`]) are remembered beside them, per segment.
+//! The typo-tolerant matches of a word and which sites hold a word at all are
+//! remembered beside them, per segment ([`DocListCache`]).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -16,7 +17,7 @@ use tantivy::query::Bm25StatisticsProvider;
 use tantivy::schema::Field;
 use tantivy::{Searcher, Term};
 
-use super::typo::{TypoCache, TypoQuery};
+use super::typo::{DocListCache, TypoQuery};
 
 /// Terms beyond this many are forgotten all at once (a few MB at most).
 const MAX_TERMS: usize = 100_000;
@@ -24,7 +25,7 @@ const MAX_TERMS: usize = 100_000;
 #[derive(Default)]
 pub(crate) struct TermStatsCache {
     cached: Mutex<Cached>,
-    typos: Arc<TypoCache>,
+    lists: Arc<DocListCache>,
 }
 
 #[derive(Default)]
@@ -94,8 +95,18 @@ impl TermStats<'_> {
             field,
             word: word.to_owned(),
             distance,
-            cache: self.cache.typos.clone(),
+            cache: self.cache.lists.clone(),
         }
+    }
+
+    /// The index generation these statistics are of.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// Lists of sites remembered per segment.
+    pub fn lists(&self) -> Arc<DocListCache> {
+        self.cache.lists.clone()
     }
 
     /// Whether `term` occurs at all; an unreadable dictionary counts as "maybe" so that the

@@ -9,8 +9,8 @@
 //! so the engine also tries with typos), and the same syllables come back search after search.
 //!
 //! So the answer — the sorted sites of one segment that match (field, word, distance) — is kept
-//! per segment (segments never change; a new index generation brings new segments) and the
-//! clause becomes a walk through a short sorted list. Like tantivy's fuzzy term query, a match
+//! per segment in a [`DocListCache`] (segments never change; a new index generation brings new
+//! segments) and the clause becomes a walk through a sorted list. Like tantivy's fuzzy term query, a match
 //! scores a constant (the clause's boost), however many of the word's neighbours a site holds.
 
 use std::collections::HashMap;
@@ -25,11 +25,14 @@ use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError, Ter
 /// forgotten at once and the lists are rebuilt as searches ask for them.
 const MAX_CACHED_DOCS: usize = 4_000_000;
 
-type Key = (SegmentId, Field, String, u8);
+/// A segment and what was asked about it (a word with how it may match).
+type Key = (SegmentId, String);
 
-/// The sites matching each (segment, field, word, distance) asked so far.
+/// Sorted lists of the sites of a segment that match something, by what was asked: the
+/// typo-tolerant matches of a word in a field here, and which sites hold a search word at all
+/// in [`super::scoring`]. Segments never change, so an entry stays right for its segment.
 #[derive(Default)]
-pub(crate) struct TypoCache {
+pub(crate) struct DocListCache {
     cached: RwLock<Cached>,
 }
 
@@ -40,20 +43,26 @@ struct Cached {
     size: usize,
 }
 
-impl TypoCache {
-    /// The sorted sites of `reader` whose `field` holds a word within `distance` of `word`.
-    fn docs(
+impl std::fmt::Debug for DocListCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DocListCache")
+    }
+}
+
+impl DocListCache {
+    /// The list for `key` in `reader`'s segment, made by `read` (sorted, without repeats) the
+    /// first time.
+    pub fn get_or(
         &self,
         reader: &SegmentReader,
-        field: Field,
-        word: &str,
-        distance: u8,
+        key: &str,
+        read: impl FnOnce() -> tantivy::Result<Vec<DocId>>,
     ) -> tantivy::Result<Arc<[DocId]>> {
-        let key = (reader.segment_id(), field, word.to_owned(), distance);
+        let key = (reader.segment_id(), key.to_owned());
         if let Some(docs) = self.cached.read().ok().and_then(|c| c.docs.get(&key).cloned()) {
             return Ok(docs);
         }
-        let docs: Arc<[DocId]> = read_matches(reader, field, word, distance)?.into();
+        let docs: Arc<[DocId]> = read()?.into();
         if let Ok(mut cached) = self.cached.write() {
             if cached.size + docs.len() + 1 > MAX_CACHED_DOCS {
                 cached.docs.clear();
@@ -102,7 +111,7 @@ pub(crate) struct TypoQuery {
     pub field: Field,
     pub word: String,
     pub distance: u8,
-    pub cache: Arc<TypoCache>,
+    pub cache: Arc<DocListCache>,
 }
 
 impl std::fmt::Debug for TypoQuery {
@@ -119,9 +128,15 @@ impl Query for TypoQuery {
 
 impl Weight for TypoQuery {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let docs = self
-            .cache
-            .docs(reader, self.field, &self.word, self.distance)?;
+        let key = format!(
+            "typo {} {} {}",
+            self.field.field_id(),
+            self.distance,
+            self.word
+        );
+        let docs = self.cache.get_or(reader, &key, || {
+            read_matches(reader, self.field, &self.word, self.distance)
+        })?;
         Ok(Box::new(DocList::new(docs, boost)))
     }
 
@@ -138,14 +153,14 @@ impl Weight for TypoQuery {
 }
 
 /// A sorted list of sites, each scoring the same.
-struct DocList {
+pub(crate) struct DocList {
     docs: Arc<[DocId]>,
     at: usize,
     score: Score,
 }
 
 impl DocList {
-    fn new(docs: Arc<[DocId]>, score: Score) -> DocList {
+    pub fn new(docs: Arc<[DocId]>, score: Score) -> DocList {
         DocList { docs, at: 0, score }
     }
 }
