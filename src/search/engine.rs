@@ -7,8 +7,8 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use tantivy::schema::Value;
 use tantivy::query::{EnableScoring, Query};
+use tantivy::schema::Value;
 use tantivy::{DocSet, Searcher, TERMINATED, TantivyDocument};
 
 use super::SearchIndex;

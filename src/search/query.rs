@@ -18,8 +18,8 @@
 //! nothing has every word, with any word ([`Match::Loose`]).
 
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query,
-    RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery,
+    TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
@@ -262,7 +262,11 @@ pub(crate) fn text_query(
     };
     let mut per_word = Vec::with_capacity(n);
     for i in 0..n {
-        let exact = if words.accented(i) { &words.exact[i] } else { "" };
+        let exact = if words.accented(i) {
+            &words.exact[i]
+        } else {
+            ""
+        };
         per_word.push(Word {
             alternatives: word_alternatives(s, stats, words, i, mode)?,
             required: !optional(i),

@@ -170,7 +170,9 @@ impl Weight for SiteWeight {
                 // Which sites have the word comes from the remembered list; how well each
                 // matches is asked of the alternatives like an optional word's.
                 let docs = lists.get_or(reader, key, || {
-                    Ok(all_docs(AnyOf::new(self.alternatives(word, reader, boost)?)))
+                    Ok(all_docs(AnyOf::new(
+                        self.alternatives(word, reader, boost)?,
+                    )))
                 })?;
                 if docs.is_empty() {
                     return Ok(Box::new(EmptyScorer));

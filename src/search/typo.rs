@@ -59,7 +59,12 @@ impl DocListCache {
         read: impl FnOnce() -> tantivy::Result<Vec<DocId>>,
     ) -> tantivy::Result<Arc<[DocId]>> {
         let key = (reader.segment_id(), key.to_owned());
-        if let Some(docs) = self.cached.read().ok().and_then(|c| c.docs.get(&key).cloned()) {
+        if let Some(docs) = self
+            .cached
+            .read()
+            .ok()
+            .and_then(|c| c.docs.get(&key).cloned())
+        {
             return Ok(docs);
         }
         let docs: Arc<[DocId]> = read()?.into();
@@ -116,7 +121,11 @@ pub(crate) struct TypoQuery {
 
 impl std::fmt::Debug for TypoQuery {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Typo({:?}, {:?}~{})", self.field, self.word, self.distance)
+        write!(
+            f,
+            "Typo({:?}, {:?}~{})",
+            self.field, self.word, self.distance
+        )
     }
 }
 
