@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! disan eval-search --queries-out queries.json …      # the judged queries
-//! cargo run --release --example qtime -- INDEX queries.json [ROUNDS] [answers.jsonl]
+//! cargo run --release --example qtime -- INDEX/tantivy queries.json [ROUNDS] [answers.jsonl]
 //! ```
 //!
 //! Prints the CPU time per search (mean over all rounds), the percentiles of the per-query
