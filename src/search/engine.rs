@@ -7,8 +7,9 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use tantivy::query::{EnableScoring, Query};
 use tantivy::schema::Value;
-use tantivy::{Searcher, TantivyDocument};
+use tantivy::{DocSet, Searcher, TERMINATED, TantivyDocument};
 
 use super::SearchIndex;
 use super::api::{FacetValue, Facets, Hit, Label, SITE_URL_PREFIX, SearchResponse};
@@ -23,6 +24,27 @@ use crate::record::{Category, KnownType, Level};
 
 /// Strict matches fewer than this many bring in typo-tolerant ones ([`Match::StrictFuzzy`]).
 const TYPO_RETRY_BELOW: u64 = 10;
+
+/// How many sites `query` matches (deleted ones aside), counting no further than `limit`.
+fn count_up_to(searcher: &Searcher, query: &dyn Query, limit: u64) -> tantivy::Result<u64> {
+    let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    let mut n = 0;
+    for reader in searcher.segment_readers() {
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        let alive = reader.alive_bitset();
+        let mut doc = scorer.doc();
+        while doc != TERMINATED {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                n += 1;
+                if n >= limit {
+                    return Ok(n);
+                }
+            }
+            doc = scorer.advance();
+        }
+    }
+    Ok(n)
+}
 
 impl SearchIndex {
     /// One page of results for `request`, with its total and facet counts.
@@ -75,26 +97,56 @@ impl SearchIndex {
         // total. Any-word only when nothing has every word.
         let may_be_mistyped =
             words.folded.len() >= 2 && words.folded.iter().any(|w| w.chars().count() >= 3);
-        let run = |mode| -> Result<_, QueryError> {
-            let text = if words.is_empty() {
+        let text_of = |mode, boosts| -> Result<Box<dyn Query>, QueryError> {
+            Ok(if words.is_empty() {
                 match_all_or_nothing(&request.q)
             } else {
-                text_query(s, &stats, &words, mode)?
-            };
+                text_query(s, &stats, &words, mode, boosts)?
+            })
+        };
+        let run = |mode| -> Result<_, QueryError> {
+            let text = text_of(mode, true)?;
             let query = filters.apply(&*text, None);
             let collector = collector(page_end, unfiltered.clone());
             let collected =
                 searcher.search_with_statistics_provider(&*query, &collector, &stats)?;
             Ok((text, collected, mode))
         };
-        let (mut text, mut collected, mut mode) = run(Match::Strict)?;
-        if may_be_mistyped && collected.total < TYPO_RETRY_BELOW {
-            let fuzzy = run(Match::StrictFuzzy)?;
-            if fuzzy.1.total > collected.total {
-                (text, collected, mode) = fuzzy;
+        // How many sites match in `mode`, counting no further than `limit`.
+        let count = |mode, limit| -> Result<u64, QueryError> {
+            let query = filters.apply(&*text_of(mode, false)?, None);
+            Ok(count_up_to(searcher, &*query, limit)?)
+        };
+        let (mut text, mut collected, mut mode);
+        if may_be_mistyped && request.radius_km.is_none() {
+            // Which of the passes below wins is decided by counts alone, so only the winner is
+            // scored, collected and counted by facet. (The exact radius test happens in the
+            // collector, so "near me" with a radius takes the long way.)
+            let strict = count(Match::Strict, TYPO_RETRY_BELOW)?;
+            let chosen = if strict >= TYPO_RETRY_BELOW {
+                Match::Strict
+            } else if count(Match::StrictFuzzy, strict + 1)? > strict {
+                Match::StrictFuzzy
+            } else if strict == 0 {
+                Match::Loose
+            } else {
+                Match::Strict
+            };
+            (text, collected, mode) = run(chosen)?;
+        } else {
+            (text, collected, mode) = run(Match::Strict)?;
+            if may_be_mistyped && collected.total < TYPO_RETRY_BELOW {
+                let fuzzy = run(Match::StrictFuzzy)?;
+                if fuzzy.1.total > collected.total {
+                    (text, collected, mode) = fuzzy;
+                }
             }
         }
-        if !words.is_empty() && collected.total == 0 && words.folded.len() >= 2 {
+        if !words.is_empty()
+            && collected.total == 0
+            && words.folded.len() >= 2
+            && mode != Match::Loose
+        {
             (text, collected, mode) = run(Match::Loose)?;
         }
         let loose_match = mode == Match::Loose && collected.total > 0;

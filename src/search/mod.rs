@@ -5,7 +5,7 @@
 //! - [`schema`] — the fields and [`INDEX_SCHEMA_VERSION`];
 //! - [`document`] — a [`SiteRecord`] (plus [`DocumentExtras`]) as a document;
 //! - [`request`] and [`api`] — what a search asks and answers (the JSON API's shapes);
-//! - `query`, `scoring`, `stats`, `collector`, `snippet`, `engine`, `suggest` — answering.
+//! - `query`, `scoring`, `stats`, `typo`, `collector`, `snippet`, `engine`, `suggest` — answering.
 //!
 //! `disan ingest` builds the index ([`SearchIndex::create`], [`SearchIndex::writer`],
 //! [`SearchIndex::document`]); `disan serve` and `disan search` only read it ([`open`]).
@@ -26,6 +26,7 @@ mod scoring;
 mod snippet;
 mod stats;
 mod suggest;
+mod typo;
 
 #[cfg(test)]
 mod tests;

@@ -18,8 +18,8 @@
 //! nothing has every word, with any word ([`Match::Loose`]).
 
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
-    RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery,
+    TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
@@ -157,9 +157,8 @@ fn push_phrase(
     }
 }
 
-fn fuzzy(field: Field, text: &str, distance: u8) -> Clause {
-    let query = FuzzyTermQuery::new(Term::from_field_text(field, text), distance, true);
-    Clause::new(query, FUZZY_WEIGHT)
+fn fuzzy(stats: &TermStats, field: Field, text: &str, distance: u8) -> Clause {
+    Clause::new(stats.typo_query(field, text, distance), FUZZY_WEIGHT)
 }
 
 /// Typo distance for a folded word, by its length in letters.
@@ -231,25 +230,27 @@ fn word_alternatives(
         && !is_known(s, stats, folded, english)?
     {
         for field in [s.name_fold, s.alt_names_fold, s.people_fold, s.place_fold] {
-            clauses.push(fuzzy(field, folded, distance));
+            clauses.push(fuzzy(stats, field, folded, distance));
         }
-        clauses.push(fuzzy(s.text_en, english, distance));
+        clauses.push(fuzzy(stats, s.text_en, english, distance));
     } else if mode == Match::StrictFuzzy
         && let Some(distance) = fallback_typo_distance(folded)
     {
         for field in [s.name_fold, s.alt_names_fold] {
-            clauses.push(fuzzy(field, folded, distance));
+            clauses.push(fuzzy(stats, field, folded, distance));
         }
     }
     Ok(clauses)
 }
 
-/// The scored part of a search: the words, with phrase and whole-name boosts.
+/// The scored part of a search: the words, with phrase and whole-name boosts unless `boosts`
+/// is false (for counting which sites match: boosts never change that).
 pub(crate) fn text_query(
     s: &SiteSchema,
     stats: &TermStats,
     words: &QueryWords,
     mode: Match,
+    boosts: bool,
 ) -> tantivy::Result<Box<dyn Query>> {
     if words.is_empty() {
         return Ok(Box::new(EmptyQuery));
@@ -261,10 +262,29 @@ pub(crate) fn text_query(
     };
     let mut per_word = Vec::with_capacity(n);
     for i in 0..n {
+        let exact = if words.accented(i) {
+            &words.exact[i]
+        } else {
+            ""
+        };
         per_word.push(Word {
             alternatives: word_alternatives(s, stats, words, i, mode)?,
             required: !optional(i),
+            key: Some(format!(
+                "word {} {mode:?} {exact} {} {}",
+                stats.generation(),
+                words.folded[i],
+                words.english[i]
+            )),
         });
+    }
+    if !boosts {
+        return Ok(Box::new(SiteQuery {
+            words: per_word,
+            any_word: mode == Match::Loose,
+            boosts: Vec::new(),
+            lists: Some(stats.lists()),
+        }));
     }
     let mut boosts = Vec::with_capacity(8 + 5 * n);
     push_term(
@@ -324,6 +344,7 @@ pub(crate) fn text_query(
         words: per_word,
         any_word: mode == Match::Loose,
         boosts,
+        lists: Some(stats.lists()),
     }))
 }
 

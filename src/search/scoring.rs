@@ -22,10 +22,14 @@
 //! The score of a site is the same sum a `BooleanQuery` of the same clauses gives; only the
 //! order of the floating-point additions differs.
 
+use std::sync::Arc;
+
 use tantivy::query::{
     EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight, intersect_scorers,
 };
 use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, TERMINATED, TantivyError};
+
+use super::typo::{DocList, DocListCache};
 
 /// A query and the weight of its score.
 pub(crate) struct Clause {
@@ -62,6 +66,9 @@ impl std::fmt::Debug for Clause {
 pub(crate) struct Word {
     pub alternatives: Vec<Clause>,
     pub required: bool,
+    /// Names the alternatives (the same key, the same alternatives, in one index generation):
+    /// which sites match the word is then remembered per segment in [`SiteQuery::lists`].
+    pub key: Option<String>,
 }
 
 /// Which sites a search matches and how they score: see the module documentation.
@@ -72,6 +79,8 @@ pub(crate) struct SiteQuery {
     pub any_word: bool,
     /// Clauses that only add to the score of a site that matches.
     pub boosts: Vec<Clause>,
+    /// Where the sites matching each keyed word are remembered.
+    pub lists: Option<Arc<DocListCache>>,
 }
 
 struct WeightedClause {
@@ -82,12 +91,15 @@ struct WeightedClause {
 struct WordWeight {
     alternatives: Vec<WeightedClause>,
     required: bool,
+    key: Option<String>,
 }
 
 struct SiteWeight {
     words: Vec<WordWeight>,
     any_word: bool,
     boosts: Vec<WeightedClause>,
+    lists: Option<Arc<DocListCache>>,
+    scored: bool,
 }
 
 fn weigh(clauses: &[Clause], scoring: EnableScoring<'_>) -> tantivy::Result<Vec<WeightedClause>> {
@@ -114,6 +126,7 @@ impl Query for SiteQuery {
             words.push(WordWeight {
                 alternatives: weigh(&word.alternatives, scoring)?,
                 required: word.required,
+                key: word.key.clone(),
             });
         }
         let boosts = if scored {
@@ -125,6 +138,8 @@ impl Query for SiteQuery {
             words,
             any_word: self.any_word,
             boosts,
+            lists: self.lists.clone(),
+            scored,
         }))
     }
 }
@@ -149,6 +164,25 @@ impl Weight for SiteWeight {
         let mut any: Vec<Box<dyn Scorer>> = Vec::new();
         let mut optional_words = Vec::new();
         for word in &self.words {
+            if let (false, true, Some(lists), Some(key)) =
+                (self.any_word, word.required, &self.lists, &word.key)
+            {
+                // Which sites have the word comes from the remembered list; how well each
+                // matches is asked of the alternatives like an optional word's.
+                let docs = lists.get_or(reader, key, || {
+                    Ok(all_docs(AnyOf::new(
+                        self.alternatives(word, reader, boost)?,
+                    )))
+                })?;
+                if docs.is_empty() {
+                    return Ok(Box::new(EmptyScorer));
+                }
+                required.push(Box::new(DocList::new(docs, 0.0)));
+                if self.scored {
+                    optional_words.push(word);
+                }
+                continue;
+            }
             let alternatives = self.alternatives(word, reader, boost)?;
             if self.any_word {
                 any.extend(alternatives);
@@ -196,6 +230,17 @@ impl Weight for SiteWeight {
         }
         Ok(Explanation::new("site search", scorer.score()))
     }
+}
+
+/// Every site of `docs`, in order.
+fn all_docs(mut docs: impl DocSet) -> Vec<DocId> {
+    let mut out = Vec::with_capacity(docs.size_hint() as usize);
+    let mut doc = docs.doc();
+    while doc != TERMINATED {
+        out.push(doc);
+        doc = docs.advance();
+    }
+    out
 }
 
 /// The sites any of `children` matches, scored by the sum of those that match; children are

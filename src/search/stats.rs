@@ -6,13 +6,18 @@
 //! together they were a sixth of a search; the same syllables come back in search after
 //! search, so they are kept until the index changes (a new reader generation), and forgotten
 //! all at once when too many pile up.
+//!
+//! The typo-tolerant matches of a word and which sites hold a word at all are
+//! remembered beside them, per segment ([`DocListCache`]).
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use tantivy::query::Bm25StatisticsProvider;
 use tantivy::schema::Field;
 use tantivy::{Searcher, Term};
+
+use super::typo::{DocListCache, TypoQuery};
 
 /// Terms beyond this many are forgotten all at once (a few MB at most).
 const MAX_TERMS: usize = 100_000;
@@ -20,6 +25,7 @@ const MAX_TERMS: usize = 100_000;
 #[derive(Default)]
 pub(crate) struct TermStatsCache {
     cached: Mutex<Cached>,
+    lists: Arc<DocListCache>,
 }
 
 #[derive(Default)]
@@ -81,6 +87,26 @@ impl TermStats<'_> {
             c.doc_freq.insert(term.clone(), n);
         });
         Ok(n)
+    }
+
+    /// The sites whose `field` holds a word within `distance` edits of `word`.
+    pub fn typo_query(&self, field: Field, word: &str, distance: u8) -> TypoQuery {
+        TypoQuery {
+            field,
+            word: word.to_owned(),
+            distance,
+            cache: self.cache.lists.clone(),
+        }
+    }
+
+    /// The index generation these statistics are of.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// Lists of sites remembered per segment.
+    pub fn lists(&self) -> Arc<DocListCache> {
+        self.cache.lists.clone()
     }
 
     /// Whether `term` occurs at all; an unreadable dictionary counts as "maybe" so that the

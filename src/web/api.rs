@@ -45,7 +45,11 @@ pub async fn search(req: HttpRequest, state: web::Data<AppState>) -> Answer {
     let answer = match state.api_searches.get(&key) {
         Some(answer) => answer,
         None => {
-            let body = serde_json::to_vec(&state.index.search(&request)?)
+            let index = state.index.clone();
+            let body = state
+                .searches
+                .run(move || index.search(&request).map(|r| serde_json::to_vec(&r)))
+                .await??
                 .expect("API responses always serialise");
             let answer = CachedPage {
                 etag: etag_of(&body),

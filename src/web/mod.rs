@@ -34,6 +34,7 @@ pub mod qr;
 pub mod render;
 pub mod routes;
 pub mod search_page;
+pub mod search_pool;
 pub mod seo;
 pub mod site_page;
 pub mod state;

@@ -13,6 +13,7 @@ use arc_swap::ArcSwap;
 
 use super::catalog::Catalog;
 use super::page_cache::PageCache;
+use super::search_pool::SearchPool;
 use crate::accounts::{LimiterConfig, LoginLimiter, SessionStore, UserStore};
 use crate::archive::inbox::Inbox;
 use crate::config::ContributeLimits;
@@ -39,6 +40,8 @@ pub struct AppState {
     pub search_pages: PageCache,
     /// JSON search answers of the current catalog.
     pub api_searches: PageCache,
+    /// The threads searches run on.
+    pub searches: SearchPool,
     pub archive: ArchiveLayout,
     pub index_layout: IndexLayout,
     pub accounts: Accounts,
@@ -79,6 +82,7 @@ impl AppState {
             media_root,
             search_pages: PageCache::default(),
             api_searches: PageCache::default(),
+            searches: SearchPool::default(),
             archive: archive.clone(),
             index_layout: index.clone(),
             accounts: Accounts {
