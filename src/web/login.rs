@@ -21,6 +21,14 @@ use super::render::{Frame, page, private_html};
 use super::state::AppState;
 use crate::accounts::{AccountsError, constant_time_eq};
 
+/// Password checks running at once. Each argon2id check takes 19 MiB and tens of milliseconds
+/// of a core: a team of fifty logging in together (or someone guessing) would otherwise take a
+/// gigabyte. More than one per core buys no speed, so the rest wait their turn.
+static PASSWORD_CHECKS: std::sync::LazyLock<tokio::sync::Semaphore> =
+    std::sync::LazyLock::new(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(1, |n| n.get()))
+    });
+
 /// The double-submit cookie of the login form.
 const LOGIN_CSRF_COOKIE: &str = "disan_login";
 
@@ -121,7 +129,11 @@ pub async fn submit(
         .map(|a| a.ip())
         .unwrap_or(std::net::IpAddr::V6(std::net::Ipv6Addr::LOCALHOST));
     let sessions = state.accounts.sessions.clone();
-    // argon2 takes tens of milliseconds of CPU: keep it off the request threads.
+    // argon2 takes tens of milliseconds of CPU: keep it off the request threads, a few at a time.
+    let _turn = PASSWORD_CHECKS
+        .acquire()
+        .await
+        .map_err(|_| Refused::new(&req, WebError::Unavailable))?;
     let state_for_login = state.clone();
     let name_for_login = name.clone();
     let result = web::block(move || {
