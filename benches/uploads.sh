@@ -7,14 +7,14 @@
 #   DISAN_TESTDATA=../shared/testdata benches/uploads.sh
 #
 # Options (environment): CLIENTS (50), PHOTOS (4 per volunteer), PHOTO_DIRS (the test data's
-# phones/ and gps/ folders), KILL_AFTER (seconds into the second run, default 5; 0 skips it).
+# phones/ and gps/ folders), KILL_AFTER (seconds into the second run, default 2; 0 skips it).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 : "${DISAN_TESTDATA:?set DISAN_TESTDATA to the test data folder}"
 clients="${CLIENTS:-50}"
 photos="${PHOTOS:-4}"
 dirs="${PHOTO_DIRS:-$DISAN_TESTDATA/photos/phones,$DISAN_TESTDATA/photos/gps}"
-kill_after="${KILL_AFTER:-5}"
+kill_after="${KILL_AFTER:-2}"
 port="${DISAN_UPLOAD_PORT:-18484}"
 target="${CARGO_TARGET_DIR:-$repo/target}"
 work="$(mktemp -d)"
