@@ -233,6 +233,14 @@ pub fn markdown_html(text: &str) -> String {
         .to_string()
 }
 
+/// A date and time as people in Vietnam read it: their time zone (UTC+7), day first.
+pub fn local_time(at: chrono::DateTime<chrono::Utc>) -> String {
+    let vietnam = chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7 is a valid offset");
+    at.with_timezone(&vietnam)
+        .format("%d/%m/%Y %H:%M")
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

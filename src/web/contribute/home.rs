@@ -70,7 +70,7 @@ impl Row {
                 .filter(|_| submission.status == Status::Rejected)
                 .and_then(|r| r.reason.clone()),
             site_url: approved_site.map(|id| site_url(id, lang)),
-            created: submission.created.format("%Y-%m-%d %H:%M").to_string(),
+            created: crate::web::views::local_time(submission.created),
             photos: submission.photos.len(),
         }
     }

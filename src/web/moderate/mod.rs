@@ -22,20 +22,13 @@ pub mod publish;
 pub mod queue;
 pub mod review;
 
-use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::i18n::{Labels, Lang};
 use crate::archive::inbox::Proposal;
 use crate::moderation::{Action, FieldChange};
 
-/// A date and time as moderators read it (Vietnam's time zone, day first).
-fn when(at: DateTime<Utc>) -> String {
-    let vietnam = chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7 is a valid offset");
-    at.with_timezone(&vietnam)
-        .format("%d/%m/%Y %H:%M")
-        .to_string()
-}
+use super::views::local_time as when;
 
 /// What a submission proposes, in words.
 fn kind_label(proposal: &Proposal, t: &'static Labels) -> &'static str {
@@ -209,6 +202,7 @@ fn object_text(fields: &serde_json::Map<String, Value>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::{DateTime, Utc};
 
     #[test]
     fn values_read_as_text() {
