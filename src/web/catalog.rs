@@ -327,6 +327,12 @@ impl Catalog {
         self.by_id.get(id).map(|&i| &self.sites[i])
     }
 
+    /// A published site by id, or the 404 for a page that needs it.
+    pub fn require(&self, id: &str) -> Result<&Site, super::error::WebError> {
+        self.get(id)
+            .ok_or_else(|| super::error::WebError::not_found(format!("site `{id}`")))
+    }
+
     /// The site a QR short code stands for.
     pub fn by_short_code(&self, code: &str) -> Option<&Site> {
         self.by_code

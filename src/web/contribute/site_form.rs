@@ -181,10 +181,7 @@ pub async fn correct_form(
 ) -> Result<HttpResponse, PageError> {
     let lang = chosen.lang;
     let catalog = state.catalog();
-    let site = catalog
-        .get(&site_id)
-        .ok_or_else(|| WebError::not_found(format!("site {site_id}")))
-        .in_lang(lang)?;
+    let site = catalog.require(&site_id).in_lang(lang)?;
     let mut page = correction_page(&site.record, by.csrf(), lang);
     page.values = SiteFields::from_record(&site.record);
     page.render(lang, StatusCode::OK)
@@ -200,10 +197,7 @@ pub async fn correct_submit(
     let lang = chosen.lang;
     let t = lang.labels();
     let catalog = state.catalog();
-    let site = catalog
-        .get(&site_id)
-        .ok_or_else(|| WebError::not_found(format!("site {site_id}")))
-        .in_lang(lang)?;
+    let site = catalog.require(&site_id).in_lang(lang)?;
     let values = SiteFields::from_form(&posted.fields);
     let mut record = site.record.clone();
     values.apply_text(&mut record);

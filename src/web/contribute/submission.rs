@@ -247,10 +247,7 @@ pub async fn start_photos_form(
 ) -> Result<HttpResponse, PageError> {
     let lang = chosen.lang;
     let catalog = state.catalog();
-    let site = catalog
-        .get(&site_id)
-        .ok_or_else(|| WebError::not_found(format!("site {site_id}")))
-        .in_lang(lang)?;
+    let site = catalog.require(&site_id).in_lang(lang)?;
     let inbox = state.inbox.clone();
     let name = by.name().to_owned();
     let (mine, _) = web::block(move || inbox.by_submitter(&name))
@@ -285,10 +282,7 @@ pub async fn start_photos(
 ) -> Result<HttpResponse, PageError> {
     let lang = chosen.lang;
     let catalog = state.catalog();
-    let site = catalog
-        .get(&site_id)
-        .ok_or_else(|| WebError::not_found(format!("site {site_id}")))
-        .in_lang(lang)?;
+    let site = catalog.require(&site_id).in_lang(lang)?;
     let proposal = Proposal::Photos {
         site_id: site.record.id.clone(),
     };
