@@ -5,7 +5,7 @@ use actix_web::http::header;
 use actix_web::test::{TestRequest, call_service, init_service, read_body};
 use disan::accounts::Role;
 
-use crate::contrib_fixture::{Browser, PASSWORD, account, fresh, login, post_form};
+use crate::contrib_fixture::{Browser, PASSWORD, account, fresh, login, login_token, post_form};
 
 #[actix_web::test]
 async fn login_sets_a_safe_cookie_and_logout_ends_the_session() {
@@ -28,14 +28,7 @@ async fn login_sets_a_safe_cookie_and_logout_ends_the_session() {
     let browser = login(&app, &c.state, account(Role::Volunteer)).await;
     assert_eq!(browser.cookie.len(), 64, "256-bit token in hex");
     // The cookie's attributes, from a fresh login.
-    let token_page = call_service(&app, TestRequest::get().uri("/login").to_request()).await;
-    let login_cookie = token_page
-        .response()
-        .cookies()
-        .find(|c| c.name() == "disan_login")
-        .unwrap()
-        .value()
-        .to_owned();
+    let login_cookie = login_token(&app).await;
     let response = call_service(
         &app,
         post_form(
@@ -130,14 +123,7 @@ async fn wrong_passwords_are_refused_then_locked_out() {
     let app = init_service(disan::web::app(c.state.clone())).await;
     let mut statuses = Vec::new();
     for _ in 0..7 {
-        let page = call_service(&app, TestRequest::get().uri("/login").to_request()).await;
-        let token = page
-            .response()
-            .cookies()
-            .find(|c| c.name() == "disan_login")
-            .unwrap()
-            .value()
-            .to_owned();
+        let token = login_token(&app).await;
         let response = call_service(
             &app,
             post_form(

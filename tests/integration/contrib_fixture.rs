@@ -68,15 +68,7 @@ where
     S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody,
 {
-    let page = test::call_service(app, test::TestRequest::get().uri("/login").to_request()).await;
-    assert_eq!(page.status(), 200);
-    let login_cookie = page
-        .response()
-        .cookies()
-        .find(|c| c.name() == "disan_login")
-        .expect("the login page sets its token cookie")
-        .value()
-        .to_owned();
+    let login_cookie = login_token(app).await;
     let form = serde_urlencoded::to_string([
         ("csrf", login_cookie.as_str()),
         ("user", name),
@@ -111,6 +103,22 @@ where
         cookie,
         csrf: session.csrf,
     }
+}
+
+/// Opens the login page and returns the token its cookie and hidden field carry.
+pub async fn login_token<S, B>(app: &S) -> String
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let page = test::call_service(app, test::TestRequest::get().uri("/login").to_request()).await;
+    assert_eq!(page.status(), 200);
+    page.response()
+        .cookies()
+        .find(|c| c.name() == "disan_login")
+        .expect("the login page sets its token cookie")
+        .value()
+        .to_owned()
 }
 
 /// A form post as a browser sends it; `browser` adds its cookie, and its CSRF token unless
