@@ -9,7 +9,7 @@ use disan::moderation::history;
 use disan::record::{Accuracy, SiteRecord};
 
 use crate::contrib_fixture::{account, fresh, login, post_form};
-use crate::moderate_fixture::{get, new_site, public_files, send};
+use crate::moderate_fixture::{approved_site, get, new_site, public_files, send};
 
 #[actix_web::test]
 async fn every_moderation_route_refuses_the_wrong_role_and_a_bad_token() {
@@ -219,15 +219,7 @@ async fn approving_a_new_site_makes_it_searchable_and_shown_with_its_photos_and_
         location.starts_with("/moderate?done=approved&site="),
         "{location}"
     );
-    let site_id = c
-        .state
-        .inbox
-        .get(id)
-        .unwrap()
-        .review
-        .unwrap()
-        .site_id
-        .unwrap();
+    let site_id = approved_site(&c.state, id);
     assert_eq!(site_id, "mieu-cay-da-xom-trai-ninh-binh");
 
     // In the archive: the folder with site.json, both photos, the history line; no temporaries.
@@ -351,15 +343,7 @@ async fn edit_then_approve_shows_errors_beside_fields_then_keeps_the_edit() {
     ];
     let answer = send(&app, post_form(&uri, Some(&moderator), &good)).await;
     assert_eq!(answer.status, 303, "{}", answer.body);
-    let site_id = c
-        .state
-        .inbox
-        .get(&submission.id)
-        .unwrap()
-        .review
-        .unwrap()
-        .site_id
-        .unwrap();
+    let site_id = approved_site(&c.state, &submission.id);
     assert_eq!(site_id, "mieu-co-dong-xa-ninh-binh");
     let site = c.state.catalog().get(&site_id).unwrap().record.clone();
     assert_eq!(site.name, "Miếu Cổ Đông Xá");

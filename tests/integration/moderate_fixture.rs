@@ -114,6 +114,13 @@ pub fn new_site(state: &AppState, name: &str) -> (Submission, Vec<String>) {
     (state.inbox.get(&submission.id).unwrap(), hashes)
 }
 
+/// The site an approved submission was published as.
+pub fn approved_site(state: &AppState, submission_id: &str) -> String {
+    let submission = state.inbox.get(submission_id).unwrap();
+    let review = submission.review.expect("the submission was decided");
+    review.site_id.expect("an approval names its site")
+}
+
 pub struct Answer {
     pub status: StatusCode,
     pub headers: header::HeaderMap,

@@ -13,7 +13,7 @@ use disan::record::SiteRecord;
 use disan::web::AppState;
 
 use crate::contrib_fixture::{account, fresh, login, post_form};
-use crate::moderate_fixture::{get, new_site, proposed_record, public_files, send};
+use crate::moderate_fixture::{approved_site, get, new_site, proposed_record, public_files, send};
 
 #[actix_web::test]
 async fn a_revert_restores_the_record_is_logged_and_conflicts_say_why() {
@@ -185,15 +185,7 @@ async fn submitted_html_is_shown_escaped_in_the_queue_the_review_and_the_history
     )
     .await;
     assert_eq!(answer.status, 303, "{}", answer.body);
-    let site_id = c
-        .state
-        .inbox
-        .get(&submission.id)
-        .unwrap()
-        .review
-        .unwrap()
-        .site_id
-        .unwrap();
+    let site_id = approved_site(&c.state, &submission.id);
     let history_page = send(&app, get(&format!("/sites/{site_id}/history"), None)).await;
     assert_eq!(history_page.status, 200);
     assert!(history_page.body.contains("&lt;script&gt;alert(1)"));
@@ -300,14 +292,7 @@ async fn a_failed_approval_writes_nothing_public_and_the_queue_survives_a_restar
     )
     .await;
     assert_eq!(answer.status, 303, "{}", answer.body);
-    let site_id = restarted
-        .inbox
-        .get(&submission.id)
-        .unwrap()
-        .review
-        .unwrap()
-        .site_id
-        .unwrap();
+    let site_id = approved_site(&restarted, &submission.id);
     let site = restarted.catalog().get(&site_id).unwrap().clone();
     assert_eq!(site.photos.len(), 2);
     assert_eq!(history::read(&site.dir).unwrap().len(), 1);
