@@ -3,7 +3,7 @@
 // the language (and checks it is remembered), opens the QR plaque and, when the site has
 // photos, the photo viewer. Fails on any console error, failed request or request to another
 // origin. Usage: node browse.mjs BASE_URL SCREENSHOT_DIR
-import { chromium } from "playwright-core";
+import { DESKTOP, launch, PHONE, Steps, watch } from "./harness.mjs";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
@@ -11,45 +11,15 @@ import path from "node:path";
 const [base, shots] = process.argv.slice(2);
 const origin = new URL(base).origin;
 
-// Playwright starts Chromium headless with a fresh temporary profile of its own.
-const browser = await chromium.launch({
-  executablePath: process.env.CHROME_PATH || "/usr/bin/chromium",
-  headless: true,
-  args: [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-  ],
-});
-
-const viewports = {
-  phone: { viewport: { width: 360, height: 800 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
-  desktop: { viewport: { width: 1280, height: 900 } },
-};
-
-let failures = 0;
-let passes = 0;
-async function step(name, fn) {
-  try {
-    await fn();
-    passes++;
-    console.log(`ok   ${name}`);
-  } catch (err) {
-    failures++;
-    console.log(`FAIL ${name}\n     ${String(err.message || err).split("\n").join("\n     ")}`);
-  }
-}
+const browser = await launch();
+const viewports = { phone: PHONE, desktop: DESKTOP };
+const steps = new Steps();
+const step = (name, fn) => steps.run(name, fn);
 
 for (const [device, options] of Object.entries(viewports)) {
   const context = await browser.newContext({ ...options, locale: "vi-VN" });
   const page = await context.newPage();
-  const problems = [];
-  page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
-  page.on("pageerror", (e) => problems.push(`script error: ${e.message}`));
-  page.on("requestfailed", (r) => problems.push(`failed: ${r.url()} ${r.failure()?.errorText}`));
-  page.on("request", (r) => {
-    const url = r.url();
-    if (!url.startsWith(origin) && !url.startsWith("data:")) problems.push(`third-party request: ${url}`);
-  });
+  const problems = watch(page, origin);
   const shot = (name) => page.screenshot({ path: path.join(shots, `${device}-${name}.png`), fullPage: name !== "viewer" });
 
   await step(`${device}: home page in Vietnamese`, async () => {
@@ -136,6 +106,4 @@ for (const [device, options] of Object.entries(viewports)) {
 }
 
 await browser.close();
-// The plain closing line test harnesses read: "N passed, N failed".
-console.log(`browser: ${passes} passed, ${failures} failed`);
-process.exit(failures ? 1 : 0);
+steps.finish("browser");

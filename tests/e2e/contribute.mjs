@@ -5,7 +5,7 @@
 // history. Fails on any console error, failed request or request to another origin.
 // Usage: node contribute.mjs BASE_URL SCREENSHOT_DIR PHOTO_1 PHOTO_2
 // Accounts `volunteer` and `moderator` must exist with the password in $DISAN_E2E_PASSWORD.
-import { chromium } from "playwright-core";
+import { launch, PHONE, Steps, watch } from "./harness.mjs";
 import assert from "node:assert/strict";
 import path from "node:path";
 
@@ -15,50 +15,15 @@ assert.ok(password, "DISAN_E2E_PASSWORD is not set");
 assert.equal(photos.length, 2, "two photo files are needed");
 const origin = new URL(base).origin;
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROME_PATH || "/usr/bin/chromium",
-  headless: true,
-  args: [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-  ],
-});
-const phone = { viewport: { width: 360, height: 800 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
-
-let failures = 0;
-let passes = 0;
-let stopped = false;
-async function step(name, fn) {
-  if (stopped) {
-    failures++;
-    console.log(`FAIL ${name}\n     not run: an earlier step of the path failed`);
-    return;
-  }
-  try {
-    await fn();
-    passes++;
-    console.log(`ok   ${name}`);
-  } catch (err) {
-    failures++;
-    stopped = true; // each step needs the one before
-    console.log(`FAIL ${name}\n     ${String(err.message || err).split("\n").join("\n     ")}`);
-  }
-}
+const browser = await launch();
+const steps = new Steps({ chained: true }); // each step of the path needs the one before
+const step = (name, fn) => steps.run(name, fn);
 
 // One browser profile per person, as on three different phones.
 async function person(who) {
-  const context = await browser.newContext({ ...phone, locale: "vi-VN" });
+  const context = await browser.newContext({ ...PHONE, locale: "vi-VN" });
   const page = await context.newPage();
-  const problems = [];
-  page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
-  page.on("pageerror", (e) => problems.push(`script error: ${e.message}`));
-  page.on("requestfailed", (r) => problems.push(`failed: ${r.url()} ${r.failure()?.errorText}`));
-  page.on("request", (r) => {
-    const url = r.url();
-    if (!url.startsWith(origin) && !url.startsWith("data:") && !url.startsWith("blob:")) {
-      problems.push(`third-party request: ${url}`);
-    }
-  });
+  const problems = watch(page, origin);
   const shot = (name) => page.screenshot({ path: path.join(shots, `contribute-${who}-${name}.png`), fullPage: true });
   return { context, page, problems, shot };
 }
@@ -163,12 +128,10 @@ await step("its history lists the change, who sent it and who approved it", asyn
 });
 
 for (const [who, p] of [["volunteer", volunteer], ["moderator", moderator], ["visitor", visitor]]) {
-  await step(`${who}: no console errors, failed or third-party requests`, async () => {
+  await steps.always(`${who}: no console errors, failed or third-party requests`, async () => {
     assert.deepEqual(p.problems, []);
   });
   await p.context.close();
 }
 await browser.close();
-// The plain closing line test harnesses read: "N passed, N failed".
-console.log(`contribute: ${passes} passed, ${failures} failed`);
-process.exit(failures ? 1 : 0);
+steps.finish("contribute");
