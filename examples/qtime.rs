@@ -17,6 +17,10 @@ use std::time::Instant;
 use disan::search::{SearchRequest, open};
 use serde_json::{Value, json};
 
+// The allocator of the `disan` binary, so that the times are the server's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [index, queries, rest @ ..] = args.as_slice() else {

@@ -19,6 +19,7 @@ mod engine;
 mod error;
 pub mod eval;
 pub mod geo;
+mod postings;
 mod query;
 pub mod request;
 pub mod schema;

@@ -116,14 +116,6 @@ fn word_fields(s: &SiteSchema) -> [(Field, Field, f32, f32); 8] {
 /// Weight of a typo-tolerant match: constant-scored, below any real BM25 match.
 const FUZZY_WEIGHT: f32 = 0.3;
 
-fn term(field: Field, text: &str, boost: f32) -> Clause {
-    let query = TermQuery::new(
-        Term::from_field_text(field, text),
-        IndexRecordOption::WithFreqs,
-    );
-    Clause::new(query, boost)
-}
-
 fn phrase(field: Field, words: &[String], slop: u32, boost: f32) -> Clause {
     let terms = words
         .iter()
@@ -136,16 +128,22 @@ fn phrase(field: Field, words: &[String], slop: u32, boost: f32) -> Clause {
 
 /// Adds `term(…)` unless the field never holds the word (such a clause can never match).
 fn push_term(out: &mut Vec<Clause>, stats: &TermStats, field: Field, text: &str, boost: f32) {
-    if stats.occurs(&Term::from_field_text(field, text)) {
-        out.push(term(field, text, boost));
+    let term = Term::from_field_text(field, text);
+    if stats.occurs(&term) {
+        let mut clause = Clause::new(stats.term_query(term.clone()), boost);
+        clause.term = Some(term);
+        out.push(clause);
     }
 }
 
-/// Adds `phrase(…)` unless one of its words never occurs in the field.
+/// Adds `phrase(…)` unless one of its words never occurs in the field. A site can only match
+/// it when it holds every word of `folded` in `folded_field` (the phrase's own field when
+/// that is a folded one), which the word alternatives tell before the phrase is opened.
 fn push_phrase(
     out: &mut Vec<Clause>,
     stats: &TermStats,
     (field, words): (Field, &[String]),
+    (folded_field, folded): (Field, &[String]),
     slop: u32,
     boost: f32,
 ) {
@@ -153,8 +151,24 @@ fn push_phrase(
         .iter()
         .all(|w| stats.occurs(&Term::from_field_text(field, w)))
     {
-        out.push(phrase(field, words, slop, boost));
+        let mut clause = phrase(field, words, slop, boost);
+        clause.requires = folded
+            .iter()
+            .map(|w| Term::from_field_text(folded_field, w))
+            .collect();
+        out.push(clause);
     }
+}
+
+/// [`push_phrase`] in a folded field.
+fn push_folded_phrase(
+    out: &mut Vec<Clause>,
+    stats: &TermStats,
+    (field, words): (Field, &[String]),
+    slop: u32,
+    boost: f32,
+) {
+    push_phrase(out, stats, (field, words), (field, words), slop, boost);
 }
 
 fn fuzzy(stats: &TermStats, field: Field, text: &str, distance: u8) -> Clause {
@@ -303,20 +317,21 @@ pub(crate) fn text_query(
     );
     if n >= 2 {
         if (0..n).any(|i| words.accented(i)) {
-            push_phrase(&mut boosts, stats, (s.name, &words.exact), 0, 4.0);
+            let folded = (s.name_fold, words.folded.as_slice());
+            push_phrase(&mut boosts, stats, (s.name, &words.exact), folded, 0, 4.0);
         }
-        push_phrase(&mut boosts, stats, (s.name_fold, &words.folded), 1, 3.0);
-        push_phrase(
+        push_folded_phrase(&mut boosts, stats, (s.name_fold, &words.folded), 1, 3.0);
+        push_folded_phrase(
             &mut boosts,
             stats,
             (s.alt_names_fold, &words.folded),
             1,
             2.0,
         );
-        push_phrase(&mut boosts, stats, (s.people_fold, &words.folded), 0, 1.5);
-        push_phrase(&mut boosts, stats, (s.place_fold, &words.folded), 0, 1.0);
-        push_phrase(&mut boosts, stats, (s.summary_fold, &words.folded), 2, 0.5);
-        push_phrase(
+        push_folded_phrase(&mut boosts, stats, (s.people_fold, &words.folded), 0, 1.5);
+        push_folded_phrase(&mut boosts, stats, (s.place_fold, &words.folded), 0, 1.0);
+        push_folded_phrase(&mut boosts, stats, (s.summary_fold, &words.folded), 2, 0.5);
+        push_folded_phrase(
             &mut boosts,
             stats,
             (s.description_fold, &words.folded),
@@ -333,11 +348,11 @@ pub(crate) fn text_query(
             if pair.iter().any(|w| is_connective(w)) {
                 continue;
             }
-            push_phrase(&mut boosts, stats, (s.name_fold, pair), 0, 1.5);
-            push_phrase(&mut boosts, stats, (s.alt_names_fold, pair), 0, 1.0);
-            push_phrase(&mut boosts, stats, (s.people_fold, pair), 0, 1.5);
-            push_phrase(&mut boosts, stats, (s.place_fold, pair), 0, 1.5);
-            push_phrase(&mut boosts, stats, (s.other_fold, pair), 0, 1.5);
+            push_folded_phrase(&mut boosts, stats, (s.name_fold, pair), 0, 1.5);
+            push_folded_phrase(&mut boosts, stats, (s.alt_names_fold, pair), 0, 1.0);
+            push_folded_phrase(&mut boosts, stats, (s.people_fold, pair), 0, 1.5);
+            push_folded_phrase(&mut boosts, stats, (s.place_fold, pair), 0, 1.5);
+            push_folded_phrase(&mut boosts, stats, (s.other_fold, pair), 0, 1.5);
         }
     }
     Ok(Box::new(SiteQuery {

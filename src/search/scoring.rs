@@ -17,7 +17,10 @@
 //!   leads), without scoring;
 //! - scores a matching site by summing the alternatives found there, then asks each boost (and
 //!   each optional word) only about that site, with [`DocSet::seek_danger`], which lets a
-//!   phrase answer "not here" without looking for its next match.
+//!   phrase answer "not here" without looking for its next match;
+//! - opens a phrase boost only once a site holds every one of its words in its field (which the
+//!   alternatives just told): opening a phrase's postings and positions cost more than all the
+//!   rest of a search of a unique name, and most phrases of a search never match.
 //!
 //! The score of a site is the same sum a `BooleanQuery` of the same clauses gives; only the
 //! order of the floating-point additions differs.
@@ -27,7 +30,9 @@ use std::sync::Arc;
 use tantivy::query::{
     EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight, intersect_scorers,
 };
-use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, TERMINATED, TantivyError};
+use tantivy::{
+    DocId, DocSet, Score, SeekDangerResult, SegmentReader, TERMINATED, TantivyError, Term,
+};
 
 use super::typo::{DocList, DocListCache};
 
@@ -35,6 +40,11 @@ use super::typo::{DocList, DocListCache};
 pub(crate) struct Clause {
     pub query: Box<dyn Query>,
     pub boost: Score,
+    /// The term of a word alternative that is a single term.
+    pub term: Option<Term>,
+    /// Terms a site must hold for this boost to match it (each the term of some word
+    /// alternative): until a site does, the boost is not even opened.
+    pub requires: Vec<Term>,
 }
 
 impl Clause {
@@ -42,6 +52,8 @@ impl Clause {
         Clause {
             query: Box::new(query),
             boost,
+            term: None,
+            requires: Vec::new(),
         }
     }
 }
@@ -51,6 +63,8 @@ impl Clone for Clause {
         Clause {
             query: self.query.box_clone(),
             boost: self.boost,
+            term: self.term.clone(),
+            requires: self.requires.clone(),
         }
     }
 }
@@ -84,8 +98,10 @@ pub(crate) struct SiteQuery {
 }
 
 struct WeightedClause {
-    weight: Box<dyn Weight>,
+    weight: Arc<dyn Weight>,
     boost: Score,
+    term: Option<Term>,
+    requires: Vec<Term>,
 }
 
 struct WordWeight {
@@ -107,8 +123,10 @@ fn weigh(clauses: &[Clause], scoring: EnableScoring<'_>) -> tantivy::Result<Vec<
         .iter()
         .map(|c| {
             Ok(WeightedClause {
-                weight: c.query.weight(scoring)?,
+                weight: Arc::from(c.query.weight(scoring)?),
                 boost: c.boost,
+                term: c.term.clone(),
+                requires: c.requires.clone(),
             })
         })
         .collect()
@@ -205,20 +223,52 @@ impl Weight for SiteWeight {
         if first == TERMINATED {
             return Ok(Box::new(EmptyScorer));
         }
-        let mut extras = Vec::with_capacity(self.boosts.len() + optional_words.len());
+        // Each alternative of a scored word on its own, so that a site's score also tells
+        // which (field, word) terms it holds.
+        let mut extras = Vec::new();
+        let mut terms = Vec::new();
         for word in optional_words {
-            let union: Box<dyn Scorer> =
-                Box::new(AnyOf::new(self.alternatives(word, reader, boost)?));
-            extras.push(Extra::new(union, first));
+            for clause in &word.alternatives {
+                let scorer = clause.weight.scorer(reader, boost * clause.boost)?;
+                extras.push(Extra::new(scorer, first));
+                terms.push(clause.term.as_ref());
+            }
         }
+        let mut boosts = Vec::with_capacity(self.boosts.len());
         for clause in &self.boosts {
-            let (found, scorer) =
-                clause
-                    .weight
-                    .scorer_danger(reader, first, boost * clause.boost)?;
-            extras.push(Extra::after_danger(scorer, first, found));
+            let boost = boost * clause.boost;
+            if clause.requires.is_empty() || self.any_word {
+                let (found, scorer) = clause.weight.scorer_danger(reader, first, boost)?;
+                boosts.push(Boost::open(Extra::after_danger(scorer, first, found)));
+                continue;
+            }
+            // A required term that no alternative has is in no site (the alternative was left
+            // out for that): the boost cannot match.
+            let needs: Option<Vec<usize>> = clause
+                .requires
+                .iter()
+                .map(|t| terms.iter().position(|a| *a == Some(t)))
+                .collect();
+            if let Some(needs) = needs {
+                boosts.push(Boost {
+                    needs,
+                    weight: clause.weight.clone(),
+                    boost,
+                    extra: None,
+                });
+            }
         }
-        Ok(Box::new(SiteScorer { driver, extras }))
+        let reader = boosts
+            .iter()
+            .any(|b| b.extra.is_none())
+            .then(|| reader.clone());
+        Ok(Box::new(SiteScorer {
+            driver,
+            matched: vec![false; extras.len()],
+            extras,
+            boosts,
+            reader,
+        }))
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
@@ -405,10 +455,48 @@ impl Extra {
     }
 }
 
-/// The matching sites (`driver`) with the extras added to their scores.
+/// A boost clause, opened at the first site that holds all the terms it needs.
+struct Boost {
+    /// Which extras (word alternatives) must match a site.
+    needs: Vec<usize>,
+    weight: Arc<dyn Weight>,
+    boost: Score,
+    extra: Option<Extra>,
+}
+
+impl Boost {
+    fn open(extra: Extra) -> Boost {
+        Boost {
+            needs: Vec::new(),
+            weight: Arc::new(EmptyWeight),
+            boost: 0.0,
+            extra: Some(extra),
+        }
+    }
+}
+
+/// Stands in for the weight of a boost that was opened at once.
+struct EmptyWeight;
+
+impl Weight for EmptyWeight {
+    fn scorer(&self, _: &SegmentReader, _: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        Ok(Box::new(EmptyScorer))
+    }
+
+    fn explain(&self, _: &SegmentReader, _: DocId) -> tantivy::Result<Explanation> {
+        Ok(Explanation::new("nothing", 0.0))
+    }
+}
+
+/// The matching sites (`driver`) with the extras and boosts added to their scores.
 struct SiteScorer {
     driver: Box<dyn Scorer>,
     extras: Vec<Extra>,
+    /// Which extras matched the current site.
+    matched: Vec<bool>,
+    boosts: Vec<Boost>,
+    /// To open boosts later; only kept when some boost waits.
+    reader: Option<SegmentReader>,
 }
 
 impl DocSet for SiteScorer {
@@ -437,8 +525,30 @@ impl Scorer for SiteScorer {
     fn score(&mut self) -> Score {
         let doc = self.driver.doc();
         let mut score = self.driver.score();
-        for extra in &mut self.extras {
-            if let Some(s) = extra.score_at(doc) {
+        for (extra, matched) in self.extras.iter_mut().zip(&mut self.matched) {
+            let s = extra.score_at(doc);
+            *matched = s.is_some();
+            score += s.unwrap_or(0.0);
+        }
+        for boost in &mut self.boosts {
+            if boost.extra.is_none() {
+                if !boost.needs.iter().all(|&i| self.matched[i]) {
+                    continue;
+                }
+                let Some(reader) = &self.reader else { continue };
+                match boost.weight.scorer_danger(reader, doc, boost.boost) {
+                    Ok((found, scorer)) => {
+                        boost.extra = Some(Extra::after_danger(scorer, doc, found));
+                    }
+                    Err(err) => {
+                        // A score cannot fail: leave the boost out rather than every site.
+                        tracing::warn!("a search boost could not be read: {err}");
+                        boost.extra = Some(Extra::new(Box::new(EmptyScorer), doc));
+                        continue;
+                    }
+                }
+            }
+            if let Some(s) = boost.extra.as_mut().and_then(|e| e.score_at(doc)) {
                 score += s;
             }
         }

@@ -2,21 +2,24 @@
 //!
 //! A search of a few words asks about a few hundred (field, word) pairs: whether a word is in a
 //! field at all (a clause for a word a field never holds is left out of the query), and BM25's
-//! document frequencies and field lengths. Each answer is a dictionary lookup per segment, and
-//! together they were a sixth of a search; the same syllables come back in search after
-//! search, so they are kept until the index changes (a new reader generation), and forgotten
-//! all at once when too many pile up.
+//! document frequencies, field lengths and weights. Each answer is a dictionary lookup per
+//! segment, and together they were a sixth of a search; the same syllables come back in search
+//! after search, so they are kept until the index changes (a new reader generation), and
+//! forgotten all at once when too many pile up.
 //!
-//! The typo-tolerant matches of a word and which sites hold a word at all are
-//! remembered beside them, per segment ([`DocListCache`]).
+//! The typo-tolerant matches of a word, which sites hold a word at all and the postings of
+//! each (field, word) are remembered beside them, per segment ([`DocListCache`],
+//! [`PostingsCache`]).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, RwLock};
 
-use tantivy::query::Bm25StatisticsProvider;
+use rustc_hash::FxHashMap;
+use tantivy::query::{Bm25StatisticsProvider, Bm25Weight};
 use tantivy::schema::Field;
 use tantivy::{Searcher, Term};
 
+use super::postings::{PostingsCache, RememberedTerm, WeightSource, bm25_weight};
 use super::typo::{DocListCache, TypoQuery};
 
 /// Terms beyond this many are forgotten all at once (a few MB at most).
@@ -24,15 +27,48 @@ const MAX_TERMS: usize = 100_000;
 
 #[derive(Default)]
 pub(crate) struct TermStatsCache {
-    cached: Mutex<Cached>,
+    cached: Arc<RwLock<Cached>>,
     lists: Arc<DocListCache>,
+    postings: Arc<PostingsCache>,
 }
 
 #[derive(Default)]
 struct Cached {
     generation: u64,
-    doc_freq: HashMap<Term, u64>,
+    doc_freq: FxHashMap<Term, u64>,
     tokens: HashMap<Field, u64>,
+    weights: FxHashMap<Term, Bm25Weight>,
+}
+
+impl Cached {
+    /// `read` of the entries of `generation`, if these are.
+    fn get<T>(
+        lock: &RwLock<Cached>,
+        generation: u64,
+        read: impl FnOnce(&Cached) -> Option<T>,
+    ) -> Option<T> {
+        let cached = lock.read().ok()?;
+        if cached.generation != generation {
+            return None;
+        }
+        read(&cached)
+    }
+
+    /// Adds with `write` to the entries of `generation`, forgetting those of another.
+    fn put(lock: &RwLock<Cached>, generation: u64, write: impl FnOnce(&mut Cached)) {
+        let Ok(mut cached) = lock.write() else {
+            return;
+        };
+        if cached.generation != generation
+            || cached.doc_freq.len() + cached.weights.len() >= MAX_TERMS
+        {
+            cached.generation = generation;
+            cached.doc_freq.clear();
+            cached.tokens.clear();
+            cached.weights.clear();
+        }
+        write(&mut cached);
+    }
 }
 
 impl TermStatsCache {
@@ -45,24 +81,37 @@ impl TermStatsCache {
         }
     }
 
-    fn get<T>(&self, generation: u64, read: impl FnOnce(&mut Cached) -> Option<T>) -> Option<T> {
-        let mut cached = self.cached.lock().ok()?;
-        if cached.generation != generation {
-            return None;
-        }
-        read(&mut cached)
+    fn get<T>(&self, generation: u64, read: impl FnOnce(&Cached) -> Option<T>) -> Option<T> {
+        Cached::get(&self.cached, generation, read)
     }
 
     fn put(&self, generation: u64, write: impl FnOnce(&mut Cached)) {
-        let Ok(mut cached) = self.cached.lock() else {
-            return;
-        };
-        if cached.generation != generation || cached.doc_freq.len() >= MAX_TERMS {
-            cached.generation = generation;
-            cached.doc_freq.clear();
-            cached.tokens.clear();
+        Cached::put(&self.cached, generation, write)
+    }
+}
+
+/// BM25 weights of one generation, for [`RememberedTerm`]s.
+struct GenerationWeights {
+    cached: Arc<RwLock<Cached>>,
+    generation: u64,
+}
+
+impl WeightSource for GenerationWeights {
+    fn bm25(
+        &self,
+        statistics: &dyn Bm25StatisticsProvider,
+        term: &Term,
+    ) -> tantivy::Result<Bm25Weight> {
+        if let Some(w) = Cached::get(&self.cached, self.generation, |c| {
+            c.weights.get(term).cloned()
+        }) {
+            return Ok(w);
         }
-        write(&mut cached);
+        let w = bm25_weight(statistics, term)?;
+        Cached::put(&self.cached, self.generation, |c| {
+            c.weights.insert(term.clone(), w.clone());
+        });
+        Ok(w)
     }
 }
 
@@ -87,6 +136,19 @@ impl TermStats<'_> {
             c.doc_freq.insert(term.clone(), n);
         });
         Ok(n)
+    }
+
+    /// The sites whose `field` holds `term`, scored by BM25 like a `TermQuery` with
+    /// frequencies, from remembered postings and weights.
+    pub fn term_query(&self, term: Term) -> RememberedTerm {
+        RememberedTerm {
+            term,
+            postings: self.cache.postings.clone(),
+            weights: Arc::new(GenerationWeights {
+                cached: self.cache.cached.clone(),
+                generation: self.generation,
+            }),
+        }
     }
 
     /// The sites whose `field` holds a word within `distance` edits of `word`.

@@ -161,6 +161,18 @@ impl Weight for TypoQuery {
     }
 }
 
+/// The position of the first of `docs[at..]` (sorted) that is `target` or after it.
+pub(crate) fn seek_sorted(docs: &[DocId], at: usize, target: DocId) -> usize {
+    // Galloping: the next match is usually close, sometimes far.
+    let rest = &docs[at.min(docs.len())..];
+    let mut step = 1;
+    while step < rest.len() && rest[step] < target {
+        step *= 2;
+    }
+    let window = &rest[..rest.len().min(step + 1)];
+    at.min(docs.len()) + window.partition_point(|&d| d < target)
+}
+
 /// A sorted list of sites, each scoring the same.
 pub(crate) struct DocList {
     docs: Arc<[DocId]>,
@@ -183,14 +195,7 @@ impl DocSet for DocList {
     }
 
     fn seek(&mut self, target: DocId) -> DocId {
-        // Galloping: the next match is usually close, sometimes far.
-        let rest = &self.docs[self.at..];
-        let mut step = 1;
-        while step < rest.len() && rest[step] < target {
-            step *= 2;
-        }
-        let window = &rest[..rest.len().min(step + 1)];
-        self.at += window.partition_point(|&d| d < target);
+        self.at = seek_sorted(&self.docs, self.at, target);
         self.doc()
     }
 

@@ -6,6 +6,7 @@ mod fuzz;
 mod on_disk;
 mod real_data;
 mod relevance;
+mod scoring;
 mod text;
 
 use crate::search::{SearchRequest, SearchResponse};

@@ -1,0 +1,234 @@
+//! A word's postings in one field — which sites hold it, how often — read once per segment and
+//! kept, with the word's BM25 weight kept per index generation.
+//!
+//! Each word of a search has a dozen alternatives (the word in the name, the other names, the
+//! people, the summary…, accented and folded), and each is a term clause. Tantivy's
+//! `TermQuery` pays for every clause on every search: it builds the term's BM25 weight (an
+//! explanation with its strings and a 256-entry table), looks the term up in the field's
+//! dictionary, and opens its postings, decoding a first block — for a search that ends up
+//! scoring a handful of sites. The same syllables come back search after search, so
+//! [`RememberedTerm`] keeps the decoded postings per segment (segments never change) and the
+//! weight per generation, and a clause becomes a walk through two arrays. Its scores are the
+//! `TermQuery`'s to the bit: the same weight, the same field norms, the same formula.
+
+use std::sync::{Arc, RwLock};
+
+use rustc_hash::FxHashMap;
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::index::SegmentId;
+use tantivy::postings::Postings as _;
+use tantivy::query::{
+    Bm25StatisticsProvider, Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query, Scorer,
+    Weight,
+};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError, Term};
+
+use super::typo::seek_sorted;
+
+/// Postings kept at most, over all terms (8 bytes each); beyond it everything is forgotten at
+/// once and read again as searches ask for it.
+const MAX_CACHED_POSTINGS: usize = 4_000_000;
+
+/// The sites of one segment that hold a term, in order, with how often each holds it.
+#[derive(Debug, Default)]
+pub(crate) struct TermPostings {
+    docs: Vec<DocId>,
+    freqs: Vec<u32>,
+}
+
+/// Postings by (segment, term), for every search of the index.
+#[derive(Default)]
+pub(crate) struct PostingsCache {
+    cached: RwLock<Cached>,
+}
+
+#[derive(Default)]
+struct Cached {
+    lists: FxHashMap<(SegmentId, Term), Arc<TermPostings>>,
+    /// Postings held by `lists`, plus one per entry.
+    size: usize,
+}
+
+impl PostingsCache {
+    fn get(&self, reader: &SegmentReader, term: &Term) -> tantivy::Result<Arc<TermPostings>> {
+        let key = (reader.segment_id(), term.clone());
+        if let Some(list) = self
+            .cached
+            .read()
+            .ok()
+            .and_then(|c| c.lists.get(&key).cloned())
+        {
+            return Ok(list);
+        }
+        let list = Arc::new(read_postings(reader, term)?);
+        if let Ok(mut cached) = self.cached.write() {
+            if cached.size + list.docs.len() + 1 > MAX_CACHED_POSTINGS {
+                cached.lists.clear();
+                cached.size = 0;
+            }
+            cached.size += list.docs.len() + 1;
+            cached.lists.insert(key, list.clone());
+        }
+        Ok(list)
+    }
+}
+
+fn read_postings(reader: &SegmentReader, term: &Term) -> tantivy::Result<TermPostings> {
+    let index = reader.inverted_index(term.field())?;
+    let mut out = TermPostings::default();
+    let Some(mut postings) = index.read_postings(term, IndexRecordOption::WithFreqs)? else {
+        return Ok(out);
+    };
+    let n = postings.size_hint() as usize;
+    out.docs.reserve(n);
+    out.freqs.reserve(n);
+    let mut doc = postings.doc();
+    while doc != TERMINATED {
+        out.docs.push(doc);
+        out.freqs.push(postings.term_freq());
+        doc = postings.advance();
+    }
+    Ok(out)
+}
+
+/// The BM25 weight `TermQuery` gives `term` (`Bm25Weight::for_terms` of one term), without
+/// the explanation it carries: that is strings to allocate on every search, for nothing.
+pub(crate) fn bm25_weight(
+    statistics: &dyn Bm25StatisticsProvider,
+    term: &Term,
+) -> tantivy::Result<Bm25Weight> {
+    let total_tokens = statistics.total_num_tokens(term.field())?;
+    let total_docs = statistics.total_num_docs()?;
+    let average_fieldnorm = total_tokens as Score / total_docs as Score;
+    let doc_freq = statistics.doc_freq(term)?;
+    Ok(Bm25Weight::for_one_term_without_explain(
+        doc_freq,
+        total_docs,
+        average_fieldnorm,
+    ))
+}
+
+/// Where a [`RememberedTerm`] finds its weight: kept per index generation by the caller.
+pub(crate) trait WeightSource: Send + Sync {
+    fn bm25(
+        &self,
+        statistics: &dyn Bm25StatisticsProvider,
+        term: &Term,
+    ) -> tantivy::Result<Bm25Weight>;
+}
+
+/// A term clause scored like `TermQuery` with frequencies, from remembered postings.
+#[derive(Clone)]
+pub(crate) struct RememberedTerm {
+    pub term: Term,
+    pub postings: Arc<PostingsCache>,
+    pub weights: Arc<dyn WeightSource>,
+}
+
+impl std::fmt::Debug for RememberedTerm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Term({:?})", self.term)
+    }
+}
+
+impl Query for RememberedTerm {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let bm25 = match scoring {
+            EnableScoring::Enabled {
+                statistics_provider,
+                ..
+            } => Some(self.weights.bm25(statistics_provider, &self.term)?),
+            EnableScoring::Disabled { .. } => None,
+        };
+        Ok(Box::new(RememberedTermWeight {
+            term: self.term.clone(),
+            postings: self.postings.clone(),
+            bm25,
+        }))
+    }
+}
+
+struct RememberedTermWeight {
+    term: Term,
+    postings: Arc<PostingsCache>,
+    /// `None` when scores are not asked for.
+    bm25: Option<Bm25Weight>,
+}
+
+impl Weight for RememberedTermWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let list = self.postings.get(reader, &self.term)?;
+        if list.docs.is_empty() {
+            return Ok(Box::new(EmptyScorer));
+        }
+        let scoring = match &self.bm25 {
+            Some(bm25) => {
+                let norms = reader.fieldnorms_readers().get_field(self.term.field())?;
+                let norms = norms.unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1));
+                Some((bm25.boost_by(boost), norms))
+            }
+            None => None,
+        };
+        Ok(Box::new(PostingsScorer {
+            list,
+            at: 0,
+            scoring,
+            boost,
+        }))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let mut scorer = self.scorer(reader, 1.0)?;
+        if scorer.seek(doc) != doc {
+            return Err(TantivyError::InvalidArgument(format!(
+                "document {doc} does not hold {:?}",
+                self.term
+            )));
+        }
+        Ok(Explanation::new("term (BM25)", scorer.score()))
+    }
+}
+
+/// A walk through remembered postings.
+struct PostingsScorer {
+    list: Arc<TermPostings>,
+    at: usize,
+    /// The boosted weight and the field's norms; `None` scores the boost (scores not asked).
+    scoring: Option<(Bm25Weight, FieldNormReader)>,
+    boost: Score,
+}
+
+impl DocSet for PostingsScorer {
+    fn advance(&mut self) -> DocId {
+        if self.at < self.list.docs.len() {
+            self.at += 1;
+        }
+        self.doc()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        self.at = seek_sorted(&self.list.docs, self.at, target);
+        self.doc()
+    }
+
+    fn doc(&self) -> DocId {
+        self.list.docs.get(self.at).copied().unwrap_or(TERMINATED)
+    }
+
+    fn size_hint(&self) -> u32 {
+        (self.list.docs.len() - self.at) as u32
+    }
+}
+
+impl Scorer for PostingsScorer {
+    fn score(&mut self) -> Score {
+        let Some((bm25, norms)) = &self.scoring else {
+            return self.boost;
+        };
+        let Some(&freq) = self.list.freqs.get(self.at) else {
+            return 0.0;
+        };
+        bm25.score(norms.fieldnorm_id(self.list.docs[self.at]), freq)
+    }
+}

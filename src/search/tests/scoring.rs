@@ -1,0 +1,137 @@
+//! The engine's own query parts score exactly what tantivy's plain queries would: remembered
+//! postings like `TermQuery`, and a [`SiteQuery`] (with its boosts opened only where they can
+//! match) like a `BooleanQuery` of the same clauses.
+
+use std::collections::BTreeMap;
+
+use tantivy::query::{BooleanQuery, BoostQuery, EnableScoring, Occur, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocSet, Score, Searcher, TERMINATED, Term};
+
+use super::fixture;
+use crate::search::query::{Match, QueryWords, text_query};
+use crate::search::scoring::SiteQuery;
+use crate::search::stats::TermStats;
+
+/// Every matching (segment, site) with its score.
+fn scores(
+    searcher: &Searcher,
+    stats: &TermStats,
+    query: &dyn Query,
+) -> BTreeMap<(usize, u32), Score> {
+    let scoring = EnableScoring::enabled_from_statistics_provider(stats, searcher);
+    let weight = query.weight(scoring).unwrap();
+    let mut out = BTreeMap::new();
+    for (segment, reader) in searcher.segment_readers().iter().enumerate() {
+        let mut scorer = weight.scorer(reader, 1.0).unwrap();
+        let mut doc = scorer.doc();
+        while doc != TERMINATED {
+            out.insert((segment, doc), scorer.score());
+            doc = scorer.advance();
+        }
+    }
+    out
+}
+
+#[test]
+fn remembered_postings_score_like_term_queries() {
+    let index = fixture::index();
+    let searcher = index.reader.searcher();
+    let stats = index.term_stats.of(&searcher);
+    let s = &index.schema;
+    for (field, word) in [
+        (s.name_fold, "den"),
+        (s.name, "đền"),
+        (s.summary_fold, "chua"),
+        (s.place_fold, "ha"),
+        (s.description_fold, "nam"),
+        (s.name_fold, "khongcodau"),
+    ] {
+        let term = Term::from_field_text(field, word);
+        let plain = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
+        let expected = scores(&searcher, &stats, &plain);
+        // Twice: read from the index, then from memory.
+        for _ in 0..2 {
+            let remembered = stats.term_query(term.clone());
+            assert_eq!(scores(&searcher, &stats, &remembered), expected, "{word}");
+        }
+    }
+}
+
+/// The `BooleanQuery` a [`SiteQuery`] stands for: each word a union of its alternatives
+/// (required or not), each boost optional.
+fn as_boolean(site: &SiteQuery) -> BooleanQuery {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for word in &site.words {
+        let any = word
+            .alternatives
+            .iter()
+            .map(|c| {
+                let q: Box<dyn Query> = Box::new(BoostQuery::new(c.query.box_clone(), c.boost));
+                (Occur::Should, q)
+            })
+            .collect();
+        let occur = if word.required {
+            Occur::Must
+        } else {
+            Occur::Should
+        };
+        clauses.push((occur, Box::new(BooleanQuery::new(any))));
+    }
+    for c in &site.boosts {
+        clauses.push((
+            Occur::Should,
+            Box::new(BoostQuery::new(c.query.box_clone(), c.boost)),
+        ));
+    }
+    BooleanQuery::new(clauses)
+}
+
+#[test]
+fn site_queries_score_like_the_boolean_query_of_their_clauses() {
+    let index = fixture::index();
+    let searcher = index.reader.searcher();
+    let stats = index.term_stats.of(&searcher);
+    let mut phrases_matched = 0;
+    for text in [
+        "đền thờ nguyễn trãi",
+        "ho chi minh",
+        "Hồ Chí Minh",
+        "chua mot cot",
+        "Hoàng thành Thăng Long",
+        "lang co duong lam ha noi",
+        "đình làng",
+        "chùa ở hà nội",
+        "di tích lịch sử quốc gia đặc biệt",
+        "nam dinh tran",
+    ] {
+        let words = QueryWords::analyze(&index.analyzers, text);
+        let query = text_query(&index.schema, &stats, &words, Match::Strict, true).unwrap();
+        let site = query.downcast_ref::<SiteQuery>().expect("a site query");
+        let ours = scores(&searcher, &stats, site);
+        let boolean = scores(&searcher, &stats, &as_boolean(site));
+        assert_eq!(
+            ours.keys().collect::<Vec<_>>(),
+            boolean.keys().collect::<Vec<_>>(),
+            "{text}: the same sites"
+        );
+        for (doc, score) in &ours {
+            let expected = boolean[doc];
+            assert!(
+                (score - expected).abs() <= 1e-4 * expected.abs().max(1.0),
+                "{text}: {doc:?} scores {score}, the boolean query {expected}"
+            );
+        }
+        // Some boost matched somewhere, or the comparison proves little.
+        let without: BTreeMap<_, _> = {
+            let mut bare = site.clone();
+            bare.boosts.clear();
+            scores(&searcher, &stats, &bare)
+        };
+        phrases_matched += ours.iter().filter(|(d, s)| **s > without[d] + 1e-3).count();
+    }
+    assert!(
+        phrases_matched >= 10,
+        "only {phrases_matched} boosted sites"
+    );
+}
