@@ -4,6 +4,7 @@
 //! Only the page's sites are read from the document store; everything else (ranking, counts,
 //! distances) comes from postings and fast columns.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -97,27 +98,34 @@ impl SearchIndex {
         // total. Any-word only when nothing has every word.
         let may_be_mistyped =
             words.folded.len() >= 2 && words.folded.iter().any(|w| w.chars().count() >= 3);
-        let text_of = |mode, boosts| -> Result<Box<dyn Query>, QueryError> {
-            Ok(if words.is_empty() {
-                match_all_or_nothing(&request.q)
-            } else {
-                text_query(s, &stats, &words, mode, boosts)?
-            })
+        // Each mode's query is built once and serves both to count and to score: without
+        // scores, a site query leaves its boosts out by itself.
+        let built: [OnceCell<Box<dyn Query>>; 3] = Default::default();
+        let text_of = |mode: Match| -> Result<&dyn Query, QueryError> {
+            let slot = &built[mode as usize];
+            if slot.get().is_none() {
+                let text = if words.is_empty() {
+                    match_all_or_nothing(&request.q)
+                } else {
+                    text_query(s, &stats, &words, mode, true)?
+                };
+                let _ = slot.set(text);
+            }
+            Ok(&**slot.get().expect("just set"))
         };
         let run = |mode| -> Result<_, QueryError> {
-            let text = text_of(mode, true)?;
-            let query = filters.apply(&*text, None);
+            let query = filters.apply(text_of(mode)?, None);
             let collector = collector(page_end, unfiltered.clone());
             let collected =
                 searcher.search_with_statistics_provider(&*query, &collector, &stats)?;
-            Ok((text, collected, mode))
+            Ok((collected, mode))
         };
         // How many sites match in `mode`, counting no further than `limit`.
         let count = |mode, limit| -> Result<u64, QueryError> {
-            let query = filters.apply(&*text_of(mode, false)?, None);
+            let query = filters.apply(text_of(mode)?, None);
             Ok(count_up_to(searcher, &*query, limit)?)
         };
-        let (mut text, mut collected, mut mode);
+        let (mut collected, mut mode);
         if may_be_mistyped && request.radius_km.is_none() {
             // Which of the passes below wins is decided by counts alone, so only the winner is
             // scored, collected and counted by facet. (The exact radius test happens in the
@@ -132,13 +140,13 @@ impl SearchIndex {
             } else {
                 Match::Strict
             };
-            (text, collected, mode) = run(chosen)?;
+            (collected, mode) = run(chosen)?;
         } else {
-            (text, collected, mode) = run(Match::Strict)?;
+            (collected, mode) = run(Match::Strict)?;
             if may_be_mistyped && collected.total < TYPO_RETRY_BELOW {
                 let fuzzy = run(Match::StrictFuzzy)?;
-                if fuzzy.1.total > collected.total {
-                    (text, collected, mode) = fuzzy;
+                if fuzzy.0.total > collected.total {
+                    (collected, mode) = fuzzy;
                 }
             }
         }
@@ -147,14 +155,14 @@ impl SearchIndex {
             && words.folded.len() >= 2
             && mode != Match::Loose
         {
-            (text, collected, mode) = run(Match::Loose)?;
+            (collected, mode) = run(Match::Loose)?;
         }
         let loose_match = mode == Match::Loose && collected.total > 0;
 
         // A filtered facet is counted without its own filter, so its other values stay visible.
         for kind in FacetKind::ALL.into_iter().filter(|&k| filters.has(k)) {
             let counted = searcher.search(
-                &*filters.apply(&*text, Some(kind)),
+                &*filters.apply(text_of(mode)?, Some(kind)),
                 &collector(0, vec![kind]),
             )?;
             collected.facets.extend(counted.facets);
@@ -163,7 +171,8 @@ impl SearchIndex {
         let highlighter = Highlighter::new(&words);
         let mut hits = Vec::with_capacity(request.limit);
         for candidate in collected.top.iter().skip(request.offset) {
-            hits.push(read_hit(searcher, s, &highlighter, candidate)?);
+            let doc = self.stored.get(searcher, candidate.doc)?;
+            hits.push(read_hit(&doc, s, &highlighter, candidate));
         }
         Ok(SearchResponse {
             total: collected.total,
@@ -187,45 +196,44 @@ fn number(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<f64> {
 }
 
 fn read_hit(
-    searcher: &Searcher,
+    doc: &TantivyDocument,
     s: &SiteSchema,
     highlighter: &Highlighter,
     candidate: &Candidate,
-) -> Result<Hit, QueryError> {
-    let doc: TantivyDocument = searcher.doc(candidate.doc)?;
-    let id = text(&doc, s.id).unwrap_or_default();
-    let site_type = text(&doc, s.site_type).map(|code| Label {
-        vi: text(&doc, s.type_label).unwrap_or_else(|| code.clone()),
-        en: text(&doc, s.type_label_en).unwrap_or_else(|| code.clone()),
+) -> Hit {
+    let id = text(doc, s.id).unwrap_or_default();
+    let site_type = text(doc, s.site_type).map(|code| Label {
+        vi: text(doc, s.type_label).unwrap_or_else(|| code.clone()),
+        en: text(doc, s.type_label_en).unwrap_or_else(|| code.clone()),
         code,
     });
-    let level = text(&doc, s.level)
+    let level = text(doc, s.level)
         .and_then(|c| level_by_code(&c))
         .unwrap_or(Level::Unknown);
-    let summary = text(&doc, s.summary);
-    let description = text(&doc, s.description_start);
-    Ok(Hit {
+    let summary = text(doc, s.summary);
+    let description = text(doc, s.description_start);
+    Hit {
         url: format!("{SITE_URL_PREFIX}{id}"),
         id,
-        name: text(&doc, s.name).unwrap_or_default(),
-        name_en: text(&doc, s.name_en),
+        name: text(doc, s.name).unwrap_or_default(),
+        name_en: text(doc, s.name_en),
         site_type,
         level: Label {
             code: level.code().into(),
             vi: level.label_vi().into(),
             en: level.label_en().into(),
         },
-        province: text(&doc, s.province),
-        province_legacy: text(&doc, s.province_legacy),
-        lat: number(&doc, s.lat),
-        lon: number(&doc, s.lon),
+        province: text(doc, s.province),
+        province_legacy: text(doc, s.province_legacy),
+        lat: number(doc, s.lat),
+        lon: number(doc, s.lon),
         // Metre precision is plenty and keeps the JSON short.
         distance_km: candidate.distance_km.map(|d| (d * 1000.0).round() / 1000.0),
         snippet: highlighter.excerpt(summary.as_deref(), description.as_deref()),
-        thumbnail: text(&doc, s.thumbnail),
-        placeholder: text(&doc, s.placeholder),
+        thumbnail: text(doc, s.thumbnail),
+        placeholder: text(doc, s.placeholder),
         score: candidate.score,
-    })
+    }
 }
 
 /// Facet counts with their labels.

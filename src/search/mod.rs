@@ -26,6 +26,7 @@ pub mod schema;
 mod scoring;
 mod snippet;
 mod stats;
+mod stored;
 mod suggest;
 mod typo;
 
@@ -62,6 +63,7 @@ pub struct SearchIndex {
     analyzers: Analyzers,
     facet_values: collector::FacetValueCache,
     browse: browse::BrowseCache,
+    stored: stored::StoredDocs,
     term_stats: stats::TermStatsCache,
     /// Where the index lives, for error messages; `None` in memory.
     path: Option<PathBuf>,
@@ -173,6 +175,7 @@ impl SearchIndex {
             analyzers,
             facet_values: Default::default(),
             browse: Default::default(),
+            stored: Default::default(),
             term_stats: Default::default(),
             path,
         })
