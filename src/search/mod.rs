@@ -5,7 +5,8 @@
 //! - [`schema`] — the fields and [`INDEX_SCHEMA_VERSION`];
 //! - [`document`] — a [`SiteRecord`] (plus [`DocumentExtras`]) as a document;
 //! - [`request`] and [`api`] — what a search asks and answers (the JSON API's shapes);
-//! - `query`, `scoring`, `stats`, `typo`, `collector`, `snippet`, `engine`, `suggest` — answering.
+//! - `query`, `scoring`, `stats`, `postings`, `typo`, `collector`, `stored`, `snippet`, `engine`,
+//!   `suggest` — answering.
 //!
 //! `disan ingest` builds the index ([`SearchIndex::create`], [`SearchIndex::writer`],
 //! [`SearchIndex::document`]); `disan serve` and `disan search` only read it ([`open`]).
