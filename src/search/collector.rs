@@ -10,7 +10,8 @@
 
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap};
-use std::sync::{Arc, RwLock};
+use std::convert::Infallible;
+use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
@@ -18,6 +19,7 @@ use tantivy::index::SegmentId;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use super::geo::haversine_km;
+use super::memo::Memo;
 use super::query::FacetKind;
 use super::schema::names;
 
@@ -31,8 +33,8 @@ const PRIOR_STEP: f32 = 0.015;
 /// search were a thirtieth of its time).
 #[derive(Default)]
 pub(crate) struct FacetValueCache {
-    values: RwLock<HashMap<(SegmentId, FacetKind), FacetValues>>,
-    columns: RwLock<HashMap<(SegmentId, &'static str), Option<StrColumn>>>,
+    values: Memo<(SegmentId, FacetKind), FacetValues, MAX_CACHED_COLUMNS>,
+    columns: Memo<(SegmentId, &'static str), Option<StrColumn>, MAX_CACHED_COLUMNS>,
 }
 
 /// The values of one facet column of one segment, by ordinal.
@@ -49,39 +51,27 @@ impl FacetValueCache {
         reader: &SegmentReader,
         name: &'static str,
     ) -> tantivy::Result<Option<StrColumn>> {
-        let key = (reader.segment_id(), name);
-        if let Some(column) = self.columns.read().ok().and_then(|m| m.get(&key).cloned()) {
-            return Ok(column);
-        }
-        let column = reader.fast_fields().str(name)?;
-        if let Ok(mut map) = self.columns.write() {
-            if map.len() >= MAX_CACHED_COLUMNS {
-                map.clear();
-            }
-            map.insert(key, column.clone());
-        }
-        Ok(column)
+        self.columns.get_or(
+            (reader.segment_id(), name),
+            |_| 0,
+            || reader.fast_fields().str(name),
+        )
     }
 
     fn values(&self, segment: SegmentId, kind: FacetKind, column: &StrColumn) -> FacetValues {
-        let key = (segment, kind);
-        if let Some(values) = self.values.read().ok().and_then(|m| m.get(&key).cloned()) {
-            return values;
-        }
-        let mut values = Vec::with_capacity(column.dictionary().num_terms());
-        if let Ok(mut stream) = column.dictionary().stream() {
-            while stream.advance() {
-                values.push(String::from_utf8_lossy(stream.key()).into_owned());
+        let read = || -> Result<FacetValues, Infallible> {
+            let mut values = Vec::with_capacity(column.dictionary().num_terms());
+            if let Ok(mut stream) = column.dictionary().stream() {
+                while stream.advance() {
+                    values.push(String::from_utf8_lossy(stream.key()).into_owned());
+                }
             }
+            Ok(Arc::new(values))
+        };
+        match self.values.get_or((segment, kind), |_| 0, read) {
+            Ok(values) => values,
+            Err(never) => match never {},
         }
-        let values = Arc::new(values);
-        if let Ok(mut map) = self.values.write() {
-            if map.len() >= MAX_CACHED_COLUMNS {
-                map.clear();
-            }
-            map.insert(key, values.clone());
-        }
-        values
     }
 }
 

@@ -6,7 +6,7 @@
 //! - [`document`] — a [`SiteRecord`] (plus [`DocumentExtras`]) as a document;
 //! - [`request`] and [`api`] — what a search asks and answers (the JSON API's shapes);
 //! - `query`, `scoring`, `stats`, `postings`, `typo`, `collector`, `stored`, `snippet`, `engine`,
-//!   `suggest` — answering.
+//!   `suggest` — answering, with what they read from the index kept in a `memo`.
 //!
 //! `disan ingest` builds the index ([`SearchIndex::create`], [`SearchIndex::writer`],
 //! [`SearchIndex::document`]); `disan serve` and `disan search` only read it ([`open`]).
@@ -20,6 +20,7 @@ mod engine;
 mod error;
 pub mod eval;
 pub mod geo;
+mod memo;
 mod postings;
 mod query;
 pub mod request;

@@ -11,9 +11,8 @@
 //! weight per generation, and a clause becomes a walk through two arrays. Its scores are the
 //! `TermQuery`'s to the bit: the same weight, the same field norms, the same formula.
 
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
-use rustc_hash::FxHashMap;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::index::SegmentId;
 use tantivy::postings::Postings as _;
@@ -24,6 +23,7 @@ use tantivy::query::{
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError, Term};
 
+use super::memo::Memo;
 use super::typo::seek_sorted;
 
 /// Postings kept at most, over all terms (8 bytes each); beyond it everything is forgotten at
@@ -40,37 +40,16 @@ pub(crate) struct TermPostings {
 /// Postings by (segment, term), for every search of the index.
 #[derive(Default)]
 pub(crate) struct PostingsCache {
-    cached: RwLock<Cached>,
-}
-
-#[derive(Default)]
-struct Cached {
-    lists: FxHashMap<(SegmentId, Term), Arc<TermPostings>>,
-    /// Postings held by `lists`, plus one per entry.
-    size: usize,
+    lists: Memo<(SegmentId, Term), Arc<TermPostings>, MAX_CACHED_POSTINGS>,
 }
 
 impl PostingsCache {
     fn get(&self, reader: &SegmentReader, term: &Term) -> tantivy::Result<Arc<TermPostings>> {
-        let key = (reader.segment_id(), term.clone());
-        if let Some(list) = self
-            .cached
-            .read()
-            .ok()
-            .and_then(|c| c.lists.get(&key).cloned())
-        {
-            return Ok(list);
-        }
-        let list = Arc::new(read_postings(reader, term)?);
-        if let Ok(mut cached) = self.cached.write() {
-            if cached.size + list.docs.len() + 1 > MAX_CACHED_POSTINGS {
-                cached.lists.clear();
-                cached.size = 0;
-            }
-            cached.size += list.docs.len() + 1;
-            cached.lists.insert(key, list.clone());
-        }
-        Ok(list)
+        self.lists.get_or(
+            (reader.segment_id(), term.clone()),
+            |list| list.docs.len(),
+            || Ok(Arc::new(read_postings(reader, term)?)),
+        )
     }
 }
 

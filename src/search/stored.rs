@@ -5,18 +5,19 @@
 //! page after page, and segments never change, so a decoded document is kept by (segment, site)
 //! — up to a bound, then all are forgotten at once.
 
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
-use rustc_hash::FxHashMap;
 use tantivy::index::SegmentId;
 use tantivy::{DocAddress, DocId, Searcher, TantivyDocument};
+
+use super::memo::Memo;
 
 /// Documents kept at most (a few KB each).
 const MAX_DOCS: usize = 10_000;
 
 #[derive(Default)]
 pub(crate) struct StoredDocs {
-    docs: RwLock<FxHashMap<(SegmentId, DocId), Arc<TantivyDocument>>>,
+    docs: Memo<(SegmentId, DocId), Arc<TantivyDocument>, MAX_DOCS>,
 }
 
 impl StoredDocs {
@@ -27,17 +28,10 @@ impl StoredDocs {
         address: DocAddress,
     ) -> tantivy::Result<Arc<TantivyDocument>> {
         let segment = searcher.segment_reader(address.segment_ord).segment_id();
-        let key = (segment, address.doc_id);
-        if let Some(doc) = self.docs.read().ok().and_then(|d| d.get(&key).cloned()) {
-            return Ok(doc);
-        }
-        let doc: Arc<TantivyDocument> = Arc::new(searcher.doc(address)?);
-        if let Ok(mut docs) = self.docs.write() {
-            if docs.len() >= MAX_DOCS {
-                docs.clear();
-            }
-            docs.insert(key, doc.clone());
-        }
-        Ok(doc)
+        self.docs.get_or(
+            (segment, address.doc_id),
+            |_| 0,
+            || Ok(Arc::new(searcher.doc(address)?)),
+        )
     }
 }

@@ -13,34 +13,24 @@
 //! segments) and the clause becomes a walk through a sorted list. Like tantivy's fuzzy term query, a match
 //! scores a constant (the clause's boost), however many of the word's neighbours a site holds.
 
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use tantivy::index::SegmentId;
 use tantivy::query::{EnableScoring, Explanation, FuzzyTermQuery, Query, Scorer, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError, Term};
 
-/// Site numbers kept at most, over all entries (4 bytes each); beyond it everything is
-/// forgotten at once and the lists are rebuilt as searches ask for them.
-const MAX_CACHED_DOCS: usize = 4_000_000;
+use super::memo::Memo;
 
-/// A segment and what was asked about it (a word with how it may match).
-type Key = (SegmentId, String);
+/// Site numbers kept at most, over all entries (4 bytes each).
+const MAX_CACHED_DOCS: usize = 4_000_000;
 
 /// Sorted lists of the sites of a segment that match something, by what was asked: the
 /// typo-tolerant matches of a word in a field here, and which sites hold a search word at all
 /// in [`super::scoring`]. Segments never change, so an entry stays right for its segment.
 #[derive(Default)]
 pub(crate) struct DocListCache {
-    cached: RwLock<Cached>,
-}
-
-#[derive(Default)]
-struct Cached {
-    docs: HashMap<Key, Arc<[DocId]>>,
-    /// Site numbers held by `docs`, plus one per entry.
-    size: usize,
+    lists: Memo<(SegmentId, String), Arc<[DocId]>, MAX_CACHED_DOCS>,
 }
 
 impl std::fmt::Debug for DocListCache {
@@ -58,25 +48,11 @@ impl DocListCache {
         key: &str,
         read: impl FnOnce() -> tantivy::Result<Vec<DocId>>,
     ) -> tantivy::Result<Arc<[DocId]>> {
-        let key = (reader.segment_id(), key.to_owned());
-        if let Some(docs) = self
-            .cached
-            .read()
-            .ok()
-            .and_then(|c| c.docs.get(&key).cloned())
-        {
-            return Ok(docs);
-        }
-        let docs: Arc<[DocId]> = read()?.into();
-        if let Ok(mut cached) = self.cached.write() {
-            if cached.size + docs.len() + 1 > MAX_CACHED_DOCS {
-                cached.docs.clear();
-                cached.size = 0;
-            }
-            cached.size += docs.len() + 1;
-            cached.docs.insert(key, docs.clone());
-        }
-        Ok(docs)
+        self.lists.get_or(
+            (reader.segment_id(), key.to_owned()),
+            |docs| docs.len(),
+            || Ok(read()?.into()),
+        )
     }
 }
 
