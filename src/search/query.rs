@@ -18,8 +18,7 @@
 //! nothing has every word, with any word ([`Match::Loose`]).
 
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery,
-    TermQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
@@ -116,14 +115,8 @@ fn word_fields(s: &SiteSchema) -> [(Field, Field, f32, f32); 8] {
 /// Weight of a typo-tolerant match: constant-scored, below any real BM25 match.
 const FUZZY_WEIGHT: f32 = 0.3;
 
-fn phrase(field: Field, words: &[String], slop: u32, boost: f32) -> Clause {
-    let terms = words
-        .iter()
-        .map(|w| Term::from_field_text(field, w))
-        .collect();
-    let mut query = PhraseQuery::new(terms);
-    query.set_slop(slop);
-    Clause::new(query, boost)
+fn phrase(stats: &TermStats, field: Field, words: &[String], slop: u32, boost: f32) -> Clause {
+    Clause::new(stats.phrase_query(field, words, slop), boost)
 }
 
 /// Adds `term(…)` unless the field never holds the word (such a clause can never match).
@@ -151,7 +144,7 @@ fn push_phrase(
         .iter()
         .all(|w| stats.occurs(&Term::from_field_text(field, w)))
     {
-        let mut clause = phrase(field, words, slop, boost);
+        let mut clause = phrase(stats, field, words, slop, boost);
         clause.requires = folded
             .iter()
             .map(|w| Term::from_field_text(folded_field, w))
@@ -281,15 +274,19 @@ pub(crate) fn text_query(
         } else {
             ""
         };
+        let key = format!(
+            "word {} {mode:?} {exact} {} {}",
+            stats.generation(),
+            words.folded[i],
+            words.english[i]
+        );
+        let alternatives = stats
+            .words()
+            .alternatives(&key, || word_alternatives(s, stats, words, i, mode))?;
         per_word.push(Word {
-            alternatives: word_alternatives(s, stats, words, i, mode)?,
+            alternatives,
             required: !optional(i),
-            key: Some(format!(
-                "word {} {mode:?} {exact} {} {}",
-                stats.generation(),
-                words.folded[i],
-                words.english[i]
-            )),
+            key: Some(key),
         });
     }
     if !boosts {
@@ -298,6 +295,7 @@ pub(crate) fn text_query(
             any_word: mode == Match::Loose,
             boosts: Vec::new(),
             lists: Some(stats.lists()),
+            word_cache: Some(stats.words()),
         }));
     }
     let mut boosts = Vec::with_capacity(8 + 5 * n);
@@ -360,6 +358,7 @@ pub(crate) fn text_query(
         any_word: mode == Match::Loose,
         boosts,
         lists: Some(stats.lists()),
+        word_cache: Some(stats.words()),
     }))
 }
 

@@ -19,8 +19,11 @@
 //!   each optional word) only about that site, with [`DocSet::seek_danger`], which lets a
 //!   phrase answer "not here" without looking for its next match;
 //! - opens a phrase boost only once a site holds every one of its words in its field (which the
-//!   alternatives just told): opening a phrase's postings and positions cost more than all the
-//!   rest of a search of a unique name, and most phrases of a search never match.
+//!   alternatives just told): most phrases of a search never match, and even a remembered
+//!   phrase (`phrases`) costs a lookup to open.
+//!
+//! A word's alternatives and their weights depend only on the word and the index, so a
+//! [`WordCache`] keeps them from one search to the next until the index changes.
 //!
 //! The score of a site is the same sum a `BooleanQuery` of the same clauses gives; only the
 //! order of the floating-point additions differs.
@@ -34,6 +37,7 @@ use tantivy::{
     DocId, DocSet, Score, SeekDangerResult, SegmentReader, TERMINATED, TantivyError, Term,
 };
 
+use super::memo::Memo;
 use super::typo::{DocList, DocListCache};
 
 /// A query and the weight of its score.
@@ -78,7 +82,7 @@ impl std::fmt::Debug for Clause {
 /// One word of a search: what can match it, and whether a site must have it.
 #[derive(Debug, Clone)]
 pub(crate) struct Word {
-    pub alternatives: Vec<Clause>,
+    pub alternatives: Arc<[Clause]>,
     pub required: bool,
     /// Names the alternatives (the same key, the same alternatives, in one index generation):
     /// which sites match the word is then remembered per segment in [`SiteQuery::lists`].
@@ -95,6 +99,39 @@ pub(crate) struct SiteQuery {
     pub boosts: Vec<Clause>,
     /// Where the sites matching each keyed word are remembered.
     pub lists: Option<Arc<DocListCache>>,
+    /// Where the weights of each keyed word's alternatives are remembered.
+    pub word_cache: Option<Arc<WordCache>>,
+}
+
+/// Clauses kept at most, over all words, with their weights (a few hundred bytes each).
+const MAX_WORD_CLAUSES: usize = 100_000;
+
+/// What each keyed word of a search was made into, kept across searches: its alternatives
+/// (which take a dozen dictionary lookups to choose) and their weights, scored or not. A key
+/// names the alternatives and the index generation whose statistics weigh them (see
+/// [`Word::key`]), so an entry is never stale.
+#[derive(Default)]
+pub(crate) struct WordCache {
+    clauses: Memo<String, Arc<[Clause]>, MAX_WORD_CLAUSES>,
+    weights: Memo<(String, bool), Arc<[WeightedClause]>, MAX_WORD_CLAUSES>,
+}
+
+impl std::fmt::Debug for WordCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WordCache")
+    }
+}
+
+impl WordCache {
+    /// The alternatives of the word `key` names, made by `make` the first time.
+    pub fn alternatives(
+        &self,
+        key: &str,
+        make: impl FnOnce() -> tantivy::Result<Vec<Clause>>,
+    ) -> tantivy::Result<Arc<[Clause]>> {
+        self.clauses
+            .get_or(key.to_owned(), |c| c.len(), || make().map(Arc::from))
+    }
 }
 
 struct WeightedClause {
@@ -105,7 +142,7 @@ struct WeightedClause {
 }
 
 struct WordWeight {
-    alternatives: Vec<WeightedClause>,
+    alternatives: Arc<[WeightedClause]>,
     required: bool,
     key: Option<String>,
 }
@@ -141,8 +178,16 @@ impl Query for SiteQuery {
             if !scored && !word.required && !self.any_word {
                 continue;
             }
+            let alternatives = match (&self.word_cache, &word.key) {
+                (Some(cache), Some(key)) => cache.weights.get_or(
+                    (key.clone(), scored),
+                    |w| w.len(),
+                    || weigh(&word.alternatives, scoring).map(Arc::from),
+                )?,
+                _ => weigh(&word.alternatives, scoring)?.into(),
+            };
             words.push(WordWeight {
-                alternatives: weigh(&word.alternatives, scoring)?,
+                alternatives,
                 required: word.required,
                 key: word.key.clone(),
             });
@@ -228,7 +273,7 @@ impl Weight for SiteWeight {
         let mut extras = Vec::new();
         let mut terms = Vec::new();
         for word in optional_words {
-            for clause in &word.alternatives {
+            for clause in word.alternatives.iter() {
                 let scorer = clause.weight.scorer(reader, boost * clause.boost)?;
                 extras.push(Extra::new(scorer, first));
                 terms.push(clause.term.as_ref());

@@ -9,7 +9,8 @@
 //!
 //! The typo-tolerant matches of a word, which sites hold a word at all and the postings of
 //! each (field, word) are remembered beside them, per segment ([`DocListCache`],
-//! [`PostingsCache`]).
+//! [`PostingsCache`]), as are the phrase boosts' weights and matches ([`PhraseCache`]) and each
+//! search word's alternatives with their weights ([`WordCache`]).
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -19,7 +20,9 @@ use tantivy::query::{Bm25StatisticsProvider, Bm25Weight};
 use tantivy::schema::Field;
 use tantivy::{Searcher, Term};
 
+use super::phrases::{PhraseCache, RememberedPhrase};
 use super::postings::{PostingsCache, RememberedTerm, WeightSource, bm25_weight};
+use super::scoring::WordCache;
 use super::typo::{DocListCache, TypoQuery};
 
 /// Terms beyond this many are forgotten all at once (a few MB at most).
@@ -30,6 +33,8 @@ pub(crate) struct TermStatsCache {
     cached: Arc<RwLock<Cached>>,
     lists: Arc<DocListCache>,
     postings: Arc<PostingsCache>,
+    phrases: Arc<PhraseCache>,
+    words: Arc<WordCache>,
 }
 
 #[derive(Default)]
@@ -161,9 +166,26 @@ impl TermStats<'_> {
         }
     }
 
+    /// The sites whose `field` holds `words` together (within `slop`), scored like a
+    /// `PhraseQuery`, with its weight and matches remembered.
+    pub fn phrase_query(&self, field: Field, words: &[String], slop: u32) -> RememberedPhrase {
+        RememberedPhrase::new(
+            self.generation,
+            field,
+            words,
+            slop,
+            self.cache.phrases.clone(),
+        )
+    }
+
     /// The index generation these statistics are of.
     pub fn generation(&self) -> u64 {
         self.generation
+    }
+
+    /// The alternatives of search words and their weights, remembered.
+    pub fn words(&self) -> Arc<WordCache> {
+        self.cache.words.clone()
     }
 
     /// Lists of sites remembered per segment.

@@ -4,7 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use tantivy::query::{BooleanQuery, BoostQuery, EnableScoring, Occur, Query, TermQuery};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, EnableScoring, Occur, PhraseQuery, Query, TermQuery,
+};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocSet, Score, Searcher, TERMINATED, Term};
 
@@ -134,4 +136,51 @@ fn site_queries_score_like_the_boolean_query_of_their_clauses() {
         phrases_matched >= 10,
         "only {phrases_matched} boosted sites"
     );
+}
+
+#[test]
+fn remembered_phrases_score_like_phrase_queries() {
+    let index = fixture::index();
+    let searcher = index.reader.searcher();
+    let stats = index.term_stats.of(&searcher);
+    let s = &index.schema;
+    let folded = |text: &str| QueryWords::analyze(&index.analyzers, text).folded;
+    let exact = |text: &str| QueryWords::analyze(&index.analyzers, text).exact;
+    let mut matched = 0;
+    for (field, words, slop) in [
+        (s.name, exact("Hồ Chí Minh"), 0),
+        (s.name_fold, folded("chua mot cot"), 1),
+        (s.name_fold, folded("ha noi"), 0),
+        (s.place_fold, folded("ha noi"), 0),
+        (s.summary_fold, folded("nguyen trai"), 2),
+        (s.description_fold, folded("thang long"), 2),
+        (s.name_fold, folded("khong co dau"), 0),
+    ] {
+        let terms = words
+            .iter()
+            .map(|w| Term::from_field_text(field, w))
+            .collect();
+        let mut plain = PhraseQuery::new(terms);
+        plain.set_slop(slop);
+        // Boosts are part of what is remembered: each factor gets tantivy's own scores.
+        for boost in [1.0, 3.0, 0.3] {
+            let expected = scores(
+                &searcher,
+                &stats,
+                &BoostQuery::new(Box::new(plain.clone()), boost),
+            );
+            matched += expected.len();
+            // Twice: read from the index, then from memory.
+            for _ in 0..2 {
+                let remembered = stats.phrase_query(field, &words, slop);
+                let ours = scores(
+                    &searcher,
+                    &stats,
+                    &BoostQuery::new(Box::new(remembered), boost),
+                );
+                assert_eq!(ours, expected, "{words:?} in {field:?}, boost {boost}");
+            }
+        }
+    }
+    assert!(matched >= 9, "only {matched} phrase matches compared");
 }

@@ -1,0 +1,201 @@
+//! Phrase boosts with their weights and matches remembered.
+//!
+//! A search of several words adds a phrase boost per field (the words together in the name,
+//! the other names, the people…) and one per neighbouring pair in longer searches. Tantivy's
+//! `PhraseQuery` pays for each on every search: its BM25 weight (an explanation with its
+//! strings and a 256-entry table), then, per segment, a dictionary lookup per word and the
+//! opening of each word's postings and positions — a few kilobytes copied around — before it
+//! can tell whether a single site holds the phrase. Those openings were a seventh of a search,
+//! and the phrases come back: "hà nội", "bắc ninh", "chùa hà" are in search after search.
+//!
+//! [`RememberedPhrase`] keeps the weight per index generation and, per segment, every site
+//! that holds the phrase with the score `PhraseQuery` gives it there (read once, by running
+//! tantivy's own phrase scorer through the segment). A boost then becomes a walk through a
+//! sorted list, and its scores are `PhraseQuery`'s to the bit. The score is kept per boost
+//! factor, since tantivy multiplies the factor into the weight before scoring.
+
+use std::sync::Arc;
+
+use tantivy::index::SegmentId;
+use tantivy::query::{EnableScoring, Explanation, PhraseQuery, Query, Scorer, Weight};
+use tantivy::schema::Field;
+use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
+
+use super::memo::Memo;
+use super::typo::seek_sorted;
+
+/// Phrase weights kept at most (each holds a 1 kB table).
+const MAX_WEIGHTS: usize = 10_000;
+/// Remembered phrase matches at most, over all phrases (8 bytes each).
+const MAX_MATCHES: usize = 2_000_000;
+
+/// Phrase weights by generation and phrase, and matches by segment, phrase and boost.
+#[derive(Default)]
+pub(crate) struct PhraseCache {
+    weights: Memo<Arc<PhraseKey>, Arc<dyn Weight>, MAX_WEIGHTS>,
+    matches: Memo<(SegmentId, Arc<PhraseKey>, u32), Arc<PhraseMatches>, MAX_MATCHES>,
+}
+
+/// The sites of one segment that hold a phrase, in order, with their scores.
+#[derive(Default)]
+struct PhraseMatches {
+    docs: Vec<DocId>,
+    scores: Vec<Score>,
+}
+
+/// Names a phrase query and the statistics its weight comes from.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct PhraseKey {
+    generation: u64,
+    field: Field,
+    slop: u32,
+    /// The words, each followed by a space.
+    words: String,
+}
+
+/// A phrase scored like `PhraseQuery`, from remembered weights and matches.
+#[derive(Clone)]
+pub(crate) struct RememberedPhrase {
+    key: Arc<PhraseKey>,
+    cache: Arc<PhraseCache>,
+}
+
+impl RememberedPhrase {
+    /// The sites whose `field` holds `words` together (within `slop`), scored with the
+    /// statistics of index generation `generation`.
+    pub fn new(
+        generation: u64,
+        field: Field,
+        words: &[String],
+        slop: u32,
+        cache: Arc<PhraseCache>,
+    ) -> RememberedPhrase {
+        let mut joined = String::with_capacity(words.iter().map(|w| w.len() + 1).sum());
+        for word in words {
+            joined.push_str(word);
+            joined.push(' ');
+        }
+        let key = PhraseKey {
+            generation,
+            field,
+            slop,
+            words: joined,
+        };
+        RememberedPhrase {
+            key: Arc::new(key),
+            cache,
+        }
+    }
+
+    /// Tantivy's query for the phrase, made only when something is not remembered.
+    fn query(&self) -> PhraseQuery {
+        let terms = self
+            .key
+            .words
+            .split_terminator(' ')
+            .map(|w| Term::from_field_text(self.key.field, w))
+            .collect();
+        let mut query = PhraseQuery::new(terms);
+        query.set_slop(self.key.slop);
+        query
+    }
+}
+
+impl std::fmt::Debug for RememberedPhrase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Phrase({:?})", self.key)
+    }
+}
+
+impl Query for RememberedPhrase {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        if !scoring.is_scoring_enabled() {
+            // Only scores are remembered; counting has no use for a boost anyway.
+            return self.query().weight(scoring);
+        }
+        let inner = self.cache.weights.get_or(
+            self.key.clone(),
+            |_| 0,
+            || Ok::<_, tantivy::TantivyError>(Arc::from(self.query().weight(scoring)?)),
+        )?;
+        Ok(Box::new(RememberedPhraseWeight {
+            inner,
+            key: self.key.clone(),
+            cache: self.cache.clone(),
+        }))
+    }
+}
+
+struct RememberedPhraseWeight {
+    inner: Arc<dyn Weight>,
+    key: Arc<PhraseKey>,
+    cache: Arc<PhraseCache>,
+}
+
+impl Weight for RememberedPhraseWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let matches = self.cache.matches.get_or(
+            (reader.segment_id(), self.key.clone(), boost.to_bits()),
+            |m| m.docs.len(),
+            || {
+                Ok::<_, tantivy::TantivyError>(Arc::new(read_matches(
+                    self.inner.scorer(reader, boost)?,
+                )))
+            },
+        )?;
+        Ok(Box::new(MatchesScorer { matches, at: 0 }))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        self.inner.explain(reader, doc)
+    }
+}
+
+fn read_matches(mut scorer: Box<dyn Scorer>) -> PhraseMatches {
+    let mut out = PhraseMatches::default();
+    let mut doc = scorer.doc();
+    while doc != TERMINATED {
+        out.docs.push(doc);
+        out.scores.push(scorer.score());
+        doc = scorer.advance();
+    }
+    out
+}
+
+/// A walk through remembered matches.
+struct MatchesScorer {
+    matches: Arc<PhraseMatches>,
+    at: usize,
+}
+
+impl DocSet for MatchesScorer {
+    fn advance(&mut self) -> DocId {
+        if self.at < self.matches.docs.len() {
+            self.at += 1;
+        }
+        self.doc()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        self.at = seek_sorted(&self.matches.docs, self.at, target);
+        self.doc()
+    }
+
+    fn doc(&self) -> DocId {
+        self.matches
+            .docs
+            .get(self.at)
+            .copied()
+            .unwrap_or(TERMINATED)
+    }
+
+    fn size_hint(&self) -> u32 {
+        (self.matches.docs.len() - self.at) as u32
+    }
+}
+
+impl Scorer for MatchesScorer {
+    fn score(&mut self) -> Score {
+        self.matches.scores.get(self.at).copied().unwrap_or(0.0)
+    }
+}
