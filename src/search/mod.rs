@@ -5,9 +5,9 @@
 //! - [`schema`] — the fields and [`INDEX_SCHEMA_VERSION`];
 //! - [`document`] — a [`SiteRecord`] (plus [`DocumentExtras`]) as a document;
 //! - [`request`] and [`api`] — what a search asks and answers (the JSON API's shapes);
-//! - `query`, `scoring`, `stats`, `postings`, `phrases`, `typo`, `collector`, `stored`,
-//!   `snippet`, `engine`, `suggest` — answering, with what they read from the index kept in a
-//!   `memo`.
+//! - `query`, `scoring`, `stats`, `postings`, `phrases`, `typo`, `walk`, `collector`,
+//!   `stored`, `snippet`, `engine`, `suggest` — answering, with what they read from the index
+//!   kept in a `memo`.
 //!
 //! `disan ingest` builds the index ([`SearchIndex::create`], [`SearchIndex::writer`],
 //! [`SearchIndex::document`]); `disan serve` and `disan search` only read it ([`open`]).
@@ -33,6 +33,7 @@ mod stats;
 mod stored;
 mod suggest;
 mod typo;
+mod walk;
 
 #[cfg(test)]
 mod tests;

@@ -22,7 +22,7 @@ use tantivy::schema::Field;
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
 
 use super::memo::Memo;
-use super::typo::seek_sorted;
+use super::walk::{SortedSites, Walk};
 
 /// Phrase weights kept at most (each holds a 1 kB table).
 const MAX_WEIGHTS: usize = 10_000;
@@ -143,7 +143,7 @@ impl Weight for RememberedPhraseWeight {
                 )))
             },
         )?;
-        Ok(Box::new(MatchesScorer { matches, at: 0 }))
+        Ok(Box::new(Walk::new(matches)))
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
@@ -162,40 +162,12 @@ fn read_matches(mut scorer: Box<dyn Scorer>) -> PhraseMatches {
     out
 }
 
-/// A walk through remembered matches.
-struct MatchesScorer {
-    matches: Arc<PhraseMatches>,
-    at: usize,
-}
-
-impl DocSet for MatchesScorer {
-    fn advance(&mut self) -> DocId {
-        if self.at < self.matches.docs.len() {
-            self.at += 1;
-        }
-        self.doc()
+impl SortedSites for Arc<PhraseMatches> {
+    fn docs(&self) -> &[DocId] {
+        &self.docs
     }
 
-    fn seek(&mut self, target: DocId) -> DocId {
-        self.at = seek_sorted(&self.matches.docs, self.at, target);
-        self.doc()
-    }
-
-    fn doc(&self) -> DocId {
-        self.matches
-            .docs
-            .get(self.at)
-            .copied()
-            .unwrap_or(TERMINATED)
-    }
-
-    fn size_hint(&self) -> u32 {
-        (self.matches.docs.len() - self.at) as u32
-    }
-}
-
-impl Scorer for MatchesScorer {
-    fn score(&mut self) -> Score {
-        self.matches.scores.get(self.at).copied().unwrap_or(0.0)
+    fn score_at(&self, at: usize) -> Score {
+        self.scores[at]
     }
 }

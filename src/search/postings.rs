@@ -24,7 +24,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError, Term};
 
 use super::memo::Memo;
-use super::typo::seek_sorted;
+use super::walk::{SortedSites, Walk};
 
 /// Postings kept at most, over all terms (8 bytes each); beyond it everything is forgotten at
 /// once and read again as searches ask for it.
@@ -149,12 +149,11 @@ impl Weight for RememberedTermWeight {
             }
             None => None,
         };
-        Ok(Box::new(PostingsScorer {
+        Ok(Box::new(Walk::new(ScoredPostings {
             list,
-            at: 0,
             scoring,
             boost,
-        }))
+        })))
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
@@ -169,45 +168,23 @@ impl Weight for RememberedTermWeight {
     }
 }
 
-/// A walk through remembered postings.
-struct PostingsScorer {
+/// Remembered postings with how their sites score.
+struct ScoredPostings {
     list: Arc<TermPostings>,
-    at: usize,
     /// The boosted weight and the field's norms; `None` scores the boost (scores not asked).
     scoring: Option<(Bm25Weight, FieldNormReader)>,
     boost: Score,
 }
 
-impl DocSet for PostingsScorer {
-    fn advance(&mut self) -> DocId {
-        if self.at < self.list.docs.len() {
-            self.at += 1;
-        }
-        self.doc()
+impl SortedSites for ScoredPostings {
+    fn docs(&self) -> &[DocId] {
+        &self.list.docs
     }
 
-    fn seek(&mut self, target: DocId) -> DocId {
-        self.at = seek_sorted(&self.list.docs, self.at, target);
-        self.doc()
-    }
-
-    fn doc(&self) -> DocId {
-        self.list.docs.get(self.at).copied().unwrap_or(TERMINATED)
-    }
-
-    fn size_hint(&self) -> u32 {
-        (self.list.docs.len() - self.at) as u32
-    }
-}
-
-impl Scorer for PostingsScorer {
-    fn score(&mut self) -> Score {
+    fn score_at(&self, at: usize) -> Score {
         let Some((bm25, norms)) = &self.scoring else {
             return self.boost;
         };
-        let Some(&freq) = self.list.freqs.get(self.at) else {
-            return 0.0;
-        };
-        bm25.score(norms.fieldnorm_id(self.list.docs[self.at]), freq)
+        bm25.score(norms.fieldnorm_id(self.list.docs[at]), self.list.freqs[at])
     }
 }

@@ -38,7 +38,8 @@ use tantivy::{
 };
 
 use super::memo::Memo;
-use super::typo::{DocList, DocListCache};
+use super::typo::DocListCache;
+use super::walk::{Uniform, Walk};
 
 /// A query and the weight of its score.
 pub(crate) struct Clause {
@@ -240,7 +241,7 @@ impl Weight for SiteWeight {
                 if docs.is_empty() {
                     return Ok(Box::new(EmptyScorer));
                 }
-                required.push(Box::new(DocList::new(docs, 0.0)));
+                required.push(Box::new(Walk::new(Uniform { docs, score: 0.0 })));
                 if self.scored {
                     optional_words.push(word);
                 }

@@ -18,9 +18,10 @@ use std::sync::Arc;
 use tantivy::index::SegmentId;
 use tantivy::query::{EnableScoring, Explanation, FuzzyTermQuery, Query, Scorer, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError, Term};
+use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, Term};
 
 use super::memo::Memo;
+use super::walk::{Uniform, Walk};
 
 /// Site numbers kept at most, over all entries (4 bytes each).
 const MAX_CACHED_DOCS: usize = 4_000_000;
@@ -122,7 +123,7 @@ impl Weight for TypoQuery {
         let docs = self.cache.get_or(reader, &key, || {
             read_matches(reader, self.field, &self.word, self.distance)
         })?;
-        Ok(Box::new(DocList::new(docs, boost)))
+        Ok(Box::new(Walk::new(Uniform { docs, score: boost })))
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
@@ -134,81 +135,5 @@ impl Weight for TypoQuery {
             )));
         }
         Ok(Explanation::new("typo-tolerant match", scorer.score()))
-    }
-}
-
-/// The position of the first of `docs[at..]` (sorted) that is `target` or after it.
-pub(crate) fn seek_sorted(docs: &[DocId], at: usize, target: DocId) -> usize {
-    // Galloping: the next match is usually close, sometimes far.
-    let rest = &docs[at.min(docs.len())..];
-    let mut step = 1;
-    while step < rest.len() && rest[step] < target {
-        step *= 2;
-    }
-    let window = &rest[..rest.len().min(step + 1)];
-    at.min(docs.len()) + window.partition_point(|&d| d < target)
-}
-
-/// A sorted list of sites, each scoring the same.
-pub(crate) struct DocList {
-    docs: Arc<[DocId]>,
-    at: usize,
-    score: Score,
-}
-
-impl DocList {
-    pub fn new(docs: Arc<[DocId]>, score: Score) -> DocList {
-        DocList { docs, at: 0, score }
-    }
-}
-
-impl DocSet for DocList {
-    fn advance(&mut self) -> DocId {
-        if self.at < self.docs.len() {
-            self.at += 1;
-        }
-        self.doc()
-    }
-
-    fn seek(&mut self, target: DocId) -> DocId {
-        self.at = seek_sorted(&self.docs, self.at, target);
-        self.doc()
-    }
-
-    fn doc(&self) -> DocId {
-        self.docs.get(self.at).copied().unwrap_or(TERMINATED)
-    }
-
-    fn size_hint(&self) -> u32 {
-        (self.docs.len() - self.at) as u32
-    }
-}
-
-impl Scorer for DocList {
-    fn score(&mut self) -> Score {
-        self.score
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn doc_list_seeks_and_advances() {
-        let mut list = DocList::new(vec![2, 5, 9, 40, 41, 100].into(), 0.3);
-        assert_eq!(list.doc(), 2);
-        assert_eq!(list.seek(1), 2);
-        assert_eq!(list.seek(6), 9);
-        assert_eq!(list.seek(9), 9);
-        assert_eq!(list.advance(), 40);
-        assert_eq!(list.seek(100), 100);
-        assert_eq!(list.score(), 0.3);
-        assert_eq!(list.advance(), TERMINATED);
-        assert_eq!(list.advance(), TERMINATED);
-        assert_eq!(list.seek(500), TERMINATED);
-        let mut empty = DocList::new(Vec::new().into(), 1.0);
-        assert_eq!(empty.doc(), TERMINATED);
-        assert_eq!(empty.seek(3), TERMINATED);
     }
 }
