@@ -33,6 +33,17 @@ impl<K, V, const MAX: usize> Default for Memo<K, V, MAX> {
     }
 }
 
+/// What is kept is not shown: it can be millions of entries. The weight says how full it is.
+impl<K, V, const MAX: usize> std::fmt::Debug for Memo<K, V, MAX> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let weight = self.kept.read().map(|k| k.weight).unwrap_or_default();
+        f.debug_struct("Memo")
+            .field("weight", &weight)
+            .field("max", &MAX)
+            .finish_non_exhaustive()
+    }
+}
+
 impl<K: Hash + Eq, V: Clone, const MAX: usize> Memo<K, V, MAX> {
     /// The value for `key`, made by `read` the first time; `weight` says how much a value
     /// counts towards `MAX` (an entry counts one more).
@@ -97,5 +108,7 @@ mod tests {
         );
         let failing: Result<u32, &str> = memo.get_or(9, |_| 0, || Err("unreadable"));
         assert_eq!(failing, Err("unreadable"));
+        // Kept now: 3 then 1, weight 4 each; the values themselves are not printed.
+        assert_eq!(format!("{memo:?}"), "Memo { weight: 8, max: 10, .. }");
     }
 }

@@ -111,16 +111,10 @@ const MAX_WORD_CLAUSES: usize = 100_000;
 /// (which take a dozen dictionary lookups to choose) and their weights, scored or not. A key
 /// names the alternatives and the index generation whose statistics weigh them (see
 /// [`Word::key`]), so an entry is never stale.
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub(crate) struct WordCache {
     clauses: Memo<String, Arc<[Clause]>, MAX_WORD_CLAUSES>,
     weights: Memo<(String, bool), Arc<[WeightedClause]>, MAX_WORD_CLAUSES>,
-}
-
-impl std::fmt::Debug for WordCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("WordCache")
-    }
 }
 
 impl WordCache {

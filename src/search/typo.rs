@@ -29,15 +29,9 @@ const MAX_CACHED_DOCS: usize = 4_000_000;
 /// Sorted lists of the sites of a segment that match something, by what was asked: the
 /// typo-tolerant matches of a word in a field here, and which sites hold a search word at all
 /// in [`super::scoring`]. Segments never change, so an entry stays right for its segment.
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub(crate) struct DocListCache {
     lists: Memo<(SegmentId, String), Arc<[DocId]>, MAX_CACHED_DOCS>,
-}
-
-impl std::fmt::Debug for DocListCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("DocListCache")
-    }
 }
 
 impl DocListCache {
