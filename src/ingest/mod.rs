@@ -4,8 +4,9 @@
 //! The pipeline on one screen ([`ingest`]): **plan** (walk the archive, hash records and
 //! photos, compare with the [`manifest`]), **render** the photos never rendered ([`photos`], on
 //! all cores), **index** the sites whose record or photos changed and delete the vanished ones
-//! (one tantivy commit), then **record** the new manifest. Bad input never stops the run: each
-//! broken record or photo is a line in the report and every good site is still indexed.
+//! (one tantivy commit), then **record** the new manifest, and bring the trip packs
+//! ([`crate::packs`]) up to date. Bad input never stops the run: each broken record or photo is
+//! a line in the report and every good site is still indexed.
 //!
 //! Crash safety comes from the order of those steps. Derivatives are written atomically and
 //! named by content hash; the index changes only at its commit, which is atomic; the manifest is
@@ -25,6 +26,7 @@ use serde::Serialize;
 use crate::archive::{self, SiteEntry};
 use crate::layout::{ArchiveLayout, IndexLayout};
 use crate::media::Limits;
+use crate::packs::{self, PackReport, Place, SiteSource};
 use crate::record::{Accuracy, Severity, SiteRecord, in_vietnam, validate};
 use crate::search::{DocumentExtras, INDEX_SCHEMA_VERSION, SearchError, SearchIndex};
 use manifest::{Manifest, SiteState, hash_bytes, hash_file};
@@ -51,6 +53,8 @@ pub struct IngestReport {
     pub photos_reused: usize,
     pub photos_failed: usize,
     pub rebuilt: bool,
+    /// What the trip packs' build did.
+    pub packs: PackReport,
     /// `path: what is wrong — hint`, one per problem.
     pub problems: Vec<String>,
     pub seconds: f64,
@@ -172,7 +176,17 @@ pub fn ingest(
     }
 
     // Record: only now does the manifest describe the new index.
+    let mut pack_sources: Vec<SiteSource> = new
+        .sites
+        .iter()
+        .map(|(id, state)| pack_source(id, state, None))
+        .collect();
     for site in sites {
+        pack_sources.push(pack_source(
+            &site.record.id,
+            &site.state,
+            Some(Place::of(&site.record)),
+        ));
         new.sites.insert(site.record.id.clone(), site.state);
     }
     new.save(&index.manifest())
@@ -180,6 +194,15 @@ pub fn ingest(
             path: index.manifest(),
             source,
         })?;
+
+    // Trip packs follow the index; failing to write them leaves the previous ones served.
+    match packs::rebuild(archive, index, pack_sources) {
+        Ok(packs) => {
+            report.problems.extend(packs.problems.iter().cloned());
+            report.packs = packs;
+        }
+        Err(err) => report.problems.push(err.to_string()),
+    }
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
 }
@@ -401,6 +424,17 @@ fn fill_photos(site: &mut PlannedSite, metas: &HashMap<String, PhotoMeta>) {
     {
         (location.lat, location.lon, location.accuracy) =
             (Some(lat), Some(lon), Some(Accuracy::PhotoGps));
+    }
+}
+
+/// A site as the trip packs are given it.
+fn pack_source(id: &str, state: &SiteState, place: Option<Place>) -> SiteSource {
+    SiteSource {
+        id: id.to_owned(),
+        dir: state.dir.clone(),
+        record_hash: state.record_hash.clone(),
+        photos: state.photos.clone(),
+        place,
     }
 }
 
