@@ -118,6 +118,11 @@ impl ArchiveLayout {
             .join(format!("{receipt}.json"))
     }
 
+    /// Serialises the check-then-create of draft receipts between requests and processes.
+    pub fn drafts_lock(&self) -> PathBuf {
+        self.private_dir().join("drafts.lock")
+    }
+
     /// The accounts: one JSON file of users with their password hashes.
     pub fn users_file(&self) -> PathBuf {
         self.private_dir().join("users.json")

@@ -206,11 +206,13 @@ pub(super) fn apply(
     if !provinces_dirty.is_empty() || !index.pack_index().is_file() {
         write_index(index, &state)?;
     }
-    let text = serde_json::to_vec(&state).expect("the pack state serialises");
-    write_atomic(&index.pack_state(), &text).map_err(|source| PackError::Io {
-        path: index.pack_state(),
-        source,
-    })?;
+    if report.sites_read > 0 || !dirty.is_empty() || !provinces_dirty.is_empty() {
+        let text = serde_json::to_vec(&state).expect("the pack state serialises");
+        write_atomic(&index.pack_state(), &text).map_err(|source| PackError::Io {
+            path: index.pack_state(),
+            source,
+        })?;
+    }
     report.sites = state.sites.len();
     report.files_deleted = sweep(index, &state, std::time::SystemTime::now());
     Ok(report)
@@ -378,7 +380,10 @@ fn store(index: &IndexLayout, kind: PackKind, json: &[u8]) -> Result<(String, u6
 pub(super) fn brotli(bytes: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(bytes.len() / 4);
     {
-        let mut writer = brotli::CompressorWriter::new(&mut out, 64 * 1024, BROTLI_QUALITY, 22);
+        // A window no larger than the file: the encoder's tables grow with it, and most
+        // packs are a few kilobytes.
+        let window = (usize::BITS - bytes.len().max(1 << 10).leading_zeros()).clamp(10, 22);
+        let mut writer = brotli::CompressorWriter::new(&mut out, 64 * 1024, BROTLI_QUALITY, window);
         writer.write_all(bytes).expect("writing to memory cannot fail");
     }
     out
