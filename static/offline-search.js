@@ -33,6 +33,7 @@
   // Whether a and b are at most k letters apart (changed, added or removed: Levenshtein).
   function near(a, b, k) {
     if (Math.abs(a.length - b.length) > k) return false;
+    if (k === 1) return oneOff(a, b);
     var prev = [], cur, i, j;
     for (j = 0; j <= b.length; j++) prev.push(j);
     for (i = 1; i <= a.length; i++) {
@@ -48,6 +49,17 @@
     return prev[b.length] <= k;
   }
 
+  // Levenshtein distance at most 1, in one pass.
+  function oneOff(a, b) {
+    var la = a.length, lb = b.length, i = 0, j = 0, edits = 0;
+    while (i < la && j < lb) {
+      if (a.charCodeAt(i) === b.charCodeAt(j)) { i++; j++; continue; }
+      if (++edits > 1) return false;
+      if (la > lb) i++; else if (lb > la) j++; else { i++; j++; }
+    }
+    return edits + (la - i) + (lb - j) <= 1;
+  }
+
   // As the server (src/search/query.rs): a word unknown to the index may be mistyped — one
   // letter from 4 letters, two from 8; when that leaves the page short, any word of 3 letters
   // or more may be, in names.
@@ -55,101 +67,151 @@
   // Words that join the others ("đình thờ Cao Sơn"): scored where they occur, not required.
   var CONNECTIVES = ["tho", "o", "tai", "cua", "va", "cac", "nhung"];
 
-  function push(map, key, posting) {
-    var list = map.get(key);
-    if (list) list.push(posting); else map.set(key, [posting]);
-  }
+  // The sites one query word matches, each with its best weight: a score per site (0 for
+  // none) and the list of sites touched, so that matching a word costs what it matches.
+  function Hits(n) { this.score = new Float32Array(n); this.sites = []; }
+  Hits.prototype.add = function (list, weight) {
+    if (!list) return;
+    for (var k = 0; k < list.length; k++) {
+      var p = list[k], site = p >> 4, v = weight * WEIGHT[p & 15], old = this.score[site];
+      if (old === 0) this.sites.push(site);
+      if (v > old) this.score[site] = v;
+    }
+  };
+  Hits.prototype.copy = function () {
+    var h = new Hits(0);
+    h.score = this.score.slice();
+    h.sites = this.sites.slice();
+    return h;
+  };
 
   // An index of `sites` (pack entries, see src/packs/site.rs). `typeLabels` maps type codes
-  // to [vi, en] labels, so "đình" also finds sites whose type is đình.
+  // to the labels people type for them, so "đình" also finds sites whose type is đình.
   function Engine(sites, typeLabels) {
-    var exact = new Map(), folded = new Map(), byLength = [], self = this;
+    var exact = new Map(), folded = new Map(), inNames = new Map(), foldOf = new Map();
+    var self = this;
+    function folding(w) {
+      var f = foldOf.get(w);
+      if (f === undefined) foldOf.set(w, f = fold(w));
+      return f;
+    }
+    function post(map, key, posting) {
+      var list = map.get(key);
+      if (list) list.push(posting); else map.set(key, [posting]);
+    }
     this.sites = sites;
     this.byId = new Map();
     this.names = [];
+    this.joined = [];
+    this.places = [];
     sites.forEach(function (site, i) {
       self.byId.set(site.i, i);
-      self.names.push(words(site.n).map(fold));
       FIELDS.forEach(function (field, f) {
         var value = site[field[0]];
         if (field[0] === "t" && value) value = (typeLabels && typeLabels[value]) || value;
         if (value == null) return;
-        words(Array.isArray(value) ? value.join(" ") : value).forEach(function (w) {
-          var posting = i * 16 + f, fw = fold(w);
-          push(exact, w, posting);
-          if (!folded.has(fw)) (byLength[fw.length] = byLength[fw.length] || []).push(fw);
-          push(folded, fw, posting);
-        });
+        // Pack text is already NFC (src/packs/site.rs): lowercasing is enough.
+        var list = String(Array.isArray(value) ? value.join(" ") : value).toLowerCase().split(SPLIT);
+        for (var k = 0; k < list.length; k++) {
+          if (!list[k]) continue;
+          var fw = folding(list[k]);
+          post(exact, list[k], i * 16 + f);
+          post(folded, fw, i * 16 + f);
+          if (f <= 1) post(inNames, fw, i * 16 + f);
+        }
+        if (f === 0) {
+          var name = list.filter(Boolean).map(folding);
+          self.names.push(name);
+          self.joined.push(" " + name.join(" ") + " ");
+        }
       });
+      self.places.push([site.pv, site.lp].map(function (p) { return p ? folding(p) : null; }));
     });
-    this.exact = exact;
-    this.folded = folded;
-    this.byLength = byLength;
+    function packed(map) {
+      map.forEach(function (list, key) { map.set(key, Int32Array.from(list)); });
+      return map;
+    }
+    this.exact = packed(exact);
+    this.folded = packed(folded);
+    this.inNames = packed(inNames);
     this.vocabulary = Array.from(folded.keys()).sort();
+    // Words by length, for typos: every word, and the words of names.
+    this.byLength = [];
+    this.namesByLength = [];
+    this.vocabulary.forEach(function (t) {
+      (self.byLength[t.length] = self.byLength[t.length] || []).push(t);
+      if (self.inNames.has(t)) (self.namesByLength[t.length] = self.namesByLength[t.length] || []).push(t);
+    });
   }
 
-  // Sites matching one query word, with the best weight of each. `names` adds typo-tolerant
-  // matches in names for any word of 3 letters or more.
-  Engine.prototype.word = function (w, last, names) {
-    var e = lower(w), f = fold(w), hits = new Map(), self = this;
-    function add(list, weight, onlyNames) {
-      if (!list) return;
-      for (var k = 0; k < list.length; k++) {
-        var field = list[k] & 15;
-        if (onlyNames && field > 1) continue;
-        var site = list[k] >> 4, v = weight * WEIGHT[field];
-        if (!(hits.get(site) >= v)) hits.set(site, v);
-      }
-    }
+  // What one query word matches as typed, as folded, as the start of a syllable (`last`), and
+  // with a typo when the word is unknown.
+  Engine.prototype.word = function (w, last) {
+    var e = lower(w), f = fold(w), hits = new Hits(this.sites.length);
     var exact = this.exact.get(e), folded = this.folded.get(f);
-    add(exact, EXACT);
-    add(folded, e === f ? FOLDED_PLAIN : FOLDED_OTHER);
+    hits.add(exact, EXACT);
+    hits.add(folded, e === f ? FOLDED_PLAIN : FOLDED_OTHER);
     if (last && f.length >= 2) {
       var v = this.vocabulary, lo = 0, hi = v.length;
       while (lo < hi) { var mid = (lo + hi) >> 1; if (v[mid] < f) lo = mid + 1; else hi = mid; }
       for (; lo < v.length && v[lo].lastIndexOf(f, 0) === 0; lo++) {
-        if (v[lo] !== f) add(this.folded.get(v[lo]), PREFIX);
+        if (v[lo] !== f) hits.add(this.folded.get(v[lo]), PREFIX);
       }
     }
-    var distance = !exact && !folded ? typoDistance(f) : 0, onlyNames = false;
-    if (!distance && names && f.length >= 3) { distance = 1; onlyNames = true; }
-    for (var len = f.length - distance; distance && len <= f.length + distance; len++) {
-      (this.byLength[len] || []).forEach(function (t) {
-        if (t !== f && near(f, t, distance)) add(self.folded.get(t), FUZZY, onlyNames);
-      });
-    }
+    if (!exact && !folded) this.typos(hits, f, typoDistance(f), this.byLength, false);
+    hits.folded = f;
+    hits.known = !!(exact || folded);
     return hits;
   };
 
-  // The sites with every required word (all but connectives), scored; `names`: see `word`.
-  Engine.prototype.match = function (q, prefix, names) {
-    var self = this, scores = new Map();
-    var per = q.map(function (w, k) { return self.word(w, prefix && k === q.length - 1, names); });
-    var required = per.filter(function (m, k) { return CONNECTIVES.indexOf(fold(q[k])) < 0; });
-    if (!required.length) required = per;
-    var smallest = required.reduce(function (a, b) { return a.size <= b.size ? a : b; });
-    smallest.forEach(function (v, site) {
-      var sum = 0;
-      for (var k = 0; k < per.length; k++) {
-        var s = per[k].get(site);
-        if (s === undefined) { if (required.indexOf(per[k]) >= 0) return; continue; }
-        sum += s;
+  Engine.prototype.typos = function (hits, f, distance, byLength, onlyNames) {
+    var postings = onlyNames ? this.inNames : this.folded;
+    for (var len = f.length - distance; distance && len <= f.length + distance; len++) {
+      var list = byLength[len] || [];
+      for (var k = 0; k < list.length; k++) {
+        if (list[k] !== f && near(f, list[k], distance)) hits.add(postings.get(list[k]), FUZZY);
       }
-      scores.set(site, sum);
+    }
+  };
+
+  // The sites with every required word (all but connectives), each with the sum of its
+  // words' weights. With `names`, any word of 3 letters or more may also be mistyped in a
+  // name.
+  Engine.prototype.match = function (base, names) {
+    var self = this;
+    var per = base.map(function (h) {
+      // Unknown words of 4 letters or more already have their typos.
+      if (!names || h.folded.length < 3 || (!h.known && h.folded.length >= 4)) return h;
+      var more = h.copy();
+      self.typos(more, h.folded, 1, self.namesByLength, true);
+      return more;
     });
-    return { scores: scores, per: per };
+    var required = per.filter(function (h) { return CONNECTIVES.indexOf(h.folded) < 0; });
+    if (!required.length) required = per;
+    var smallest = required.reduce(function (a, b) { return a.sites.length <= b.sites.length ? a : b; });
+    var out = [];
+    for (var k = 0; k < smallest.sites.length; k++) {
+      var site = smallest.sites[k], sum = 0, ok = true;
+      for (var j = 0; j < per.length && ok; j++) {
+        var v = per[j].score[site];
+        if (v === 0 && required.indexOf(per[j]) >= 0) ok = false;
+        sum += v;
+      }
+      if (ok) out.push([site, sum]);
+    }
+    return out;
   };
 
   // What lifts one site above another with the same words: the words in a row in its name,
   // and how much of its name they cover (a whole name typed exactly first of all).
   Engine.prototype.bonus = function (i, query) {
-    var name = this.names[i], joined = name.join(" "), bonus = 0, covered = 0;
+    var name = this.names[i] || [], joined = this.joined[i] || "  ", bonus = 0, covered = 0;
     for (var k = 0; k + 1 < query.length; k++) {
-      if ((" " + joined + " ").indexOf(" " + query[k] + " " + query[k + 1] + " ") >= 0) bonus += 0.5;
+      if (joined.indexOf(" " + query[k] + " " + query[k + 1] + " ") >= 0) bonus += 0.5;
     }
-    name.forEach(function (w) { if (query.indexOf(w) >= 0) covered++; });
+    for (k = 0; k < name.length; k++) if (query.indexOf(name[k]) >= 0) covered++;
     if (name.length) bonus += covered / name.length;
-    if (query.join(" ") === joined) bonus += 2;
+    if (joined === " " + query.join(" ") + " ") bonus += 2;
     return bonus;
   };
 
@@ -157,27 +219,34 @@
   // ("distance"), offset, limit, prefix (default true). Answers {total, loose, hits: [{site,
   // score, distance}]}.
   Engine.prototype.search = function (opts) {
-    var self = this, q = words(opts.q).slice(0, MAX_WORDS), scores = new Map(), loose = false;
-    var typed = lower(opts.q).trim(), limit = opts.limit || 20;
+    var self = this, q = words(opts.q).slice(0, MAX_WORDS), found, loose = false;
+    var typed = lower(opts.q).trim(), limit = opts.limit || 20, prefix = opts.prefix !== false;
     if (q.length) {
-      var prefix = opts.prefix !== false, strict = this.match(q, prefix, false);
-      scores = strict.scores;
-      if (scores.size < limit) {
-        var fuzzy = this.match(q, prefix, true);
-        if (fuzzy.scores.size > scores.size) scores = fuzzy.scores;
+      var base = q.map(function (w, k) { return self.word(w, prefix && k === q.length - 1); });
+      found = this.match(base, false);
+      if (found.length < limit) {
+        var fuzzy = this.match(base, true);
+        if (fuzzy.length > found.length) found = fuzzy;
       }
-      if (!scores.size) {
+      if (!found.length) {
         loose = true;
-        strict.per.forEach(function (m) { m.forEach(function (v, site) { scores.set(site, (scores.get(site) || 0) + v); }); });
+        var sums = new Float32Array(this.sites.length);
+        base.forEach(function (h) {
+          h.sites.forEach(function (site) {
+            if (sums[site] === 0) found.push([site, 0]);
+            sums[site] += h.score[site];
+          });
+        });
+        found.forEach(function (pair) { pair[1] = sums[pair[0]]; });
       }
     } else {
-      this.sites.forEach(function (s, i) { scores.set(i, 0); });
+      found = this.sites.map(function (s, i) { return [i, 0]; });
     }
     var folded = q.map(fold), province = opts.province ? fold(opts.province) : null;
     var hits = [];
-    scores.forEach(function (score, i) {
-      var site = self.sites[i], distance = null;
-      if (province && fold(site.pv) !== province && fold(site.lp) !== province) return;
+    found.forEach(function (pair) {
+      var i = pair[0], score = pair[1], site = self.sites[i], distance = null;
+      if (province && self.places[i][0] !== province && self.places[i][1] !== province) return;
       if (opts.type && site.t !== opts.type) return;
       if (opts.level && site.l !== opts.level) return;
       if (opts.red && !site.r) return;
@@ -223,5 +292,5 @@
       .slice(0, k);
   };
 
-  root.DisanSearch = { Engine: Engine, lower: lower, fold: fold, words: words, haversine: haversine, near: near };
+  root.DisanSearch = { Engine: Engine, lower: lower, fold: fold, words: words, haversine: haversine, near: near, oneOff: oneOff };
 })(typeof self !== "undefined" ? self : this);

@@ -218,9 +218,14 @@ pub(super) fn apply(
     Ok(report)
 }
 
+/// What a pack says of a site, as this code writes it: change it whenever [`PackSite`] or
+/// the way it is made from a record changes, so that every pack is written again.
+const CONTENT_VERSION: &str = "pack-content-2";
+
 /// The stamp of a site's sources: changes exactly when its pack entry may change.
 fn stamp(source: &SiteSource) -> String {
     let mut hasher = blake3::Hasher::new();
+    hasher.update(CONTENT_VERSION.as_bytes());
     hasher.update(source.record_hash.as_bytes());
     for photo in &source.photos {
         hasher.update(b"|");

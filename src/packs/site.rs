@@ -12,7 +12,7 @@ use crate::ingest::photos::PhotoMeta;
 use crate::record::{Level, SiteRecord, in_vietnam};
 
 /// Longest description excerpt, in characters.
-pub const EXCERPT_CHARS: usize = 600;
+pub const EXCERPT_CHARS: usize = 300;
 
 /// A site in a pack.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -123,7 +123,7 @@ impl PackSite {
         }
         let (description, cut) = excerpt(record.description.as_deref());
         let (description_en, cut_en) = excerpt(record.description_en.as_deref());
-        PackSite {
+        let site = PackSite {
             id: record.id.clone(),
             name: record.name.clone(),
             name_en: record.name_en.clone(),
@@ -176,7 +176,44 @@ impl PackSite {
                 .updated
                 .or(record.created)
                 .map(|t| t.format("%Y-%m-%d").to_string()),
+        };
+        site.in_nfc()
+    }
+
+    /// Every text in NFC, whatever the record held: the offline search compares it as it is.
+    fn in_nfc(mut self) -> PackSite {
+        let one = |s: &mut String| {
+            if !unicode_normalization::is_nfc(s) {
+                *s = crate::fold::nfc(s);
+            }
+        };
+        let some = |s: &mut Option<String>| s.iter_mut().for_each(one);
+        one(&mut self.name);
+        self.alt_names.iter_mut().for_each(one);
+        self.people.iter_mut().for_each(one);
+        for text in [
+            &mut self.name_en,
+            &mut self.site_type,
+            &mut self.address,
+            &mut self.commune,
+            &mut self.province,
+            &mut self.legacy_province,
+            &mut self.legacy_district,
+            &mut self.legacy_commune,
+            &mut self.period,
+            &mut self.summary,
+            &mut self.summary_en,
+            &mut self.description,
+            &mut self.description_en,
+        ] {
+            some(text);
         }
+        for photo in &mut self.photos {
+            for text in [&mut photo.caption, &mut photo.caption_en, &mut photo.author] {
+                some(text);
+            }
+        }
+        self
     }
 
     /// Bytes of the photos at their smallest size.
@@ -233,13 +270,26 @@ mod tests {
             Some("Lịch sử\n\nĐình thờ Thành hoàng.\n\n• Cổng\n\n• Sân")
         );
         assert!(!cut);
-        let long = "chữ ".repeat(400);
+        let long = "chữ ".repeat(200);
         let (text, cut) = excerpt(Some(&long));
         let text = text.unwrap();
         assert!(cut);
         assert!(text.ends_with("chữ…"), "{text}");
         assert!(text.chars().count() <= EXCERPT_CHARS + 1);
         assert_eq!(excerpt(Some("  ")), (None, false));
+    }
+
+    #[test]
+    fn every_text_is_nfc() {
+        use unicode_normalization::UnicodeNormalization;
+        let nfd: String = "Đình Tức Mạc".nfd().collect();
+        let mut record = SiteRecord::new("a", nfd.clone(), chrono::Utc::now());
+        record.people = vec![nfd.clone()];
+        record.location.commune = Some(nfd);
+        let site = PackSite::of(&record, &[]);
+        assert_eq!(site.name, "Đình Tức Mạc");
+        assert_eq!(site.people, ["Đình Tức Mạc"]);
+        assert_eq!(site.commune.as_deref(), Some("Đình Tức Mạc"));
     }
 
     #[test]
