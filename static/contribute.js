@@ -404,6 +404,13 @@
       });
     }
 
+    // Say so before the phone runs out of room for drafts and their photos.
+    var low = d.querySelector('[data-storage-low]');
+    if (low && navigator.storage && navigator.storage.estimate) {
+      navigator.storage.estimate().then(function (e) {
+        low.hidden = !(e.quota && (e.quota - e.usage < 50 * 1024 * 1024 || e.usage / e.quota > 0.9));
+      });
+    }
     new BroadcastChannel('disan').onmessage = function (e) { if (e.data && e.data.type === 'drafts') render(); };
     window.addEventListener('online', send);
     render();

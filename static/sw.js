@@ -185,8 +185,14 @@ function esc(s) {
   });
 }
 
-function html(text) {
-  return new Response(text, { headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" } });
+// A page made here, with the headers of the page it was made from (its Content-Security-Policy
+// above all: a page made offline is held to the same rules as one from the server).
+function html(text, from) {
+  var h = new Headers(from ? from.headers : {});
+  ["content-length", "content-encoding", "etag", "last-modified", CATALOG, SAVED].forEach(function (n) { h.delete(n); });
+  h.set("content-type", "text/html; charset=utf-8");
+  h.set("cache-control", "no-store");
+  return new Response(text, { headers: h });
 }
 
 // A saved page, with a note at the top of its content saying what it is and from when.
@@ -195,17 +201,17 @@ function savedCopy(saved, l) {
   var note = '<p class="note saved-copy" role="status">' + esc(t(l).offline_no_signal) + " " +
     esc(t(l).offline_saved_copy) + ' <time datetime="' + when.toISOString() + '">' +
     esc(when.toLocaleString(l === "en" ? "en-GB" : "vi-VN")) + "</time>.</p>";
-  return saved.text().then(function (text) { return html(text.replace('<main id="main">', '<main id="main">\n' + note)); });
+  return saved.text().then(function (text) { return html(text.replace('<main id="main">', '<main id="main">\n' + note), saved); });
 }
 
 // A page made here: the offline page's frame (header, menu, footer) around `main`.
 function framed(l, title, main) {
   return caches.open(SHELL).then(function (c) { return c.match(l === "en" ? "/offline?lang=en" : "/offline"); }).then(function (shell) {
-    if (!shell) return html("<!doctype html><meta charset=utf-8><title>" + esc(title) + "</title>" + main);
+    if (!shell) return html("<!doctype html><meta charset=utf-8><title>" + esc(title) + "</title>" + main, null);
     return shell.text().then(function (text) {
       var start = text.indexOf('<main id="main">'), end = text.lastIndexOf("</main>");
       return html(text.slice(0, start).replace(/<title>[^<]*<\/title>/, "<title>" + esc(title) + "</title>") +
-        '<main id="main">\n' + main + text.slice(end));
+        '<main id="main">\n' + main + text.slice(end), shell);
     });
   });
 }
@@ -225,7 +231,7 @@ function notSaved(l) {
   return caches.open(SHELL).then(function (c) { return c.match(l === "en" ? "/offline?lang=en" : "/offline"); }).then(function (shell) {
     if (!shell) return new Response("offline", { status: 503 });
     return shell.text().then(function (text) {
-      return html(text.replace('<main id="main">', '<main id="main">\n<p class="note not-saved" role="status">' + esc(t(l).offline_not_saved) + "</p>"));
+      return html(text.replace('<main id="main">', '<main id="main">\n<p class="note not-saved" role="status">' + esc(t(l).offline_not_saved) + "</p>"), shell);
     });
   });
 }

@@ -161,7 +161,8 @@ await step("(a) a site opened online reads offline, marked as a saved copy from 
   await page.goto(base + "/sites/den-thai-vi");
   await until("the page saved", async () => (await cacheStorage(page)).some((e) => e.url.endsWith("/sites/den-thai-vi")));
   await visitor.net.set("offline");
-  await page.reload();
+  const answer = await page.reload();
+  assert.match(answer.headers()["content-security-policy"] || "", /script-src 'self'/, "the same strict CSP offline");
   assert.equal((await page.textContent("h1")).trim(), "Đền Thái Vi");
   const note = await page.textContent(".saved-copy");
   assert.match(note, /Bản lưu trên máy lúc/);
@@ -250,7 +251,8 @@ await step("(b) offline, a site's page from the pack shows its thumbnails", asyn
   // Its saved copy, or the page made from the pack: either way with photos that load.
   const widths = await page.locator(".gallery img").evaluateAll((imgs) => Promise.all(imgs.map((img) => img.decode().then(() => img.naturalWidth, () => 0))));
   assert.ok(widths.length >= 1 && widths.every((w) => w > 0), `photos load offline: ${widths}`);
-  await page.goto(base + "/sites/chua-bai-dinh");
+  const made = await page.goto(base + "/sites/chua-bai-dinh");
+  assert.match(made.headers()["content-security-policy"] || "", /script-src 'self'/, "pages made offline keep the CSP");
   assert.equal((await page.textContent("h1")).trim(), "Chùa Bái Đính");
   assert.match(await page.textContent(".offline-note"), /Từ gói đã lưu/);
   await page.goto(base + "/sites/den-thai-vi?from=pack");
