@@ -167,7 +167,10 @@ pub(super) fn apply(
     let mut members: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (id, site) in &state.sites {
         if dirty.contains(&site.key) {
-            members.entry(site.key.clone()).or_default().push(id.clone());
+            members
+                .entry(site.key.clone())
+                .or_default()
+                .push(id.clone());
         }
     }
     let mut provinces_dirty: BTreeSet<String> = BTreeSet::new();
@@ -389,7 +392,9 @@ pub(super) fn brotli(bytes: &[u8]) -> Vec<u8> {
         // packs are a few kilobytes.
         let window = (usize::BITS - bytes.len().max(1 << 10).leading_zeros()).clamp(10, 22);
         let mut writer = brotli::CompressorWriter::new(&mut out, 64 * 1024, BROTLI_QUALITY, window);
-        writer.write_all(bytes).expect("writing to memory cannot fail");
+        writer
+            .write_all(bytes)
+            .expect("writing to memory cannot fail");
     }
     out
 }

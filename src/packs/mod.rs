@@ -100,7 +100,11 @@ impl Place {
     pub fn key(&self) -> String {
         let part = |name: &Option<String>| {
             let slug = name.as_deref().map(crate::fold::slug).unwrap_or_default();
-            if slug.is_empty() { "-".to_owned() } else { slug }
+            if slug.is_empty() {
+                "-".to_owned()
+            } else {
+                slug
+            }
         };
         format!("{}/{}", part(&self.province), part(&self.commune))
     }

@@ -106,11 +106,8 @@ impl PackSite {
     /// `None` for a photo without derivatives).
     pub fn of(record: &SiteRecord, photos: &[Option<PhotoMeta>]) -> PackSite {
         let l = &record.location;
-        let (mut lat, mut lon, mut approximate) = (
-            l.lat,
-            l.lon,
-            l.accuracy.is_some_and(|a| a.is_centroid()),
-        );
+        let (mut lat, mut lon, mut approximate) =
+            (l.lat, l.lon, l.accuracy.is_some_and(|a| a.is_centroid()));
         // As ingest does: a site without a position takes its first photo's GPS in Vietnam.
         if lat.is_none()
             && let Some((la, lo)) = photos
@@ -131,7 +128,11 @@ impl PackSite {
             site_type: record.site_type.as_ref().map(|t| t.code().to_owned()),
             level: (record.level != Level::Unknown).then(|| record.level.code().to_owned()),
             red_address: record.red_address,
-            categories: record.category.iter().map(|c| c.code().to_owned()).collect(),
+            categories: record
+                .category
+                .iter()
+                .map(|c| c.code().to_owned())
+                .collect(),
             address: l.address.clone(),
             commune: l.commune.clone(),
             province: l.province.clone(),
@@ -264,7 +265,9 @@ mod tests {
 
     #[test]
     fn descriptions_become_short_plain_text() {
-        let (text, cut) = excerpt(Some("# Lịch sử\n\nĐình **thờ** Thành hoàng.\n\n- Cổng\n- Sân"));
+        let (text, cut) = excerpt(Some(
+            "# Lịch sử\n\nĐình **thờ** Thành hoàng.\n\n- Cổng\n- Sân",
+        ));
         assert_eq!(
             text.as_deref(),
             Some("Lịch sử\n\nĐình thờ Thành hoàng.\n\n• Cổng\n\n• Sân")

@@ -30,9 +30,24 @@ impl Fixture {
             index: IndexLayout::new(dir.path().join("index")),
             _dir: dir,
         };
-        f.put(site("den-a", "Đền A", Some("Ninh Bình"), Some("Xã Gia Viễn")));
-        f.put(site("dinh-b", "Đình B", Some("Ninh Bình"), Some("Xã Gia Viễn")));
-        f.put(site("chua-c", "Chùa C", Some("Ninh Bình"), Some("Phường Hoa Lư")));
+        f.put(site(
+            "den-a",
+            "Đền A",
+            Some("Ninh Bình"),
+            Some("Xã Gia Viễn"),
+        ));
+        f.put(site(
+            "dinh-b",
+            "Đình B",
+            Some("Ninh Bình"),
+            Some("Xã Gia Viễn"),
+        ));
+        f.put(site(
+            "chua-c",
+            "Chùa C",
+            Some("Ninh Bình"),
+            Some("Phường Hoa Lư"),
+        ));
         f.put(site("mieu-d", "Miếu D", None, None));
         f
     }
@@ -133,14 +148,22 @@ fn only_the_communes_that_changed_are_written_again() {
     let report = f.ingest();
     assert_eq!((report.communes_written, report.sites_read), (1, 1));
     let after = f.chunks();
-    assert_ne!(after["ninh-binh/xa-gia-vien"], before["ninh-binh/xa-gia-vien"]);
+    assert_ne!(
+        after["ninh-binh/xa-gia-vien"],
+        before["ninh-binh/xa-gia-vien"]
+    );
     assert_eq!(
         after["ninh-binh/phuong-hoa-lu"],
         before["ninh-binh/phuong-hoa-lu"]
     );
 
     // A site moving to another commune changes both.
-    f.put(site("dinh-b", "Đình B", Some("Ninh Bình"), Some("Phường Hoa Lư")));
+    f.put(site(
+        "dinh-b",
+        "Đình B",
+        Some("Ninh Bình"),
+        Some("Phường Hoa Lư"),
+    ));
     assert_eq!(f.ingest().communes_written, 2);
     assert_eq!(f.names_in("ninh-binh/phuong-hoa-lu"), ["Chùa C", "Đình B"]);
 
@@ -198,7 +221,12 @@ fn replaced_files_are_deleted_after_a_day() {
     let f = Fixture::new();
     f.ingest();
     let old = f.file_of(&f.chunks()["ninh-binh/phuong-hoa-lu"]);
-    f.put(site("chua-c", "Chùa C mới", Some("Ninh Bình"), Some("Phường Hoa Lư")));
+    f.put(site(
+        "chua-c",
+        "Chùa C mới",
+        Some("Ninh Bình"),
+        Some("Phường Hoa Lư"),
+    ));
     assert_eq!(f.ingest().files_deleted, 0);
     assert!(old.is_file(), "kept for phones half-way through an update");
     let state = build::State::load(&f.index).unwrap();

@@ -21,8 +21,14 @@ async fn the_worker_is_served_from_the_root_and_checked_at_every_visit() {
     assert_eq!(sw.header("content-type"), "text/javascript; charset=utf-8");
     assert_eq!(sw.header("cache-control"), "no-cache");
     let body = sw.text();
-    assert!(body.starts_with("\"use strict\";\nself.DISAN = {"), "settings first");
-    assert!(body.contains("DisanSearch"), "the offline search is part of it");
+    assert!(
+        body.starts_with("\"use strict\";\nself.DISAN = {"),
+        "settings first"
+    );
+    assert!(
+        body.contains("DisanSearch"),
+        "the offline search is part of it"
+    );
     // The shell it keeps is the current assets, fingerprinted.
     for name in ["site.css", "site.js", "offline.js"] {
         assert!(body.contains(disan::web::assets::url(name)), "{name}");
@@ -54,7 +60,10 @@ async fn the_manifest_names_the_app_in_both_languages_with_installable_icons() {
         assert_eq!(answer.header("content-type"), "application/manifest+json");
         assert!(answer.header("set-cookie").is_empty());
         let m = answer.json();
-        assert_eq!((m["lang"].as_str(), m["short_name"].as_str()), (Some(lang), Some(name)));
+        assert_eq!(
+            (m["lang"].as_str(), m["short_name"].as_str()),
+            (Some(lang), Some(name))
+        );
         assert_eq!(m["display"], "standalone");
         assert_eq!(m["scope"], "/");
         assert_eq!(m["id"], "/");
@@ -75,7 +84,10 @@ async fn the_manifest_names_the_app_in_both_languages_with_installable_icons() {
     }
     let home = get("/?lang=en").await.text();
     assert!(home.contains(r#"<link rel="manifest" href="/manifest.webmanifest?lang=en">"#));
-    assert!(get("/").await.text().contains(r#"href="/offline""#), "every page links the offline page");
+    assert!(
+        get("/").await.text().contains(r#"href="/offline""#),
+        "every page links the offline page"
+    );
 }
 
 #[actix_web::test]
@@ -92,10 +104,16 @@ async fn the_offline_pages_are_the_same_for_everyone() {
         // A language chosen by the link is not remembered here: the answer stays public, so
         // the worker may keep it.
         assert!(answer.header("set-cookie").is_empty(), "{path}");
-        assert!(answer.header("cache-control").starts_with("public"), "{path}");
+        assert!(
+            answer.header("cache-control").starts_with("public"),
+            "{path}"
+        );
     }
     let save = get("/search?q=chua").await.text();
-    assert!(save.contains(r#"href="/offline?save=search&amp;q=chua""#), "results can be saved");
+    assert!(
+        save.contains(r#"href="/offline?save=search&amp;q=chua""#),
+        "results can be saved"
+    );
     let site = get(&format!("/sites/{PHOTO_SITE}")).await.text();
     assert!(site.contains(&format!("/offline?save=site&amp;id={PHOTO_SITE}")));
 }
@@ -128,7 +146,10 @@ async fn every_response_that_sets_a_cookie_is_private() {
             "{path} sets a cookie with Cache-Control: {cc}"
         );
     }
-    assert!(setting >= 4, "the language links and the login page set cookies");
+    assert!(
+        setting >= 4,
+        "the language links and the login page set cookies"
+    );
 }
 
 #[actix_web::test]
@@ -137,7 +158,12 @@ async fn public_answers_name_the_catalog_they_were_made_from() {
     for path in ["/", "/search?q=chua", "/api/v1/search?q=den", "/offline"] {
         assert_eq!(get(path).await.header("x-disan-catalog"), version, "{path}");
     }
-    assert_eq!(get(disan::web::assets::url("site.css")).await.header("x-disan-catalog"), "");
+    assert_eq!(
+        get(disan::web::assets::url("site.css"))
+            .await
+            .header("x-disan-catalog"),
+        ""
+    );
 }
 
 /// The pack file at `url`, plain and as sent to a client taking brotli.
@@ -173,10 +199,17 @@ async fn packs_are_listed_then_served_by_content_for_a_year() {
     assert_eq!(compressed.header("content-encoding"), "br");
     let mut unpacked = Vec::new();
     brotli::BrotliDecompress(&mut compressed.body.as_slice(), &mut unpacked).unwrap();
-    assert_eq!(unpacked, toc.body, "the stored compressed file is the same pack");
+    assert_eq!(
+        unpacked, toc.body,
+        "the stored compressed file is the same pack"
+    );
     let communes = toc.json()["communes"].as_array().unwrap().clone();
     let sites: u64 = communes.iter().map(|c| c["sites"].as_u64().unwrap()).sum();
-    assert_eq!(sites, FIXTURE.state.catalog().len() as u64, "every site in one commune");
+    assert_eq!(
+        sites,
+        FIXTURE.state.catalog().len() as u64,
+        "every site in one commune"
+    );
     // The site with photos carries its smallest ones, with their credits.
     let mut found = false;
     for commune in &communes {
@@ -185,7 +218,10 @@ async fn packs_are_listed_then_served_by_content_for_a_year() {
             if site["i"] == PHOTO_SITE {
                 found = true;
                 let photo = &site["ph"][0];
-                assert!(photo["u"].as_str().unwrap().ends_with("-320.webp"), "{photo}");
+                assert!(
+                    photo["u"].as_str().unwrap().ends_with("-320.webp"),
+                    "{photo}"
+                );
                 assert_eq!(photo["au"], "Nguyễn Văn A");
                 assert_eq!(get(photo["u"].as_str().unwrap()).await.status, 200);
             }
@@ -207,7 +243,9 @@ async fn packs_are_listed_then_served_by_content_for_a_year() {
 
 #[actix_web::test]
 async fn a_selection_is_the_packs_holding_its_sites() {
-    let one = get(&format!("/packs/v1/select?id={PHOTO_SITE}&id=not-a-site")).await.json();
+    let one = get(&format!("/packs/v1/select?id={PHOTO_SITE}&id=not-a-site"))
+        .await
+        .json();
     assert_eq!(one["ids"], serde_json::json!([PHOTO_SITE]));
     assert_eq!(one["chunks"].as_array().unwrap().len(), 1);
     assert!(one["photo_bytes"].as_u64().unwrap() > 0);
@@ -221,14 +259,13 @@ async fn a_selection_is_the_packs_holding_its_sites() {
     assert!(ids.contains(&"chua-bai-dinh"), "{ids:?}");
     assert_eq!(results["total"].as_u64(), Some(ids.len() as u64));
     assert_eq!(results["truncated"], false);
-    let near = get("/packs/v1/select?near=20.2506,105.9745&radius_km=5").await.json();
+    let near = get("/packs/v1/select?near=20.2506,105.9745&radius_km=5")
+        .await
+        .json();
     let catalog = FIXTURE.state.catalog();
     for id in near["ids"].as_array().unwrap() {
-        let r = &catalog.get(id.as_str().unwrap()).unwrap().record;
-        let km = disan::search::geo::haversine_km(
-            (20.2506, 105.9745),
-            (r.location.lat.unwrap(), r.location.lon.unwrap()),
-        );
+        let site = catalog.get(id.as_str().unwrap()).unwrap();
+        let km = disan::search::geo::haversine_km((20.2506, 105.9745), site.position().unwrap());
         assert!(km <= 5.0, "{id} is {km} km away");
     }
     assert!(!near["ids"].as_array().unwrap().is_empty());
@@ -284,7 +321,15 @@ async fn a_draft_lands_once_however_often_it_is_sent() {
     .await;
     assert_eq!(session.status, 200);
     assert_eq!(json(&session)["csrf"], b.csrf.as_str());
-    assert!(session.headers.get("cache-control").unwrap().to_str().unwrap().contains("no-store"));
+    assert!(
+        session
+            .headers
+            .get("cache-control")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .contains("no-store")
+    );
 
     let name = "Đình làng Ngoại Tuyến".chars().collect::<String>();
     let nfd: String = unicode_normalization::UnicodeNormalization::nfd(name.as_str()).collect();
@@ -338,7 +383,8 @@ async fn a_draft_is_refused_without_its_token_or_with_mistakes() {
     let c = fresh();
     let app = init_service(disan::web::app(c.state.clone())).await;
     let b = login(&app, &c.state, account(Role::Volunteer)).await;
-    let body = serde_json::json!({"key": "key-0001-abcdef", "kind": "new", "fields": {"name": "Chùa A"}});
+    let body =
+        serde_json::json!({"key": "key-0001-abcdef", "kind": "new", "fields": {"name": "Chùa A"}});
     // No session: 401 (the draft stays on the phone); no token: 403.
     assert_eq!(send(&app, draft(None, body.clone())).await.status, 401);
     let no_token = TestRequest::post()
@@ -349,11 +395,17 @@ async fn a_draft_is_refused_without_its_token_or_with_mistakes() {
     assert_eq!(send(&app, no_token).await.status, 403);
     // A visitor account may not contribute.
     let visitor = login(&app, &c.state, account(Role::Visitor)).await;
-    assert_eq!(send(&app, draft(Some(&visitor), body.clone())).await.status, 403);
+    assert_eq!(
+        send(&app, draft(Some(&visitor), body.clone())).await.status,
+        403
+    );
     // Mistakes are said by field, in the page's language.
     let nameless = send(
         &app,
-        draft(Some(&b), serde_json::json!({"key": "key-0002-abcdef", "kind": "new", "fields": {"name": " "}})),
+        draft(
+            Some(&b),
+            serde_json::json!({"key": "key-0002-abcdef", "kind": "new", "fields": {"name": " "}}),
+        ),
     )
     .await;
     assert_eq!(nameless.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -369,7 +421,10 @@ async fn a_draft_is_refused_without_its_token_or_with_mistakes() {
         let answer = send(&app, draft(Some(&b), bad.clone())).await;
         assert!(answer.status.is_client_error(), "{bad}: {}", answer.status);
     }
-    assert!(c.state.inbox.list().0.is_empty(), "nothing reached the inbox");
+    assert!(
+        c.state.inbox.list().0.is_empty(),
+        "nothing reached the inbox"
+    );
 }
 
 #[actix_web::test]
@@ -377,12 +432,17 @@ async fn a_correction_drafted_offline_changes_only_what_it_names() {
     let c = fresh();
     let app = init_service(disan::web::app(c.state.clone())).await;
     let b = login(&app, &c.state, account(Role::Volunteer)).await;
-    let before = c.state.catalog().get(PHOTO_SITE).unwrap().record.clone();
+    let catalog = c.state.catalog();
+    let before = catalog.record(catalog.get(PHOTO_SITE).unwrap()).unwrap();
     let body = serde_json::json!({"key": "key-correct-1", "kind": "correct", "site": PHOTO_SITE,
         "fields": {"summary": "Đền thờ ba vị vua Trần.", "note": "Ghi tại đền."}});
     let answer = send(&app, draft(Some(&b), body)).await;
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
-    let submission = c.state.inbox.get(json(&answer)["submission"].as_str().unwrap()).unwrap();
+    let submission = c
+        .state
+        .inbox
+        .get(json(&answer)["submission"].as_str().unwrap())
+        .unwrap();
     match submission.proposal {
         disan::archive::inbox::Proposal::Correction { record, note, .. } => {
             assert_eq!(record.summary.as_deref(), Some("Đền thờ ba vị vua Trần."));
@@ -394,7 +454,10 @@ async fn a_correction_drafted_offline_changes_only_what_it_names() {
     }
     // Photos for a site: a submission for that site.
     let photos = serde_json::json!({"key": "key-photos-1", "kind": "photos", "site": PHOTO_SITE});
-    assert_eq!(send(&app, draft(Some(&b), photos)).await.status, StatusCode::CREATED);
+    assert_eq!(
+        send(&app, draft(Some(&b), photos)).await.status,
+        StatusCode::CREATED
+    );
 }
 
 #[actix_web::test]
@@ -407,7 +470,11 @@ async fn an_approval_updates_the_pack_of_its_commune_only() {
     let moderator = login(&app, &c.state, account(Role::Moderator)).await;
     let answer = send(
         &app,
-        post_form(&format!("/moderate/{}/approve", submission.id), Some(&moderator), &[]),
+        post_form(
+            &format!("/moderate/{}/approve", submission.id),
+            Some(&moderator),
+            &[],
+        ),
     )
     .await;
     assert_eq!(answer.status, 303, "{}", answer.body);
@@ -417,25 +484,36 @@ async fn an_approval_updates_the_pack_of_its_commune_only() {
     let chunk = after.chunk_of(&site).expect("the new site is in a pack");
     let sites = get_json(&app, &chunk.url).await;
     assert!(
-        sites["sites"].as_array().unwrap().iter().any(|s| s["n"] == "Miếu Gốc Đa"),
+        sites["sites"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["n"] == "Miếu Gốc Đa"),
         "its commune's pack lists it"
     );
     // Only its commune changed: every other site keeps its pack file.
     let catalog = c.state.catalog();
     let moved: Vec<&str> = catalog
         .sites()
-        .iter()
-        .map(|s| s.record.id.as_str())
-        .filter(|id| *id != site && before.chunk_of(id).map(|c| &c.url) != after.chunk_of(id).map(|c| &c.url))
+        .map(|s| s.id.as_str())
+        .filter(|id| {
+            *id != site && before.chunk_of(id).map(|c| &c.url) != after.chunk_of(id).map(|c| &c.url)
+        })
         .collect();
     let neighbours: Vec<&str> = moved
         .iter()
         .copied()
         .filter(|id| after.chunk_of(id).map(|c| &c.url) == Some(&chunk.url))
         .collect();
-    assert_eq!(moved, neighbours, "only the sites sharing its commune's pack");
+    assert_eq!(
+        moved, neighbours,
+        "only the sites sharing its commune's pack"
+    );
     assert_ne!(get_json(&app, "/packs/v1/index.json").await, index_before);
-    assert_eq!(Directory::load(&c.state.index_layout).unwrap().len(), after.len());
+    assert_eq!(
+        Directory::load(&c.state.index_layout).unwrap().len(),
+        after.len()
+    );
 }
 
 async fn get_json<S, B>(app: &S, uri: &str) -> serde_json::Value

@@ -62,13 +62,12 @@ impl Inbox {
         let _held = lock_exclusive(&lock).map_err(|e| io(&lock, e))?;
         let path = self.layout.draft_receipt(&receipt_name(submitter, key));
         let receipt = match std::fs::read(&path) {
-            Ok(bytes) => Some(
-                serde_json::from_slice::<Receipt>(&bytes)
-                    .map_err(|source| InboxError::Corrupt {
-                        path: path.clone(),
-                        source,
-                    })?,
-            ),
+            Ok(bytes) => Some(serde_json::from_slice::<Receipt>(&bytes).map_err(|source| {
+                InboxError::Corrupt {
+                    path: path.clone(),
+                    source,
+                }
+            })?),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(io(&path, e)),
         };
@@ -98,7 +97,11 @@ impl Inbox {
 /// The receipt's file name: who sent which key, hashed.
 fn receipt_name(submitter: &str, key: &str) -> String {
     let mut hasher = blake3::Hasher::new();
-    for part in [b"disan-draft-v1".as_slice(), submitter.as_bytes(), key.as_bytes()] {
+    for part in [
+        b"disan-draft-v1".as_slice(),
+        submitter.as_bytes(),
+        key.as_bytes(),
+    ] {
         hasher.update(&(part.len() as u64).to_le_bytes());
         hasher.update(part);
     }

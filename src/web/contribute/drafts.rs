@@ -133,17 +133,21 @@ pub async fn receive(
         }
         (Kind::Photos, Some(site)) => (
             Proposal::Photos {
-                site_id: site.record.id.clone(),
+                site_id: site.id.clone(),
             },
             FieldErrors::new(),
         ),
         (Kind::Correct, Some(site)) => {
-            let mut values = SiteFields::from_record(&site.record);
+            let current = match catalog.record(site) {
+                Ok(current) => current,
+                Err(e) => return refuse(e.into(), FieldErrors::new()),
+            };
+            let mut values = SiteFields::from_record(&current);
             values.overlay(&fields);
-            let (record, errors) = corrected_record(&site.record, &values, lang);
+            let (record, errors) = corrected_record(&current, &values, lang);
             let note = Some(values.note.trim().to_owned()).filter(|n| !n.is_empty());
             let proposal = Proposal::Correction {
-                site_id: site.record.id.clone(),
+                site_id: site.id.clone(),
                 record,
                 note,
             };
@@ -157,8 +161,7 @@ pub async fn receive(
     let inbox = state.inbox.clone();
     let submitter = by.name().to_owned();
     let key = draft.key;
-    let result =
-        blocking(move || inbox.submit_once(&submitter, &key, proposal, Utc::now())).await;
+    let result = blocking(move || inbox.submit_once(&submitter, &key, proposal, Utc::now())).await;
     match result {
         Ok((submission, created)) => {
             let status = if created {

@@ -176,8 +176,9 @@ pub async fn correct_form(
     let lang = chosen.lang;
     let catalog = state.catalog();
     let site = catalog.require(&site_id).in_lang(lang)?;
-    let mut page = correction_page(&site.record, by.csrf(), lang);
-    page.values = SiteFields::from_record(&site.record);
+    let current = catalog.record(site).in_lang(lang)?;
+    let mut page = correction_page(&current, by.csrf(), lang);
+    page.values = SiteFields::from_record(&current);
     page.render(lang, StatusCode::OK)
 }
 
@@ -191,9 +192,10 @@ pub async fn correct_submit(
     let lang = chosen.lang;
     let catalog = state.catalog();
     let site = catalog.require(&site_id).in_lang(lang)?;
+    let current = catalog.record(site).in_lang(lang)?;
     let values = SiteFields::from_form(&posted.fields);
-    let (record, errors) = corrected_record(&site.record, &values, lang);
-    let mut page = correction_page(&site.record, posted.by.csrf(), lang);
+    let (record, errors) = corrected_record(&current, &values, lang);
+    let mut page = correction_page(&current, posted.by.csrf(), lang);
     page.errors = errors;
     let note = Some(values.note.trim().to_owned()).filter(|n| !n.is_empty());
     page.values = values;
@@ -201,7 +203,7 @@ pub async fn correct_submit(
         return page.render(lang, StatusCode::UNPROCESSABLE_ENTITY);
     }
     let proposal = Proposal::Correction {
-        site_id: site.record.id.clone(),
+        site_id: site.id.clone(),
         record,
         note,
     };

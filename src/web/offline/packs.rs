@@ -96,7 +96,10 @@ fn matches_etag(req: &HttpRequest, etag: &str) -> bool {
     req.headers()
         .get(IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim().trim_start_matches("W/") == etag))
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim().trim_start_matches("W/") == etag)
+        })
 }
 
 /// What `select` answers.

@@ -19,12 +19,12 @@ use serde_json::{Map, Value};
 use crate::admin_units::units;
 use crate::archive::inbox::LICENCES;
 use crate::record::{Accuracy, KnownType};
+use crate::web::assets;
 use crate::web::contribute::site_form::Choice;
 use crate::web::error::{InLang, PageError};
 use crate::web::i18n::{Chosen, Lang};
 use crate::web::render::{Frame, html, page};
 use crate::web::state::AppState;
-use crate::web::assets;
 
 /// Radii offered for "the sites around here", in km.
 const RADII: [u32; 5] = [2, 5, 10, 20, 50];
@@ -101,7 +101,12 @@ pub async fn offline(
 ) -> Result<HttpResponse, PageError> {
     let lang = chosen.lang;
     let t = lang.labels();
-    let mut frame = Frame::new(&req, &state, lang, format!("{} · {}", t.offline_title, t.site_name));
+    let mut frame = Frame::new(
+        &req,
+        &state,
+        lang,
+        format!("{} · {}", t.offline_title, t.site_name),
+    );
     frame.nav = "offline";
     frame.noindex = true;
     frame.extra_js = Some(assets::url("offline.js"));

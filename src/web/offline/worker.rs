@@ -157,9 +157,7 @@ pub async fn manifest(req: HttpRequest) -> HttpResponse {
         .and_then(|l| Lang::parse(&l))
         .unwrap_or(Lang::Vi);
     let (t, other) = (lang.labels(), lang.other().labels());
-    let icon = |name: &str, size: &str, purpose: &str| {
-        json!({ "src": assets::url(name), "sizes": size, "type": "image/png", "purpose": purpose })
-    };
+    let icon = |name: &str, size: &str, purpose: &str| json!({ "src": assets::url(name), "sizes": size, "type": "image/png", "purpose": purpose });
     let body = json!({
         "id": "/",
         "name": format!("{} — {}", t.site_name, t.tagline),
