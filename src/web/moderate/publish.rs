@@ -5,8 +5,8 @@
 //! is sent the new document and waited for ([`IndexUpdater::flush`]), a catalog with this one
 //! site replaced is published, and the site's commune gets a new trip pack. The handler never
 //! touches the index writer; the order — index first, pages second, trip packs last — means a
-//! page never links to a search that cannot find it. Everything here blocks (file reads, image work, a commit), so callers run it through
-//! `web::block`.
+//! page never links to a search that cannot find it. Everything here blocks (file reads, image
+//! work, a commit), so callers run it through `web::block`.
 
 use std::time::Instant;
 
