@@ -4,6 +4,7 @@
 # Reports go to target/lighthouse/; the scores are printed as a table.
 #
 #   DISAN_TESTDATA=../shared/testdata benches/lighthouse.sh
+#   DISAN_BIN=path/to/disan DISAN_TESTDATA=… benches/lighthouse.sh   # a binary built earlier
 #
 # Needs `chromium` (apt) and Node.js; installs Lighthouse from npm into benches/web/.
 set -euo pipefail
@@ -13,8 +14,11 @@ out="$target/lighthouse"
 work="$(mktemp -d)"
 port="${DISAN_LIGHTHOUSE_PORT:-18282}"
 export CHROME_PATH="${CHROME_PATH:-/usr/bin/chromium}"
-(cd "$repo" && cargo build --release --locked --quiet)
-cp "$target/release/disan" "$work/disan"
+if [ -z "${DISAN_BIN:-}" ]; then
+  (cd "$repo" && cargo build --release --locked --quiet)
+  DISAN_BIN="$target/release/disan"
+fi
+cp "$DISAN_BIN" "$work/disan"
 "$repo/tests/e2e/prepare.sh" "$work"
 (cd "$repo/benches/web" && { [ -d node_modules/lighthouse ] || npm ci --no-audit --no-fund --silent; })
 "$work/disan" --archive "$work/archive" --index "$work/index" serve --bind "127.0.0.1:$port" > "$work/serve.log" 2>&1 &

@@ -109,6 +109,20 @@ impl ArchiveLayout {
         self.staging_dir().join(format!("resume-{upload}.json"))
     }
 
+    /// What became of a volunteer's offline draft: the submission it created, found again
+    /// when the same draft is sent twice. `receipt` must already be a hex digest made by the
+    /// inbox, so it can never climb out of the folder.
+    pub fn draft_receipt(&self, receipt: &str) -> PathBuf {
+        self.private_dir()
+            .join("drafts")
+            .join(format!("{receipt}.json"))
+    }
+
+    /// Serialises the check-then-create of draft receipts between requests and processes.
+    pub fn drafts_lock(&self) -> PathBuf {
+        self.private_dir().join("drafts.lock")
+    }
+
     /// The accounts: one JSON file of users with their password hashes.
     pub fn users_file(&self) -> PathBuf {
         self.private_dir().join("users.json")
@@ -202,6 +216,30 @@ impl IndexLayout {
     /// All derivatives; served under `/media/`.
     pub fn media_root(&self) -> PathBuf {
         self.root.join("media")
+    }
+
+    /// Trip packs: what visitors save to read and search offline (see [`crate::packs`]).
+    pub fn packs_root(&self) -> PathBuf {
+        self.root.join("packs")
+    }
+
+    /// What the last pack build saw of every site and wrote for every commune.
+    pub fn pack_state(&self) -> PathBuf {
+        self.packs_root().join("state.json")
+    }
+
+    /// The list of provinces with their packs; the one pack file whose URL does not change.
+    pub fn pack_index(&self) -> PathBuf {
+        self.packs_root().join("index.json")
+    }
+
+    /// A pack file by kind (`c` for a commune's sites, `p` for a province's table of contents)
+    /// and content hash, plain (`json`) or brotli-compressed (`json.br`). `hash` must already
+    /// be checked ([`crate::packs::is_pack_hash`]), so it can never leave the packs folder.
+    pub fn pack_file(&self, kind: crate::packs::PackKind, hash: &str, extension: &str) -> PathBuf {
+        self.packs_root()
+            .join(kind.folder())
+            .join(format!("{hash}.{extension}"))
     }
 }
 

@@ -13,7 +13,8 @@
 //! - **Derived data** — [`media`] turns photos into web derivatives and reads EXIF; [`search`]
 //!   is the only code that touches tantivy; [`ingest`] runs the archive through both,
 //!   incrementally and crash-safely; [`index_updates`] is the one task that writes the index
-//!   while the site is served.
+//!   while the site is served; [`packs`] are the trip packs visitors save for offline use,
+//!   rebuilt by ingest and after each publication.
 //! - **Contributions** — [`accounts`] (users, sessions, CSRF, login limits, in the archive's
 //!   private folder), the inbox ([`archive::inbox`]) and [`moderation`] (approve, reject,
 //!   revert, history, "needs help").
@@ -39,6 +40,7 @@ pub mod media;
 pub mod search;
 
 pub mod index_updates;
+pub mod packs;
 
 pub mod web;
 

@@ -6,7 +6,10 @@
 // - the photo form sends photos one by one through the resumable protocol of
 //   src/web/contribute/uploads.rs: reduced to 2560 px in the browser (unless "send the
 //   original" is ticked), in 256 KiB chunks, each retried with backoff after asking the server
-//   where to resume, with a progress bar per photo.
+//   where to resume, with a progress bar per photo;
+// - drafts: the offline form (/offline/draft) keeps a contribution on the phone (photos reduced
+//   the same way) and the service worker sends it once online; /contribute and that page list
+//   the drafts waiting to send.
 'use strict';
 (function () {
   var d = document;
@@ -116,11 +119,7 @@
     });
   }
 
-  // ---- Photo uploads -------------------------------------------------------------------------
-  var form = d.querySelector('form[data-uploader]');
-  if (!form || !window.fetch || !window.XMLHttpRequest || !window.Blob) return;
-  var CHUNK = 256 * 1024, MAX_EDGE = 2560, MAX_FAILURES = 20;
-  var ds = form.dataset;
+  var MAX_EDGE = 2560;
 
   // The EXIF block of the original, with its orientation reset (the canvas already turned the
   // pixels), put into the reduced JPEG so the position and date survive the reduction.
@@ -176,6 +175,13 @@
         return 'sha256:' + Array.prototype.map.call(new Uint8Array(h), function (b) { return ('0' + b.toString(16)).slice(-2); }).join('');
       }).catch(function () { return fallback; });
   }
+
+  // ---- Photo uploads -------------------------------------------------------------------------
+  drafts();
+  var form = d.querySelector('form[data-uploader]');
+  if (!form || !window.fetch || !window.XMLHttpRequest || !window.Blob) return;
+  var CHUNK = 256 * 1024, MAX_FAILURES = 20;
+  var ds = form.dataset;
 
   function wait(ms) { return new Promise(function (r) { setTimeout(r, ms); }); }
   function backoff(n) { return Math.min(30000, 1000 * Math.pow(2, n)) * (0.75 + Math.random() / 2); }
@@ -273,6 +279,240 @@
       }
     });
   });
+
+  // ---- Drafts --------------------------------------------------------------------------------
+  // The same database as the service worker (static/sw.js): `drafts` holds what waits to send.
+  function drafts() {
+    var list = d.querySelector('[data-drafts]'), draftForm = d.querySelector('form[data-draft-form]');
+    if (!list && !draftForm) return;
+    var sw = navigator.serviceWorker;
+    if (!sw || !window.indexedDB) {
+      if (draftForm) problem(draftForm.dataset.lNeedsWorker);
+      return;
+    }
+    var opened = null;
+    function db() {
+      return opened || (opened = new Promise(function (ok, ko) {
+        var r = indexedDB.open('disan', 1);
+        r.onupgradeneeded = function () {
+          var x = r.result;
+          x.createObjectStore('meta');
+          x.createObjectStore('packs', { keyPath: 'id' });
+          x.createObjectStore('drafts', { keyPath: 'key' });
+        };
+        r.onsuccess = function () { ok(r.result); };
+        r.onerror = function () { ko(r.error); };
+      }));
+    }
+    function store(mode, fn) {
+      return db().then(function (x) {
+        return new Promise(function (ok, ko) {
+          var t = x.transaction('drafts', mode), req = fn(t.objectStore('drafts'));
+          t.oncomplete = function () { ok(req.result); };
+          t.onerror = t.onabort = function () { ko(t.error); };
+        });
+      });
+    }
+    function tell(message) {
+      return sw.ready.then(function (reg) { reg.active.postMessage(message); });
+    }
+    function send() {
+      return sw.ready.then(function (reg) {
+        // Background Sync sends even if this page is closed; the message sends now.
+        if (reg.sync) reg.sync.register('disan-drafts').catch(function () {});
+        reg.active.postMessage({ cmd: 'drafts' });
+      });
+    }
+    function problem(text) {
+      var p = d.querySelector('[data-draft-problem]');
+      if (!p) return;
+      p.textContent = text || '';
+      p.hidden = !text;
+    }
+
+    // "Waiting to send (n)": each draft, where it stands, and what to do about it.
+    function render() {
+      if (!list) return;
+      store('readonly', function (s) { return s.getAll(); }).then(function (all) {
+        var day = Date.now() - 24 * 3600 * 1000, waiting = 0, ds = list.dataset;
+        var ul = list.querySelector('[data-draft-list]');
+        ul.innerHTML = '';
+        all.sort(function (a, b) { return b.created - a.created; }).forEach(function (x) {
+          if (x.status === 'sent' && x.sent < day) { store('readwrite', function (s) { return s.delete(x.key); }); return; }
+          if (x.status !== 'sent') waiting++;
+          var li = d.createElement('li'), title = d.createElement('strong'), state = d.createElement('span');
+          li.className = 'submission draft ' + x.status;
+          title.textContent = x.title || x.fields.name || x.siteName || '';
+          li.appendChild(title);
+          var kind = d.createElement('span');
+          kind.className = 'kind';
+          kind.textContent = ({ 'new': ds.lNew, photos: ds.lPhotoKind, correct: ds.lCorrection })[x.kind] +
+            (x.photos && x.photos.length ? ' · ' + x.photos.length + ' ' + ds.lPhotos.toLowerCase() : '');
+          li.appendChild(kind);
+          state.className = 'status';
+          var sentBytes = (x.photos || []).reduce(function (n, p) { return n + (p.done ? p.size : (p.offset || 0)); }, 0);
+          var allBytes = (x.photos || []).reduce(function (n, p) { return n + p.size; }, 0);
+          state.textContent = ({ waiting: ds.lWaiting, sending: ds.lSending, sent: ds.lSent, login: ds.lLogin, invalid: ds.lInvalid })[x.status] || x.status;
+          li.appendChild(state);
+          if (x.status === 'sending' && allBytes) {
+            var bar = d.createElement('progress');
+            bar.max = allBytes;
+            bar.value = sentBytes;
+            li.appendChild(bar);
+          }
+          if (x.status === 'invalid') {
+            var why = d.createElement('p');
+            why.className = 'reason';
+            why.textContent = x.errors ? Object.keys(x.errors).map(function (k) { return x.errors[k]; }).join(' ') : (x.message || '');
+            li.appendChild(why);
+          }
+          var actions = d.createElement('p');
+          if (x.status === 'sent' && x.url) {
+            var open = d.createElement('a');
+            open.href = x.url;
+            open.textContent = title.textContent;
+            actions.appendChild(open);
+          } else if (x.status === 'login') {
+            var login = d.createElement('a');
+            login.className = 'button';
+            login.href = '/login?next=' + encodeURIComponent('/contribute');
+            login.textContent = ds.lLoginButton;
+            actions.appendChild(login);
+          } else {
+            var now = d.createElement('button');
+            now.type = 'button';
+            now.className = 'quiet';
+            now.textContent = ds.lSendNow;
+            now.addEventListener('click', function () {
+              store('readwrite', function (s) { x.status = 'waiting'; return s.put(x); }).then(send);
+            });
+            actions.appendChild(now);
+          }
+          if (x.status !== 'sent') {
+            var drop = d.createElement('button');
+            drop.type = 'button';
+            drop.className = 'quiet';
+            drop.textContent = ds.lDelete;
+            drop.addEventListener('click', function () { store('readwrite', function (s) { return s.delete(x.key); }).then(render); });
+            actions.appendChild(drop);
+          }
+          li.appendChild(actions);
+          ul.appendChild(li);
+        });
+        list.querySelector('[data-draft-count]').textContent = waiting;
+        list.hidden = !ul.children.length;
+      });
+    }
+
+    // Say so before the phone runs out of room for drafts and their photos.
+    var low = d.querySelector('[data-storage-low]');
+    if (low && navigator.storage && navigator.storage.estimate) {
+      navigator.storage.estimate().then(function (e) {
+        low.hidden = !(e.quota && (e.quota - e.usage < 50 * 1024 * 1024 || e.usage / e.quota > 0.9));
+      });
+    }
+    new BroadcastChannel('disan').onmessage = function (e) { if (e.data && e.data.type === 'drafts') render(); };
+    window.addEventListener('online', send);
+    render();
+    sw.register('/sw.js').then(function () {
+      // A volunteer is here: keep the offline form on the phone for the days without a signal.
+      tell({ cmd: 'draft-shell' });
+      send();
+    }).catch(function () { if (draftForm) problem(draftForm.dataset.lNeedsWorker); });
+    if (draftForm) draftPage(draftForm, store, send, problem, render);
+  }
+
+  // The offline form: which contribution it is, from the address (as the worker redirects the
+  // contribution pages here when there is no network), and saving it as a draft.
+  function draftPage(form, store, send, problem, render) {
+    var q = new URLSearchParams(location.search), kind = q.get('kind') || 'new', site = q.get('site');
+    if (['new', 'photos', 'correct'].indexOf(kind) < 0 || (kind !== 'new' && !site)) kind = 'new';
+    Array.prototype.forEach.call(form.querySelectorAll('[data-kinds]'), function (el) {
+      el.hidden = el.dataset.kinds.split(' ').indexOf(kind) < 0;
+    });
+    var before = {}, siteName = '';
+    var fields = ['name', 'name_en', 'alt_names', 'type', 'type_other', 'address', 'province', 'commune', 'lat', 'lon', 'accuracy', 'summary', 'description', 'people', 'sources', 'note'];
+    function shown(name) { var f = form.elements[name]; return f && !f.closest('[hidden]') ? f : null; }
+    function ready() { form.hidden = false; }
+    if (kind === 'new') ready();
+    else {
+      // The site as the phone knows it: the live record online, the saved pack offline.
+      fetch('/api/v1/sites/' + encodeURIComponent(site)).then(function (r) { if (!r.ok) throw r; return r.json(); }).then(function (j) {
+        var r = j.record, p = j.pack;
+        var values = r ? {
+          name: r.name, name_en: r.name_en, alt_names: (r.alt_names || []).join('\n'), type: r.type, summary: r.summary,
+          description: r.description, people: (r.people || []).join('\n'),
+          sources: (r.sources || []).map(function (s) { return [s.citation, s.url].filter(Boolean).join(' '); }).join('\n')
+        } : {
+          name: p.n, name_en: p.ne, alt_names: (p.a || []).join('\n'), type: p.t, summary: p.s,
+          description: p.dm ? '' : p.d, people: (p.pp || []).join('\n')
+        };
+        siteName = values.name || site;
+        Array.prototype.forEach.call(form.querySelectorAll('[data-site-name]'), function (el) { el.textContent = siteName; });
+        if (kind === 'correct') {
+          Object.keys(values).forEach(function (k) {
+            var f = form.elements[k];
+            if (!f || values[k] == null) return;
+            if (k === 'type' && !Array.prototype.some.call(f.options, function (o) { return o.value === values[k]; })) {
+              form.elements.type_other.value = values[k];
+            } else f.value = values[k];
+          });
+          fields.forEach(function (k) { if (shown(k)) before[k] = shown(k).value; });
+        }
+        ready();
+      }).catch(function () { problem(form.dataset.lSiteMissing); });
+    }
+
+    form.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      problem('');
+      var values = {};
+      fields.forEach(function (k) {
+        var f = shown(k);
+        // A correction sends what was changed; the rest stays as the server has it.
+        if (f && (kind !== 'correct' || f.value !== before[k])) values[k] = f.value;
+      });
+      var files = kind === 'correct' ? [] : Array.prototype.slice.call(form.elements.photos.files);
+      if (kind !== 'photos' && !(form.elements.name.value || '').trim()) { problem(form.dataset.lName); return; }
+      if (kind === 'photos' && !files.length) { problem(form.dataset.lPhotos); return; }
+      if (files.length && !form.elements.author.value.trim()) { problem(form.dataset.lAuthor); return; }
+      var button = form.querySelector('button[type=submit]'), keep = form.querySelector('[data-keep-original]');
+      button.disabled = true;
+      Promise.all(files.map(function (file) {
+        return (keep && keep.checked ? Promise.resolve(file) : reduce(file)).then(function (blob) {
+          return keyOf(file, blob).then(function (key) {
+            return { name: file.name, size: blob.size, key: key, blob: blob, offset: 0, done: false };
+          });
+        });
+      })).then(function (photos) {
+        var bytes = photos.reduce(function (n, p) { return n + p.size; }, 0);
+        var room = navigator.storage && navigator.storage.estimate ? navigator.storage.estimate() : Promise.resolve(null);
+        return room.then(function (e) {
+          if (e && e.quota && e.quota - e.usage < 2 * bytes + 5 * 1024 * 1024) throw new Error(form.dataset.lNoRoom);
+          if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(function () {});
+          var draft = {
+            key: uuid(), kind: kind, site: kind === 'new' ? null : site, siteName: siteName,
+            title: kind === 'new' ? values.name : siteName, fields: values,
+            author: form.elements.author.value.trim(), license: form.elements.license.value,
+            caption: form.elements.caption.value.trim(), photos: photos, created: Date.now(), status: 'waiting'
+          };
+          return store('readwrite', function (s) { return s.put(draft); });
+        });
+      }).then(function () {
+        form.reset();
+        d.querySelector('[data-draft-saved]').hidden = false;
+        render();
+        return send();
+      }).catch(function (err) { problem(err.message); }).then(function () { button.disabled = false; });
+    });
+  }
+
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var b = new Uint8Array(16);
+    crypto.getRandomValues(b);
+    return Array.prototype.map.call(b, function (x) { return ('0' + x.toString(16)).slice(-2); }).join('');
+  }
 })();
 
 /* Moderation */

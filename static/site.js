@@ -111,4 +111,13 @@
   // The plaque's print button.
   var print = d.querySelector("[data-print]");
   if (print) print.addEventListener("click", function () { window.print(); });
+
+  // Offline use: the service worker installs once the page has loaded (the first visit costs
+  // nothing more), and hears of each visit (it sends any draft still waiting).
+  var sw = navigator.serviceWorker;
+  if (sw) {
+    window.addEventListener("load", function () { sw.register("/sw.js").catch(function () {}); });
+    if (sw.controller) sw.controller.postMessage({ cmd: "visit" });
+    window.addEventListener("online", function () { if (sw.controller) sw.controller.postMessage({ cmd: "online" }); });
+  }
 })();

@@ -13,4 +13,4 @@ pub mod write;
 
 pub use lock::{FileLock, lock_exclusive};
 pub use walk::{SiteEntry, photo_files, read_site, site_dirs, walk};
-pub use write::{write_atomic, write_record};
+pub use write::{write_atomic, write_derived, write_record};

@@ -23,6 +23,19 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Replaces `path` with `bytes` through a temporary file and a rename, without waiting for the
+/// disk: for derived files (trip packs) that are named by their content and checked by size
+/// when next used, so a power cut costs a rebuild of one file, never a wrong one served.
+/// Thousands of them are written per build, and a sync each would take most of its time.
+pub fn write_derived(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
 /// Writes a record as the canonical `site.json` of `site_dir`.
 pub fn write_record(site_dir: &Path, record: &SiteRecord) -> std::io::Result<()> {
     write_atomic(

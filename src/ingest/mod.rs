@@ -4,8 +4,9 @@
 //! The pipeline on one screen ([`ingest`]): **plan** (walk the archive, hash records and
 //! photos, compare with the [`manifest`]), **render** the photos never rendered ([`photos`], on
 //! all cores), **index** the sites whose record or photos changed and delete the vanished ones
-//! (one tantivy commit), then **record** the new manifest. Bad input never stops the run: each
-//! broken record or photo is a line in the report and every good site is still indexed.
+//! (one tantivy commit), then **record** the new manifest, and bring the trip packs
+//! ([`crate::packs`]) up to date. Bad input never stops the run: each broken record or photo is
+//! a line in the report and every good site is still indexed.
 //!
 //! Crash safety comes from the order of those steps. Derivatives are written atomically and
 //! named by content hash; the index changes only at its commit, which is atomic; the manifest is
@@ -26,6 +27,7 @@ use serde::Serialize;
 
 use crate::layout::{ArchiveLayout, IndexLayout};
 use crate::media::Limits;
+use crate::packs::{self, PackReport, Place, SiteSource};
 use crate::record::{Accuracy, in_vietnam};
 use crate::search::{DocumentExtras, INDEX_SCHEMA_VERSION, SearchError, SearchIndex};
 use manifest::Manifest;
@@ -54,6 +56,8 @@ pub struct IngestReport {
     pub photos_reused: usize,
     pub photos_failed: usize,
     pub rebuilt: bool,
+    /// What the trip packs' build did.
+    pub packs: PackReport,
     /// `path: what is wrong — hint`, one per problem.
     pub problems: Vec<String>,
     pub seconds: f64,
@@ -179,6 +183,11 @@ pub fn ingest_keeping_manifest(
     for site in sites {
         new.sites.insert(site.record.id.clone(), site.state);
     }
+    let pack_sources: Vec<SiteSource> = new
+        .sites
+        .iter()
+        .map(|(id, state)| pack_source(id, state))
+        .collect();
     // Nothing changed (the run every server start makes): the manifest on disk says it all.
     if new != old {
         new.save(&index.manifest())
@@ -186,6 +195,15 @@ pub fn ingest_keeping_manifest(
                 path: index.manifest(),
                 source,
             })?;
+    }
+
+    // Trip packs follow the index; failing to write them leaves the previous ones served.
+    match packs::rebuild(archive, index, pack_sources) {
+        Ok(packs) => {
+            report.problems.extend(packs.problems.iter().cloned());
+            report.packs = packs;
+        }
+        Err(err) => report.problems.push(err.to_string()),
     }
     report.seconds = started.elapsed().as_secs_f64();
     Ok((report, new))
@@ -294,6 +312,21 @@ fn fill_photos(site: &mut PlannedSite, metas: &HashMap<String, PhotoMeta>) {
     {
         (location.lat, location.lon, location.accuracy) =
             (Some(lat), Some(lon), Some(Accuracy::PhotoGps));
+    }
+}
+
+/// A site as the trip packs are given it: its place from its summary, so that no record is
+/// read again here (the builder reads one only for a site without a summary).
+fn pack_source(id: &str, state: &manifest::SiteState) -> SiteSource {
+    SiteSource {
+        id: id.to_owned(),
+        dir: state.dir.clone(),
+        record_hash: state.record_hash.clone(),
+        photos: state.photos.clone(),
+        place: state.summary.as_ref().map(|summary| Place {
+            province: summary.province.clone(),
+            commune: summary.commune.clone(),
+        }),
     }
 }
 

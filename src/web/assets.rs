@@ -72,6 +72,37 @@ static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
             Bytes::from_static(include_bytes!("../../static/icon.svg")),
         ),
         asset(
+            "offline.js",
+            "text/javascript; charset=utf-8",
+            Bytes::from_static(include_bytes!("../../static/offline.js")),
+        ),
+        // The offline search is part of the service worker; served alone too, for measuring it.
+        asset(
+            "offline-search.js",
+            "text/javascript; charset=utf-8",
+            Bytes::from_static(include_bytes!("../../static/offline-search.js")),
+        ),
+        asset(
+            "icon-192.png",
+            "image/png",
+            Bytes::from_static(include_bytes!("../../static/icon-192.png")),
+        ),
+        asset(
+            "icon-512.png",
+            "image/png",
+            Bytes::from_static(include_bytes!("../../static/icon-512.png")),
+        ),
+        asset(
+            "icon-maskable-192.png",
+            "image/png",
+            Bytes::from_static(include_bytes!("../../static/icon-maskable-192.png")),
+        ),
+        asset(
+            "icon-maskable-512.png",
+            "image/png",
+            Bytes::from_static(include_bytes!("../../static/icon-maskable-512.png")),
+        ),
+        asset(
             "vietnam.svg",
             "image/svg+xml",
             Bytes::from(map::silhouette_svg()),

@@ -65,6 +65,9 @@ pub enum WebError {
     /// The live index could not be updated (the archive change itself is saved).
     #[error(transparent)]
     IndexUpdate(#[from] UpdateError),
+    /// A draft sent from a phone that the forms' rules refuse (the messages are by field).
+    #[error("the draft needs a fix before it can be sent")]
+    InvalidDraft,
     /// A published site whose record can no longer be read from the archive (removed or broken
     /// by hand since the last ingest): its pages wait for the record to be fixed.
     #[error(
@@ -128,6 +131,7 @@ impl WebError {
             WebError::Moderation(e) => moderation_entry(e),
             WebError::IndexUpdate(_) => ("index_update_failed", StatusCode::INTERNAL_SERVER_ERROR),
             WebError::Unavailable => ("unavailable", StatusCode::SERVICE_UNAVAILABLE),
+            WebError::InvalidDraft => ("invalid_draft", StatusCode::UNPROCESSABLE_ENTITY),
             WebError::Record(_) => ("record_unreadable", StatusCode::SERVICE_UNAVAILABLE),
         }
     }

@@ -14,6 +14,7 @@
 //!   languages; [`assets`] and [`map`] — embedded static files and the tile-free map;
 //! - [`moderate`] — the moderators' queue and decisions, site histories and reverts, the
 //!   "needs help" list;
+//! - [`offline`] — the service worker, the app manifest, trip packs and the offline pages;
 //! - [`error`] — the one table from failure to code and HTTP status;
 //! - [`state`] and [`catalog`] — what requests share.
 
@@ -28,6 +29,7 @@ pub mod i18n;
 pub mod login;
 pub mod map;
 pub mod moderate;
+pub mod offline;
 pub mod page_cache;
 pub mod pages;
 pub mod qr;
@@ -100,6 +102,7 @@ pub fn app(
                 .error_handler(|err, _req| actix_web::error::ErrorBadRequest(err)),
         )
         .configure(move |cfg| routes::configure(cfg, &media_root))
+        .wrap(actix_web::middleware::from_fn(offline::catalog_header))
         .wrap(actix_web::middleware::from_fn(auth::same_origin_writes))
         .wrap(Compress::default())
         .wrap(security_headers())

@@ -73,6 +73,12 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             "contribute_start.html",
             include_str!("../../templates/contribute_start.html"),
         ),
+        // Offline
+        ("offline.html", include_str!("../../templates/offline.html")),
+        (
+            "offline_draft.html",
+            include_str!("../../templates/offline_draft.html"),
+        ),
     ] {
         env.add_template(name, source)
             .unwrap_or_else(|e| panic!("template {name} does not parse: {e:#}"));

@@ -4,7 +4,8 @@ use actix_files::Files;
 use actix_web::middleware::DefaultHeaders;
 use actix_web::web::{self, ServiceConfig, get, head, post, put};
 
-use super::contribute::{home, multipart, site_form, submission, uploads};
+use super::contribute::{drafts, home, multipart, site_form, submission, uploads};
+use super::offline::{packs, pages as offline_pages, worker};
 use super::{api, assets, login, moderate, pages, qr, seo};
 
 /// Registers every route. `media_root` is where ingest wrote the photo derivatives.
@@ -26,8 +27,18 @@ pub fn configure(cfg: &mut ServiceConfig, media_root: &std::path::Path) {
         .route("/login", get().to(login::form))
         .route("/login", post().to(login::submit))
         .route("/logout", post().to(login::logout))
+        // Offline: the worker at the root scope, the app manifest, the offline shell, packs
+        .route("/sw.js", get().to(worker::script))
+        .route("/manifest.webmanifest", get().to(worker::manifest))
+        .route("/offline", get().to(offline_pages::offline))
+        .route("/offline/draft", get().to(offline_pages::draft))
+        .route("/packs/v1/index.json", get().to(packs::index))
+        .route("/packs/v1/select", get().to(packs::select))
+        .route("/packs/v1/{kind}/{file}", get().to(packs::file))
         // Contributing (fixed paths before `/contribute/{id}`)
         .route("/contribute", get().to(home::home))
+        .route("/contribute/session", get().to(drafts::session))
+        .route("/contribute/drafts", post().to(drafts::receive))
         .route("/contribute/new", get().to(site_form::new_form))
         .route("/contribute/new", post().to(site_form::new_submit))
         .route("/contribute/communes", get().to(submission::communes))

@@ -75,6 +75,14 @@ impl Params {
         self.url(&pairs)
     }
 
+    /// The offline page, ready to save these results (the same search, every page of it).
+    fn save_offline(&self) -> String {
+        let mut pairs = vec![("save".to_owned(), "search".to_owned())];
+        pairs.extend(self.pairs.iter().filter(|(k, _)| k != "sort").cloned());
+        let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+        with_param(&format!("/offline?{query}"), self.lang.link_param())
+    }
+
     /// Only the text: what "search again without filters" links to.
     fn text_only(&self) -> String {
         let pairs: Vec<_> = self
@@ -103,6 +111,8 @@ pub struct SearchPage {
     pub pages: usize,
     pub suggestions: Vec<Link>,
     pub without_filters_url: Option<String>,
+    /// Where these results are saved for offline use.
+    pub save_offline_url: String,
     /// Hidden inputs that keep the filters when the search box is submitted again.
     pub kept: Vec<(String, String)>,
 }
@@ -236,6 +246,7 @@ pub fn build(
             })
             .unwrap_or_default(),
         without_filters_url: (response.total == 0 && !chips.is_empty()).then(|| params.text_only()),
+        save_offline_url: params.save_offline(),
         chips,
         kept: params
             .pairs

@@ -12,6 +12,7 @@ use actix_web::HttpRequest;
 use arc_swap::ArcSwap;
 
 use super::catalog::Catalog;
+use super::offline::PackShelf;
 use super::page_cache::PageCache;
 use super::search_pool::SearchPool;
 use crate::accounts::{LimiterConfig, LoginLimiter, SessionStore, UserStore};
@@ -48,6 +49,8 @@ pub struct AppState {
     pub inbox: Inbox,
     pub moderation: Moderation,
     pub limits: ContributeLimits,
+    /// The trip packs served for offline use.
+    pub packs: PackShelf,
     /// The one writer of the live index; absent until [`AppState::start_updates`] (read-only
     /// servers and most tests never write).
     updater: std::sync::OnceLock<IndexUpdater>,
@@ -105,6 +108,7 @@ impl AppState {
                 .with_max_photos(limits.max_photos_per_submission),
             moderation: Moderation::new(archive),
             limits,
+            packs: PackShelf::load(index),
             updater: std::sync::OnceLock::new(),
             catalog_changes: std::sync::Mutex::new(()),
         })

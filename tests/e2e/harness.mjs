@@ -3,16 +3,24 @@
 // "N passed, N failed" line.
 import { chromium } from "playwright-core";
 
+const CHROMIUM = {
+  executablePath: process.env.CHROME_PATH || "/usr/bin/chromium",
+  headless: true,
+  args: [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+  ],
+};
+
 // Playwright starts Chromium headless with a fresh temporary profile of its own.
 export function launch() {
-  return chromium.launch({
-    executablePath: process.env.CHROME_PATH || "/usr/bin/chromium",
-    headless: true,
-    args: [
-      "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", "--no-first-run",
-    ],
-  });
+  return chromium.launch(CHROMIUM);
+}
+
+// A browser with a profile on disk in `dir` (a phone's, not an incognito window's), as one
+// context with `options`.
+export function launchProfile(dir, options) {
+  return chromium.launchPersistentContext(dir, { ...CHROMIUM, ...options });
 }
 
 export const PHONE = { viewport: { width: 360, height: 800 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };

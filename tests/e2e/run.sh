@@ -39,7 +39,11 @@ node browse.mjs "http://127.0.0.1:$port" "$shots" || status=1
 if [ -n "${DISAN_TESTDATA:-}" ]; then
   mapfile -t photos < <(ls "$DISAN_TESTDATA/photos/gps/"*.jpg | head -2)
   node contribute.mjs "http://127.0.0.1:$port" "$shots" "${photos[@]}" || status=1
+  # The first three are already on a site (prepare.sh); the drafts send others.
+  mapfile -t photos < <(ls "$DISAN_TESTDATA/photos/gps/"*.jpg)
+  node offline.mjs "http://127.0.0.1:$port" "$shots" "$work/archive" "${photos[@]}" || status=1
 else
   echo "contribute: skipped — set DISAN_TESTDATA for the volunteer-to-moderator path with real GPS photos"
+  echo "offline: skipped — set DISAN_TESTDATA for the offline paths (packs, drafts with real photos)"
 fi
 exit $status

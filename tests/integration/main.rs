@@ -15,6 +15,7 @@ mod ingest; // `disan ingest`: incremental, crash-safe, bad input reported, phot
 mod moderate; // the moderators' queue: roles and CSRF, approve (live at once), edit, reject
 mod moderate_fixture; // pending submissions with GPS photos, requests, the public archive listing
 mod moderate_history; // reverts, escaping, a failed approval and a restart, needs-help
+mod offline; // the worker, the manifest, offline pages, trip packs, drafts sent once
 mod relevance; // search quality on the real records: Success@k and MRR per query form
 mod relic_rows; // converts the crawled relic files of the test data into import rows
 mod users; // `disan user add | list | disable`: generated passwords, bad names and roles

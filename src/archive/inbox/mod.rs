@@ -11,7 +11,9 @@
 //! submission's lock, so a crash or two requests at once never corrupt an entry. Photos arrive
 //! through a [`StagedUpload`] in the private staging folder ([`staging`]), are validated by
 //! decoding them ([`crate::media`]), and only then move into their submission ([`photos`]).
+//! A draft written offline lands once however often the phone sends it ([`drafts`]).
 
+mod drafts;
 mod gate;
 mod names;
 mod photos;
@@ -248,8 +250,20 @@ impl Inbox {
         proposal: Proposal,
         now: DateTime<Utc>,
     ) -> Result<Submission, InboxError> {
-        let proposal = check_proposal(proposal)?;
         let id = new_id(now)?;
+        self.submit_as(&id, submitter, proposal, now)
+    }
+
+    /// [`Inbox::submit`] under an id chosen beforehand (by [`Inbox::submit_once`]).
+    fn submit_as(
+        &self,
+        id: &str,
+        submitter: &str,
+        proposal: Proposal,
+        now: DateTime<Utc>,
+    ) -> Result<Submission, InboxError> {
+        let proposal = check_proposal(proposal)?;
+        let id = id.to_owned();
         let submission = Submission {
             id,
             submitter: submitter.to_owned(),

@@ -80,6 +80,27 @@ impl SiteFields {
         }
     }
 
+    /// Replaces the fields `fields` names (even with an empty value: a field cleared), and
+    /// keeps the others: how a correction drafted offline says only what it changes.
+    pub fn overlay(&mut self, fields: &Fields) {
+        for (name, value) in &fields.0 {
+            let slot = match name.as_str() {
+                "name" => &mut self.name,
+                "name_en" => &mut self.name_en,
+                "alt_names" => &mut self.alt_names,
+                "type" => &mut self.site_type,
+                "type_other" => &mut self.type_other,
+                "summary" => &mut self.summary,
+                "description" => &mut self.description,
+                "people" => &mut self.people,
+                "sources" => &mut self.sources,
+                "note" => &mut self.note,
+                _ => continue,
+            };
+            *slot = value.trim().to_owned();
+        }
+    }
+
     /// The text fields of an existing record, for the correction form.
     pub fn from_record(record: &SiteRecord) -> SiteFields {
         let (site_type, type_other) = match &record.site_type {

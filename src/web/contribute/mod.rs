@@ -10,8 +10,10 @@
 //! - [`home`] — `GET /contribute`: who is logged in and their submissions with their status;
 //! - [`site_form`] and [`fields`] — proposing a new site and correcting an existing one;
 //! - [`submission`] — a submission's page with its photos, and starting a photo submission;
-//! - [`multipart`] — the photo form without JavaScript; [`uploads`] — the resumable protocol.
+//! - [`multipart`] — the photo form without JavaScript; [`uploads`] — the resumable protocol;
+//! - [`drafts`] — contributions written offline, sent once by the phone's service worker.
 
+pub mod drafts;
 pub mod fields;
 pub mod home;
 pub mod multipart;

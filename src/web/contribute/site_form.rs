@@ -136,9 +136,7 @@ pub async fn new_submit(
     let lang = chosen.lang;
     let t = lang.labels();
     let values = SiteFields::from_form(&posted.fields);
-    let now = Utc::now();
-    let mut record = SiteRecord::new(crate::fold::slug(&values.name), "", now);
-    values.apply_text(&mut record);
+    let (record, resolved, errors) = new_site_record(&values, lang, Utc::now());
     let mut page = SiteFormPage::new(
         "new",
         "/contribute/new".into(),
@@ -146,12 +144,8 @@ pub async fn new_submit(
         posted.by.csrf(),
         lang,
     );
-    page.resolved = values.apply_location(&mut record, &mut page.errors, lang);
-    if values.name.trim().is_empty() {
-        page.errors.insert("name", t.name_required.to_owned());
-    } else {
-        check_record(&record, &mut page.errors);
-    }
+    page.resolved = resolved;
+    page.errors = errors;
     page.values = values;
     let checking = posted.fields.get("action") == Some("check");
     if checking || !page.errors.is_empty() {
@@ -196,22 +190,13 @@ pub async fn correct_submit(
     site_id: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let lang = chosen.lang;
-    let t = lang.labels();
     let catalog = state.catalog();
     let site = catalog.require(&site_id).in_lang(lang)?;
     let current = catalog.record(site).in_lang(lang)?;
     let values = SiteFields::from_form(&posted.fields);
-    let mut record = (*current).clone();
-    values.apply_text(&mut record);
+    let (record, errors) = corrected_record(&current, &values, lang);
     let mut page = correction_page(&current, posted.by.csrf(), lang);
-    if values.name.trim().is_empty() {
-        page.errors.insert("name", t.name_required.to_owned());
-    } else {
-        check_record(&record, &mut page.errors);
-    }
-    if record.same_content(&current) {
-        page.errors.insert("form", t.nothing_changed.to_owned());
-    }
+    page.errors = errors;
     let note = Some(values.note.trim().to_owned()).filter(|n| !n.is_empty());
     page.values = values;
     if !page.errors.is_empty() {
@@ -223,6 +208,47 @@ pub async fn correct_submit(
         note,
     };
     submit(&state, posted.by.name(), proposal, page, lang).await
+}
+
+/// What the new-site form makes of its values: the record (its id is given on approval),
+/// where its address resolved, and every problem by field.
+pub fn new_site_record(
+    values: &SiteFields,
+    lang: Lang,
+    now: chrono::DateTime<Utc>,
+) -> (SiteRecord, Option<ResolvedView>, FieldErrors) {
+    let mut record = SiteRecord::new(crate::fold::slug(&values.name), "", now);
+    values.apply_text(&mut record);
+    let mut errors = FieldErrors::new();
+    let resolved = values.apply_location(&mut record, &mut errors, lang);
+    if values.name.trim().is_empty() {
+        errors.insert("name", lang.labels().name_required.to_owned());
+    } else {
+        check_record(&record, &mut errors);
+    }
+    (record, resolved, errors)
+}
+
+/// What the correction form makes of `current` with its values: the corrected record and
+/// every problem by field (a correction that changes nothing is one).
+pub fn corrected_record(
+    current: &SiteRecord,
+    values: &SiteFields,
+    lang: Lang,
+) -> (SiteRecord, FieldErrors) {
+    let t = lang.labels();
+    let mut record = current.clone();
+    values.apply_text(&mut record);
+    let mut errors = FieldErrors::new();
+    if values.name.trim().is_empty() {
+        errors.insert("name", t.name_required.to_owned());
+    } else {
+        check_record(&record, &mut errors);
+    }
+    if record.same_content(current) {
+        errors.insert("form", t.nothing_changed.to_owned());
+    }
+    (record, errors)
 }
 
 fn correction_page(record: &SiteRecord, csrf: &str, lang: Lang) -> SiteFormPage {

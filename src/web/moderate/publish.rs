@@ -2,11 +2,11 @@
 //! archive, so the change is searchable and shown within seconds, without a re-ingest.
 //!
 //! The site's photos are rendered (only contents never rendered before), the index update task
-//! is sent the new document and waited for ([`IndexUpdater::flush`]), and a catalog with this
-//! one site replaced is published. The handler never touches the index writer; the order —
-//! index first, pages second — means a page never links to a search that cannot find it.
-//! Everything here blocks (file reads, image work, a commit), so callers run it through
-//! `web::block`.
+//! is sent the new document and waited for ([`IndexUpdater::flush`]), a catalog with this one
+//! site replaced is published, and the site's commune gets a new trip pack. The handler never
+//! touches the index writer; the order — index first, pages second, trip packs last — means a
+//! page never links to a search that cannot find it. Everything here blocks (file reads, image
+//! work, a commit), so callers run it through `web::block`.
 
 use std::time::Instant;
 
@@ -16,6 +16,7 @@ use crate::ingest::summary::SiteSummary;
 use crate::layout::ArchiveLayout;
 use crate::media::Limits;
 use crate::moderation::Applied;
+use crate::packs::{Place, SiteSource};
 use crate::web::catalog::{self, Site};
 use crate::web::state::AppState;
 
@@ -54,9 +55,27 @@ pub fn publish(state: &AppState, applied: &Applied) -> Published {
             false
         }
     };
-    let site = catalog_site(applied, &photos);
+    let record_hash = record_hash(applied);
+    let site = catalog_site(applied, &photos, &record_hash);
     let written = std::sync::Arc::new(applied.record.clone());
     state.update_catalog(|current| current.replacing(site, Some(written)));
+    // Trip packs last: a phone updating its packs finds the site its pages already show.
+    let source = SiteSource {
+        id: record.id.clone(),
+        dir: state.archive.display(&applied.site_dir).to_string(),
+        record_hash,
+        photos: photos
+            .iter()
+            .map(|p| p.as_ref().map(|(hash, _)| hash.clone()))
+            .collect(),
+        place: Some(Place::of(record)),
+    };
+    state.packs.publish(
+        &state.archive,
+        &state.index_layout,
+        source,
+        record.former_ids.clone(),
+    );
     let millis = started.elapsed().as_millis();
     tracing::info!(site = %record.id, millis, "moderated change published");
     Published { searchable, millis }
@@ -75,24 +94,28 @@ fn index(
     updater.flush()
 }
 
+/// The hash of the `site.json` just written; if it cannot be read back the record's own JSON
+/// stands in, which only changes the page's ETag and makes the next ingest redo its pack.
+fn record_hash(applied: &Applied) -> String {
+    let site_json = ArchiveLayout::site_file(&applied.site_dir);
+    std::fs::read(&site_json)
+        .map(|bytes| hash_bytes(&bytes))
+        .unwrap_or_else(|_| hash_bytes(&serde_json::to_vec(&applied.record).unwrap_or_default()))
+}
+
 /// The catalog entry of the written site, as the next ingest will summarise it.
 fn catalog_site(
     applied: &Applied,
     photos: &[Option<(String, crate::ingest::photos::PhotoMeta)>],
+    record_hash: &str,
 ) -> Site {
     let record = &applied.record;
-    let site_json = ArchiveLayout::site_file(&applied.site_dir);
-    // The bytes just written; if they cannot be read back the record's own JSON stands in,
-    // which only changes the page's ETag.
-    let record_hash = std::fs::read(&site_json)
-        .map(|bytes| hash_bytes(&bytes))
-        .unwrap_or_else(|_| hash_bytes(&serde_json::to_vec(record).unwrap_or_default()));
     let rendered: Vec<_> = photos
         .iter()
         .map(|p| p.as_ref().map(|(_, meta)| meta.clone()))
         .collect();
     let hashes = photos.iter().flatten().map(|(hash, _)| hash.as_str());
-    let content_hash = catalog::content_hash(&record_hash, hashes);
+    let content_hash = catalog::content_hash(record_hash, hashes);
     Site::new(
         record.id.clone(),
         applied.site_dir.clone(),
