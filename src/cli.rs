@@ -258,7 +258,7 @@ fn run_ingest(config: &Config, json: bool, rebuild: bool) -> anyhow::Result<Exit
             println!("{problem}");
         }
         eprintln!(
-            "{} sites: {} indexed, {} unchanged, {} removed; photos: {} rendered, {} reused, {} failed; {} problems; {:.2} s{}",
+            "{} sites: {} indexed, {} unchanged, {} removed; photos: {} rendered, {} reused, {} failed, {} cut into zoom tiles; {} problems; {:.2} s{}",
             report.sites,
             report.indexed,
             report.unchanged,
@@ -266,6 +266,7 @@ fn run_ingest(config: &Config, json: bool, rebuild: bool) -> anyhow::Result<Exit
             report.photos_rendered,
             report.photos_reused,
             report.photos_failed,
+            report.photos_tiled,
             report.problems.len(),
             report.seconds,
             if report.rebuilt {

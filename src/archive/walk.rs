@@ -32,46 +32,63 @@ impl SiteEntry {
 pub fn walk(layout: &ArchiveLayout) -> (Vec<SiteEntry>, Vec<(PathBuf, Problem)>) {
     let mut sites = Vec::new();
     let mut problems = Vec::new();
-    if !layout.root().is_dir() {
-        problems.push((
+    for found in sites_of(layout) {
+        match found {
+            Walked::Site(site) => sites.push(site),
+            Walked::Problem(path, problem) => problems.push((path, problem)),
+        }
+    }
+    (sites, problems)
+}
+
+/// What the walk meets: a site, or a problem with a path.
+#[derive(Debug)]
+pub enum Walked {
+    Site(SiteEntry),
+    Problem(PathBuf, Problem),
+}
+
+/// The sites of the archive one at a time, in the order of [`walk`]: what streams through the
+/// whole archive (an export of 100,000 sites) holds one record at a time, not all of them.
+pub fn sites_of(layout: &ArchiveLayout) -> impl Iterator<Item = Walked> + '_ {
+    let missing = (!layout.root().is_dir()).then(|| {
+        Walked::Problem(
             layout.root().to_path_buf(),
             Problem::error(
                 "",
                 "archive folder not found",
                 "pass --archive DIR or set DISAN_ARCHIVE",
             ),
-        ));
-        return (sites, problems);
-    }
-    let walker = WalkDir::new(layout.root())
-        .follow_links(false)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| {
-            !(e.file_type().is_dir() && e.depth() > 0 && layout.is_reserved(e.path()))
-        });
-    for entry in walker {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(err) => {
-                let path = err.path().map(Path::to_path_buf).unwrap_or_default();
-                problems.push((
-                    path,
-                    Problem::error(
-                        "",
-                        format!("cannot be read: {err}"),
-                        "check its permissions",
-                    ),
-                ));
-                continue;
-            }
-        };
-        if entry.file_type().is_file() && entry.file_name() == SITE_FILE {
+        )
+    });
+    let walker = missing.is_none().then(|| {
+        WalkDir::new(layout.root())
+            .follow_links(false)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| {
+                !(e.file_type().is_dir() && e.depth() > 0 && layout.is_reserved(e.path()))
+            })
+    });
+    let found = walker.into_iter().flatten().filter_map(move |entry| match entry {
+        Ok(entry) if entry.file_type().is_file() && entry.file_name() == SITE_FILE => {
             let dir = entry.path().parent().unwrap_or(layout.root()).to_path_buf();
-            sites.push(read_site(dir));
+            Some(Walked::Site(read_site(dir)))
         }
-    }
-    (sites, problems)
+        Ok(_) => None,
+        Err(err) => {
+            let path = err.path().map(Path::to_path_buf).unwrap_or_default();
+            Some(Walked::Problem(
+                path,
+                Problem::error(
+                    "",
+                    format!("cannot be read: {err}"),
+                    "check its permissions",
+                ),
+            ))
+        }
+    });
+    missing.into_iter().chain(found)
 }
 
 /// Reads one site folder's record.
