@@ -55,6 +55,13 @@ impl ArchiveLayout {
         Some(site_dir.join(file))
     }
 
+    /// A site folder named by a path relative to the root (`ninh-binh/den-thai-vi`), as the
+    /// index stores it. `None` when the path would leave the archive or is not plain.
+    pub fn site_dir(&self, folder: &str) -> Option<PathBuf> {
+        check_photo_path(folder).ok()?;
+        Some(self.root.join(folder))
+    }
+
     /// Contributions waiting for review.
     pub fn inbox(&self) -> PathBuf {
         self.root.join("inbox")
@@ -246,6 +253,27 @@ impl IndexLayout {
             && parts[2] == "0"
             && parts[3] == "default.jpg";
         valid.then(|| self.iiif_dir(hash).join(request))
+    }
+
+    /// The whole archive as downloads (`/data`), each file named by its content.
+    pub fn data_dir(&self) -> PathBuf {
+        self.root.join("data")
+    }
+
+    /// A download file; `name` comes from [`Self::downloads_manifest`], written by Disan, and
+    /// must be a plain file name.
+    pub fn data_file(&self, name: &str) -> Option<PathBuf> {
+        let plain = !name.is_empty()
+            && !name.starts_with('.')
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+        plain.then(|| self.data_dir().join(name))
+    }
+
+    /// What the downloads are: their formats, files, sizes, checksums and date.
+    pub fn downloads_manifest(&self) -> PathBuf {
+        self.data_dir().join("downloads.json")
     }
 
     /// All derivatives; served under `/media/`.

@@ -83,13 +83,16 @@ pub struct ListFilter {
     pub set: Option<String>,
     pub from: Option<i64>,
     pub until: Option<i64>,
+    /// Only sites with at least one shown photo.
+    pub with_photos: bool,
 }
 
 impl ListFilter {
-    fn admits(&self, datestamp: i64, sets: &[String]) -> bool {
-        self.from.is_none_or(|from| datestamp >= from)
-            && self.until.is_none_or(|until| datestamp <= until)
-            && self.set.as_ref().is_none_or(|set| sets.contains(set))
+    fn admits(&self, listed: &Listed) -> bool {
+        self.from.is_none_or(|from| listed.datestamp >= from)
+            && self.until.is_none_or(|until| listed.datestamp <= until)
+            && self.set.as_ref().is_none_or(|set| listed.sets.contains(set))
+            && (!self.with_photos || listed.photos > 0)
     }
 }
 
@@ -97,10 +100,13 @@ impl ListFilter {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Listed {
     pub id: String,
+    pub name: String,
     /// Its folder relative to the archive root (absent in indexes built without one).
     pub folder: Option<String>,
     pub datestamp: i64,
     pub sets: Vec<String>,
+    /// How many of its photos are shown.
+    pub photos: u64,
 }
 
 /// An id a site had before a rename or a merge, with the site that carries it now.
@@ -133,7 +139,7 @@ impl SearchIndex {
             (Some(from), Some((at, _))) => Some(from.max(at)),
             (from, after) => from.or(after.map(|(at, _)| at)),
         };
-        let query = filtered(s, filter.set.as_deref(), from, filter.until);
+        let query = filtered(s, filter, from);
         let weight = query
             .weight(EnableScoring::disabled_from_searcher(&searcher))
             .map_err(|e| self.error(e))?;
@@ -206,9 +212,8 @@ impl SearchIndex {
                 let doc: TantivyDocument = searcher.doc(address).map_err(|e| self.error(e))?;
                 Ok(Listed {
                     id,
-                    folder: first_text(&doc, s.folder),
                     datestamp,
-                    sets: all_text(&doc, s.sets),
+                    ..self.listed_of(&doc)
                 })
             })
             .collect()
@@ -217,12 +222,7 @@ impl SearchIndex {
     /// How many sites `filter` lists.
     pub fn count_sites(&self, filter: &ListFilter) -> Result<u64, SearchError> {
         let searcher = self.reader.searcher();
-        let query = filtered(
-            &self.schema,
-            filter.set.as_deref(),
-            filter.from,
-            filter.until,
-        );
+        let query = filtered(&self.schema, filter, filter.from);
         query
             .count(&searcher)
             .map(|n| n as u64)
@@ -275,7 +275,7 @@ impl SearchIndex {
             let reused = self
                 .first_doc(&searcher, Term::from_field_text(s.id, &id))?
                 .is_some();
-            if !reused && filter.admits(now.datestamp, &now.sets) {
+            if !reused && filter.admits(&now) {
                 formers.push(FormerSite { id, now });
             }
         }
@@ -339,9 +339,11 @@ impl SearchIndex {
         let s = &self.schema;
         Listed {
             id: first_text(doc, s.id).unwrap_or_default(),
+            name: first_text(doc, s.name).unwrap_or_default(),
             folder: first_text(doc, s.folder),
             datestamp: doc.get_first(s.datestamp).and_then(|v| v.as_i64()).unwrap_or(0),
             sets: all_text(doc, s.sets),
+            photos: doc.get_first(s.photo_count).and_then(|v| v.as_u64()).unwrap_or(0),
         }
     }
 
@@ -365,15 +367,18 @@ impl SearchIndex {
     }
 }
 
-/// The query of a set and a datestamp range; everything when neither is given.
-fn filtered(
-    s: &SiteSchema,
-    set: Option<&str>,
-    from: Option<i64>,
-    until: Option<i64>,
-) -> Box<dyn Query> {
+/// The query of `filter`, from the datestamp `from`; everything when it asks for nothing.
+fn filtered(s: &SiteSchema, filter: &ListFilter, from: Option<i64>) -> Box<dyn Query> {
+    let until = filter.until;
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    if let Some(set) = set {
+    if filter.with_photos {
+        let term = Term::from_field_bool(s.has_photos, true);
+        clauses.push((
+            Occur::Must,
+            Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+        ));
+    }
+    if let Some(set) = &filter.set {
         let term = Term::from_field_text(s.sets, set);
         clauses.push((
             Occur::Must,
@@ -492,6 +497,7 @@ mod tests {
             set: Some("province:ninh-binh".into()),
             from: Some(datestamp(&records[1])),
             until: Some(datestamp(&records[1])),
+            with_photos: false,
         };
         let page = index.list_sites(&filter, None, 100).unwrap();
         let want: Vec<&str> = records
