@@ -232,8 +232,9 @@ impl IndexLayout {
     }
 
     /// The file an IIIF image request names, from a URL: `hash` must be a content hash (hex)
-    /// and `request` exactly `{region}/{size}/0/default.jpg` with a region of `full` or four
-    /// numbers and a size of `max` or two; anything else is `None` and never touches the disk.
+    /// and `request` `info.json` or exactly `{region}/{size}/0/default.jpg` with a region of
+    /// `full` or four numbers and a size of `max` or two; anything else is `None` and never
+    /// touches the disk.
     pub fn iiif_file(&self, hash: &str, request: &str) -> Option<PathBuf> {
         let hex = !hash.is_empty()
             && hash.len() <= 64
@@ -246,12 +247,12 @@ impl IndexLayout {
                     .all(|p| !p.is_empty() && p.len() <= 9 && p.bytes().all(|b| b.is_ascii_digit()))
         };
         let parts: Vec<&str> = request.split('/').collect();
-        let valid = hex
-            && parts.len() == 4
+        let tile = parts.len() == 4
             && (parts[0] == "full" || numbers(parts[0], 4))
             && (parts[1] == "max" || numbers(parts[1], 2))
             && parts[2] == "0"
             && parts[3] == "default.jpg";
+        let valid = hex && (tile || request == "info.json");
         valid.then(|| self.iiif_dir(hash).join(request))
     }
 
@@ -319,6 +320,7 @@ mod tests {
             Path::new("index/media/ab/ab12-iiif/0,0,512,512/512,512/0/default.jpg")
         );
         assert!(i.iiif_file("ab12", "full/max/0/default.jpg").is_some());
+        assert!(i.iiif_file("ab12", "info.json").is_some());
         for bad in [
             "../../../etc/passwd",
             "full/max/0/../../x",

@@ -31,7 +31,7 @@ pub struct Picture<'a> {
 }
 
 /// The addresses a manifest links to, from the site's public origin.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Urls {
     pub origin: String,
 }

@@ -317,34 +317,26 @@ impl SearchIndex {
     }
 
     /// The sites `request` matches, all of them (its offset and limit aside), in the order its
-    /// pages list them; at most `max`.
+    /// pages list them; at most `max`. Only their places in the index are held: each site is
+    /// read as the returned [`Matches`] are walked.
     pub fn matching_sites(
         &self,
         request: &super::SearchRequest,
         max: usize,
-    ) -> Result<Vec<Listed>, super::QueryError> {
+    ) -> Result<Matches, super::QueryError> {
         request.validate()?;
         let searcher = self.reader.searcher();
         let words = super::query::QueryWords::analyze(&self.analyzers, &request.q);
         let (collected, _) = self.collect(&searcher, request, &words, max, false)?;
-        let mut sites = Vec::with_capacity(collected.top.len());
-        for candidate in &collected.top {
-            let doc: TantivyDocument = searcher.doc(candidate.doc)?;
-            sites.push(self.listed_of(&doc));
-        }
-        Ok(sites)
+        Ok(Matches {
+            docs: collected.top.iter().map(|c| c.doc).collect(),
+            searcher,
+            schema: self.schema.clone(),
+        })
     }
 
     fn listed_of(&self, doc: &TantivyDocument) -> Listed {
-        let s = &self.schema;
-        Listed {
-            id: first_text(doc, s.id).unwrap_or_default(),
-            name: first_text(doc, s.name).unwrap_or_default(),
-            folder: first_text(doc, s.folder),
-            datestamp: doc.get_first(s.datestamp).and_then(|v| v.as_i64()).unwrap_or(0),
-            sets: all_text(doc, s.sets),
-            photos: doc.get_first(s.photo_count).and_then(|v| v.as_u64()).unwrap_or(0),
-        }
+        listed_of(&self.schema, doc)
     }
 
     fn first_doc(&self, searcher: &Searcher, term: Term) -> Result<Option<TantivyDocument>, SearchError> {
@@ -364,6 +356,65 @@ impl SearchIndex {
             }
         }
         Ok(None)
+    }
+}
+
+/// The sites a search matched, in its order, each read from the index when reached.
+pub struct Matches {
+    searcher: Searcher,
+    docs: Vec<DocAddress>,
+    schema: SiteSchema,
+}
+
+impl Matches {
+    pub fn len(&self) -> usize {
+        self.docs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.docs.is_empty()
+    }
+}
+
+impl IntoIterator for Matches {
+    type Item = Listed;
+    type IntoIter = Box<dyn Iterator<Item = Listed> + Send>;
+
+    /// A site whose stored fields cannot be read comes without its folder, which the reader
+    /// of its record then reports.
+    fn into_iter(self) -> Self::IntoIter {
+        let Matches {
+            searcher,
+            docs,
+            schema,
+        } = self;
+        Box::new(docs.into_iter().map(move |address| {
+            match searcher.doc::<TantivyDocument>(address) {
+                Ok(doc) => listed_of(&schema, &doc),
+                Err(err) => {
+                    tracing::warn!("a matching site cannot be read from the index: {err}");
+                    Listed {
+                        id: String::new(),
+                        name: String::new(),
+                        folder: None,
+                        datestamp: 0,
+                        sets: Vec::new(),
+                        photos: 0,
+                    }
+                }
+            }
+        }))
+    }
+}
+
+fn listed_of(s: &SiteSchema, doc: &TantivyDocument) -> Listed {
+    Listed {
+        id: first_text(doc, s.id).unwrap_or_default(),
+        name: first_text(doc, s.name).unwrap_or_default(),
+        folder: first_text(doc, s.folder),
+        datestamp: doc.get_first(s.datestamp).and_then(|v| v.as_i64()).unwrap_or(0),
+        sets: all_text(doc, s.sets),
+        photos: doc.get_first(s.photo_count).and_then(|v| v.as_u64()).unwrap_or(0),
     }
 }
 

@@ -52,7 +52,7 @@ use analyzer::Analyzers;
 
 pub use api::{FacetValue, Facets, Hit, Label, SearchResponse, SuggestResponse, Suggestion};
 pub use document::DocumentExtras;
-pub use listing::{FormerSite, ListFilter, Listed};
+pub use listing::{FormerSite, ListFilter, Listed, Matches};
 pub use error::{QueryError, SearchError};
 pub use query::province_key;
 pub use request::{SearchRequest, Sort};

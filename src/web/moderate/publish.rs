@@ -55,6 +55,7 @@ pub fn publish(state: &AppState, applied: &Applied) -> Published {
     };
     let site = catalog_site(applied, &photos);
     state.update_catalog(|current| current.replacing(site));
+    state.open_data.refresh(&state.catalog().version);
     let millis = started.elapsed().as_millis();
     tracing::info!(site = %record.id, millis, "moderated change published");
     Published { searchable, millis }
