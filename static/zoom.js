@@ -29,9 +29,13 @@
       });
       var entry = { viewer: viewer, area: area, img: img };
       current = entry;
-      viewer.addHandler("tile-drawn", function once() {
-        viewer.removeHandler("tile-drawn", once);
-        if (current === entry) { img.hidden = true; area.classList.add("ready"); }
+      // Every drawer (WebGL or canvas) says when a tile has arrived; it is drawn by the
+      // next frame, when the plain photo can give way.
+      viewer.addHandler("tile-loaded", function once() {
+        viewer.removeHandler("tile-loaded", once);
+        requestAnimationFrame(function () {
+          if (current === entry) { img.hidden = true; area.classList.add("ready"); }
+        });
       });
       viewer.addHandler("open-failed", function () {
         if (current === entry) window.DisanZoom.close();
