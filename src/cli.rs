@@ -444,8 +444,14 @@ fn run_export(
         None => {
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
-            export::write_one(items, format, &mut out, &context)
-                .context("cannot write to standard output")?
+            match export::write_one(items, format, &mut out, &context) {
+                Ok(report) => report,
+                // The reader stopped early (`disan export … | head`): nothing is wrong.
+                Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => {
+                    return Ok(ExitCode::SUCCESS);
+                }
+                Err(err) => return Err(err).context("cannot write to standard output"),
+            }
         }
     };
     for problem in &report.problems {

@@ -195,8 +195,7 @@ mod tests {
         assert_eq!(c.index, Path::new("flag"));
         assert_eq!(c.bind, "0.0.0.0:80");
         assert_eq!(c.contribute, ContributeLimits::default());
-        let file: FileConfig =
-            toml::from_str("[open_data]\nlicense = \"CC BY-SA 4.0\"").unwrap();
+        let file: FileConfig = toml::from_str("[open_data]\nlicense = \"CC BY-SA 4.0\"").unwrap();
         assert_eq!(file.open_data.licence().id, "CC-BY-SA-4.0");
         assert!(toml::from_str::<FileConfig>("[open_data]\nlicense = \"mine\"").is_err());
         let file: FileConfig = toml::from_str("[contribute]\nmax_photo_mb = 5").unwrap();

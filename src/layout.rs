@@ -238,7 +238,9 @@ impl IndexLayout {
     pub fn iiif_file(&self, hash: &str, request: &str) -> Option<PathBuf> {
         let hex = !hash.is_empty()
             && hash.len() <= 64
-            && hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+            && hash
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
         let numbers = |text: &str, n: usize| {
             let parts: Vec<&str> = text.split(',').collect();
             parts.len() == n
@@ -316,7 +318,8 @@ mod tests {
     fn iiif_requests_are_checked_before_they_become_paths() {
         let i = IndexLayout::new("index");
         assert_eq!(
-            i.iiif_file("ab12", "0,0,512,512/512,512/0/default.jpg").unwrap(),
+            i.iiif_file("ab12", "0,0,512,512/512,512/0/default.jpg")
+                .unwrap(),
             Path::new("index/media/ab/ab12-iiif/0,0,512,512/512,512/0/default.jpg")
         );
         assert!(i.iiif_file("ab12", "full/max/0/default.jpg").is_some());

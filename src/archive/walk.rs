@@ -70,24 +70,27 @@ pub fn sites_of(layout: &ArchiveLayout) -> impl Iterator<Item = Walked> + '_ {
                 !(e.file_type().is_dir() && e.depth() > 0 && layout.is_reserved(e.path()))
             })
     });
-    let found = walker.into_iter().flatten().filter_map(move |entry| match entry {
-        Ok(entry) if entry.file_type().is_file() && entry.file_name() == SITE_FILE => {
-            let dir = entry.path().parent().unwrap_or(layout.root()).to_path_buf();
-            Some(Walked::Site(read_site(dir)))
-        }
-        Ok(_) => None,
-        Err(err) => {
-            let path = err.path().map(Path::to_path_buf).unwrap_or_default();
-            Some(Walked::Problem(
-                path,
-                Problem::error(
-                    "",
-                    format!("cannot be read: {err}"),
-                    "check its permissions",
-                ),
-            ))
-        }
-    });
+    let found = walker
+        .into_iter()
+        .flatten()
+        .filter_map(move |entry| match entry {
+            Ok(entry) if entry.file_type().is_file() && entry.file_name() == SITE_FILE => {
+                let dir = entry.path().parent().unwrap_or(layout.root()).to_path_buf();
+                Some(Walked::Site(read_site(dir)))
+            }
+            Ok(_) => None,
+            Err(err) => {
+                let path = err.path().map(Path::to_path_buf).unwrap_or_default();
+                Some(Walked::Problem(
+                    path,
+                    Problem::error(
+                        "",
+                        format!("cannot be read: {err}"),
+                        "check its permissions",
+                    ),
+                ))
+            }
+        });
     missing.into_iter().chain(found)
 }
 

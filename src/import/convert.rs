@@ -43,7 +43,11 @@ pub fn convert(row: &Row, now: chrono::DateTime<chrono::Utc>) -> Result<RowData,
     };
     let mut record = SiteRecord::new(id.clone(), name, now);
     if let Some(code) = row.text("short_code") {
-        if code.len() > 16 || !code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+        if code.len() > 16
+            || !code
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        {
             return Err(format!(
                 "`short_code` `{code}` is not 1–16 characters of a-z and 0-9 — leave it empty to use the derived code"
             ));
@@ -216,7 +220,10 @@ fn resolved_location(row: &Row, warnings: &mut Vec<String>) -> Result<Location, 
             "`province` `{province}` is not one of today's 34 provinces; kept as written"
         ));
     } else if let (Some(commune), Some(province)) = (&location.commune, &location.province)
-        && !table.communes_of(province).iter().any(|c| &c.name == commune)
+        && !table
+            .communes_of(province)
+            .iter()
+            .any(|c| &c.name == commune)
     {
         warnings.push(format!(
             "`commune` `{commune}` is not a commune of {province} today; kept as written"
@@ -254,7 +261,9 @@ fn resolved_location(row: &Row, warnings: &mut Vec<String>) -> Result<Location, 
     }
     if let Some(text) = row.text("accuracy") {
         location.accuracy = Some(Accuracy::parse(text).ok_or_else(|| {
-            format!("`accuracy` `{text}` is unknown — use surveyed, map, photo_gps or commune_centroid")
+            format!(
+                "`accuracy` `{text}` is unknown — use surveyed, map, photo_gps or commune_centroid"
+            )
         })?);
     }
     Ok(location)

@@ -92,7 +92,10 @@ pub fn plan(width: u32, height: u32, tile: u32) -> Vec<TileFile> {
                 let (x, y) = (tx * tile, ty * tile);
                 let (sw, sh) = (tile.min(lw - x), tile.min(lh - y));
                 let (rx, ry) = (x * scale, y * scale);
-                let (rw, rh) = ((tile * scale).min(width - rx), (tile * scale).min(height - ry));
+                let (rw, rh) = (
+                    (tile * scale).min(width - rx),
+                    (tile * scale).min(height - ry),
+                );
                 files.push(TileFile {
                     path: format!("{rx},{ry},{rw},{rh}/{sw},{sh}/0/default.jpg"),
                     scale,

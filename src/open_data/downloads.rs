@@ -62,7 +62,9 @@ impl Downloads {
 
 #[derive(Debug, thiserror::Error)]
 pub enum DownloadError {
-    #[error("{path}: cannot write the downloads: {source} — check the space and permissions of the index folder")]
+    #[error(
+        "{path}: cannot write the downloads: {source} — check the space and permissions of the index folder"
+    )]
     Io {
         path: PathBuf,
         source: std::io::Error,

@@ -94,7 +94,10 @@ pub fn manifest(
     }
     let mut metadata = Vec::new();
     if let Some(t) = &record.site_type {
-        metadata.push(pair(("Loại hình", "Type"), both(t.label_vi(), Some(t.label_en()))));
+        metadata.push(pair(
+            ("Loại hình", "Type"),
+            both(t.label_vi(), Some(t.label_en())),
+        ));
     }
     metadata.push(pair(
         ("Xếp hạng", "Level"),
@@ -106,7 +109,10 @@ pub fn manifest(
         .flatten()
         .collect();
     if !place.is_empty() {
-        metadata.push(pair(("Địa điểm", "Place"), json!({"none": [place.join(", ")]})));
+        metadata.push(pair(
+            ("Địa điểm", "Place"),
+            json!({"none": [place.join(", ")]}),
+        ));
     }
     if let Some(period) = record.period.as_ref().and_then(|p| p.text.as_deref()) {
         metadata.push(pair(("Niên đại", "Period"), json!({"vi": [period]})));
@@ -145,7 +151,10 @@ pub fn manifest(
     });
     let obj = manifest.as_object_mut().expect("a manifest is an object");
     if let Some(summary) = &record.summary {
-        obj.insert("summary".into(), both(summary, record.summary_en.as_deref()));
+        obj.insert(
+            "summary".into(),
+            both(summary, record.summary_en.as_deref()),
+        );
     }
     if let Some(thumbnail) = pictures.iter().find_map(|p| thumbnail(p.meta, urls)) {
         obj.insert("thumbnail".into(), json!([thumbnail]));
@@ -375,15 +384,31 @@ mod tests {
             meta: &meta,
             tiled: true,
         }];
-        let m = manifest(&record, &pictures, &urls, Licence::DEFAULT, Some("ninh-binh")).unwrap();
+        let m = manifest(
+            &record,
+            &pictures,
+            &urls,
+            Licence::DEFAULT,
+            Some("ninh-binh"),
+        )
+        .unwrap();
         assert_eq!(m["id"], "https://x/iiif/den-x/manifest.json");
         let canvas = &m["items"][0];
-        assert_eq!((canvas["width"].as_u64(), canvas["height"].as_u64()), (Some(4000), Some(3000)));
+        assert_eq!(
+            (canvas["width"].as_u64(), canvas["height"].as_u64()),
+            (Some(4000), Some(3000))
+        );
         let body = &canvas["items"][0]["items"][0]["body"];
         assert_eq!(body["service"][0]["id"], "https://x/iiif/img/ab12");
-        assert_eq!(canvas["rights"], "http://creativecommons.org/licenses/by-sa/4.0/");
+        assert_eq!(
+            canvas["rights"],
+            "http://creativecommons.org/licenses/by-sa/4.0/"
+        );
         assert_eq!(canvas["label"]["en"][0], "Gate");
-        assert_eq!(m["navPlace"]["features"][0]["geometry"]["coordinates"][0], 105.97);
+        assert_eq!(
+            m["navPlace"]["features"][0]["geometry"]["coordinates"][0],
+            105.97
+        );
         assert!(
             m["requiredStatement"]["value"]["en"][0]
                 .as_str()

@@ -56,9 +56,10 @@ impl Licence {
                 .to_ascii_lowercase()
         };
         let wanted = key(text);
-        LICENCES.iter().copied().find(|l| {
-            key(l.id) == wanted || key(l.name) == wanted || key(l.uri) == wanted
-        })
+        LICENCES
+            .iter()
+            .copied()
+            .find(|l| key(l.id) == wanted || key(l.name) == wanted || key(l.uri) == wanted)
     }
 
     /// The HTTPS address of the licence's deed, for people.
@@ -98,7 +99,11 @@ mod tests {
             "cc by sa 4.0",
             "https://creativecommons.org/licenses/by-sa/4.0/",
         ] {
-            assert_eq!(Licence::parse(text).map(|l| l.id), Some("CC-BY-SA-4.0"), "{text}");
+            assert_eq!(
+                Licence::parse(text).map(|l| l.id),
+                Some("CC-BY-SA-4.0"),
+                "{text}"
+            );
         }
         assert_eq!(Licence::parse("CC0").map(|l| l.id), None);
         assert_eq!(Licence::parse("CC0-1.0").map(|l| l.id), Some("CC0-1.0"));

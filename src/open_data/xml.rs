@@ -61,7 +61,13 @@ mod tests {
         assert_eq!(clean("Đền \u{0B}Thái\u{0} Vi"), "Đền Thái Vi");
         assert!(matches!(clean("a\tb\nc"), Cow::Borrowed(_)));
         let mut writer = Writer::new(Vec::new());
-        element_with(&mut writer, "a", &[("href", "x?a=1&b=\"2\"")], "<Đền & \u{1}chùa>").unwrap();
+        element_with(
+            &mut writer,
+            "a",
+            &[("href", "x?a=1&b=\"2\"")],
+            "<Đền & \u{1}chùa>",
+        )
+        .unwrap();
         assert_eq!(
             String::from_utf8(writer.into_inner()).unwrap(),
             "<a href=\"x?a=1&amp;b=&quot;2&quot;\">&lt;Đền &amp; chùa&gt;</a>"

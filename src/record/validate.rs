@@ -171,7 +171,8 @@ pub fn validate(record: &SiteRecord) -> Vec<Problem> {
             "wikidata",
             format!("`{qid}` is not a Wikidata item id"),
             if digits.is_empty() || digits.starts_with('0') {
-                "write the item's Q number, as in `Q1234` (from its wikidata.org address)".to_owned()
+                "write the item's Q number, as in `Q1234` (from its wikidata.org address)"
+                    .to_owned()
             } else {
                 format!("did you mean `Q{digits}`?")
             },

@@ -181,8 +181,13 @@ impl SearchIndex {
     ) -> Result<SearchResponse, QueryError> {
         let s = &self.schema;
         let words = QueryWords::analyze(&self.analyzers, &request.q);
-        let (collected, mode) =
-            self.collect(searcher, request, &words, request.offset + request.limit, true)?;
+        let (collected, mode) = self.collect(
+            searcher,
+            request,
+            &words,
+            request.offset + request.limit,
+            true,
+        )?;
         let loose_match = mode == Match::Loose && collected.total > 0;
 
         let highlighter = Highlighter::new(&words);

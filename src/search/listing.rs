@@ -91,7 +91,10 @@ impl ListFilter {
     fn admits(&self, listed: &Listed) -> bool {
         self.from.is_none_or(|from| listed.datestamp >= from)
             && self.until.is_none_or(|until| listed.datestamp <= until)
-            && self.set.as_ref().is_none_or(|set| listed.sets.contains(set))
+            && self
+                .set
+                .as_ref()
+                .is_none_or(|set| listed.sets.contains(set))
             && (!self.with_photos || listed.photos > 0)
     }
 }
@@ -175,7 +178,9 @@ impl SearchIndex {
                     let ord = ids.term_ords(doc).next().unwrap_or(0);
                     let past = match after {
                         None => true,
-                        Some((at, _)) => datestamp > at || (datestamp == at && ord >= first_ord_after),
+                        Some((at, _)) => {
+                            datestamp > at || (datestamp == at && ord >= first_ord_after)
+                        }
                     };
                     let kept = Kept {
                         datestamp,
@@ -249,7 +254,10 @@ impl SearchIndex {
             let inverted = reader
                 .inverted_index(s.former_ids)
                 .map_err(|e| self.error(e))?;
-            let mut terms = inverted.terms().stream().map_err(|e| self.error(e.into()))?;
+            let mut terms = inverted
+                .terms()
+                .stream()
+                .map_err(|e| self.error(e.into()))?;
             while terms.advance() {
                 let former = String::from_utf8_lossy(terms.key()).into_owned();
                 let term = Term::from_field_text(s.former_ids, &former);
@@ -290,7 +298,10 @@ impl SearchIndex {
             let inverted = reader
                 .inverted_index(self.schema.sets)
                 .map_err(|e| self.error(e))?;
-            let mut terms = inverted.terms().stream().map_err(|e| self.error(e.into()))?;
+            let mut terms = inverted
+                .terms()
+                .stream()
+                .map_err(|e| self.error(e.into()))?;
             while terms.advance() {
                 specs.insert(String::from_utf8_lossy(terms.key()).into_owned());
             }
@@ -339,7 +350,11 @@ impl SearchIndex {
         listed_of(&self.schema, doc)
     }
 
-    fn first_doc(&self, searcher: &Searcher, term: Term) -> Result<Option<TantivyDocument>, SearchError> {
+    fn first_doc(
+        &self,
+        searcher: &Searcher,
+        term: Term,
+    ) -> Result<Option<TantivyDocument>, SearchError> {
         let query = TermQuery::new(term, IndexRecordOption::Basic);
         let weight = query
             .weight(EnableScoring::disabled_from_searcher(searcher))
@@ -388,8 +403,8 @@ impl IntoIterator for Matches {
             docs,
             schema,
         } = self;
-        Box::new(docs.into_iter().map(move |address| {
-            match searcher.doc::<TantivyDocument>(address) {
+        Box::new(docs.into_iter().map(
+            move |address| match searcher.doc::<TantivyDocument>(address) {
                 Ok(doc) => listed_of(&schema, &doc),
                 Err(err) => {
                     tracing::warn!("a matching site cannot be read from the index: {err}");
@@ -402,8 +417,8 @@ impl IntoIterator for Matches {
                         photos: 0,
                     }
                 }
-            }
-        }))
+            },
+        ))
     }
 }
 
@@ -412,9 +427,15 @@ fn listed_of(s: &SiteSchema, doc: &TantivyDocument) -> Listed {
         id: first_text(doc, s.id).unwrap_or_default(),
         name: first_text(doc, s.name).unwrap_or_default(),
         folder: first_text(doc, s.folder),
-        datestamp: doc.get_first(s.datestamp).and_then(|v| v.as_i64()).unwrap_or(0),
+        datestamp: doc
+            .get_first(s.datestamp)
+            .and_then(|v| v.as_i64())
+            .unwrap_or(0),
         sets: all_text(doc, s.sets),
-        photos: doc.get_first(s.photo_count).and_then(|v| v.as_u64()).unwrap_or(0),
+        photos: doc
+            .get_first(s.photo_count)
+            .and_then(|v| v.as_u64())
+            .unwrap_or(0),
     }
 }
 
@@ -520,7 +541,17 @@ mod tests {
     #[test]
     fn pages_continue_after_the_last_site_whatever_changes_in_between() {
         let mut records: Vec<SiteRecord> = (0..25)
-            .map(|i| site(&format!("s{i:02}"), if i % 2 == 0 { "Ninh Bình" } else { "Hà Nội" }, 1 + i % 3))
+            .map(|i| {
+                site(
+                    &format!("s{i:02}"),
+                    if i % 2 == 0 {
+                        "Ninh Bình"
+                    } else {
+                        "Hà Nội"
+                    },
+                    1 + i % 3,
+                )
+            })
             .collect();
         let index = index(&records);
         let filter = ListFilter::default();
@@ -536,12 +567,17 @@ mod tests {
             after = page.last().map(|l| (l.datestamp, l.id.clone()));
             seen.extend(page);
         }
-        let mut expected: Vec<(i64, String)> =
-            records.iter().map(|r| (datestamp(r), r.id.clone())).collect();
+        let mut expected: Vec<(i64, String)> = records
+            .iter()
+            .map(|r| (datestamp(r), r.id.clone()))
+            .collect();
         expected.sort();
         let got: Vec<(i64, String)> = seen.iter().map(|l| (l.datestamp, l.id.clone())).collect();
         assert_eq!(got, expected);
-        assert_eq!(seen[0].folder.as_deref(), Some(format!("f/{}", seen[0].id).as_str()));
+        assert_eq!(
+            seen[0].folder.as_deref(),
+            Some(format!("f/{}", seen[0].id).as_str())
+        );
 
         // A set and a date range.
         let filter = ListFilter {
@@ -567,7 +603,12 @@ mod tests {
         assert_eq!(formers.len(), 1);
         assert_eq!(formers[0].id, "old-three");
         assert_eq!(formers[0].now.id, "s03");
-        assert!(index.set_specs_in_use().unwrap().contains(&"province:ha-noi".to_owned()));
+        assert!(
+            index
+                .set_specs_in_use()
+                .unwrap()
+                .contains(&"province:ha-noi".to_owned())
+        );
         assert_eq!(
             index.earliest_datestamp().unwrap(),
             Some(datestamp(&records[0]))

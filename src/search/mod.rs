@@ -52,8 +52,8 @@ use analyzer::Analyzers;
 
 pub use api::{FacetValue, Facets, Hit, Label, SearchResponse, SuggestResponse, Suggestion};
 pub use document::DocumentExtras;
-pub use listing::{FormerSite, ListFilter, Listed, Matches};
 pub use error::{QueryError, SearchError};
+pub use listing::{FormerSite, ListFilter, Listed, Matches};
 pub use query::province_key;
 pub use request::{SearchRequest, Sort};
 pub use schema::{INDEX_SCHEMA_VERSION, SiteSchema};

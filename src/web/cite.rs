@@ -115,7 +115,10 @@ pub fn search_apa(
 ) -> String {
     let (when, kind) = match lang {
         Lang::En => (date.format("%Y, %B %-d").to_string(), "Data set"),
-        Lang::Vi => (date.format("%Y, ngày %-d tháng %-m").to_string(), "Tập dữ liệu"),
+        Lang::Vi => (
+            date.format("%Y, ngày %-d tháng %-m").to_string(),
+            "Tập dữ liệu",
+        ),
     };
     format!("{AUTHOR}. ({when}). {title} [{kind}]. {url}")
 }
@@ -158,10 +161,19 @@ mod tests {
             "{bib}"
         );
         let csl = csl_json(&r, "https://x/sites/den-thai-vi");
-        assert_eq!(csl[0]["issued"]["date-parts"][0], serde_json::json!([2026, 11, 29]));
+        assert_eq!(
+            csl[0]["issued"]["date-parts"][0],
+            serde_json::json!([2026, 11, 29])
+        );
         let ris = ris(&r, "https://x/sites/den-thai-vi");
-        assert!(ris.starts_with("TY  - ELEC\r\nTI  - Đền Thái Vi & 100%\r\n"), "{ris}");
-        assert!(ris.ends_with("UR  - https://x/sites/den-thai-vi\r\nER  - \r\n"), "{ris}");
+        assert!(
+            ris.starts_with("TY  - ELEC\r\nTI  - Đền Thái Vi & 100%\r\n"),
+            "{ris}"
+        );
+        assert!(
+            ris.ends_with("UR  - https://x/sites/den-thai-vi\r\nER  - \r\n"),
+            "{ris}"
+        );
         assert_eq!(
             search_apa("Tìm “đền”", "https://x/search?q=đền", when, Lang::Vi),
             "Disan. (2026, ngày 29 tháng 11). Tìm “đền” [Tập dữ liệu]. https://x/search?q=đền"

@@ -29,7 +29,10 @@ pub fn configure(cfg: &mut ServiceConfig, media_root: &std::path::Path) {
         .route("/data", get().to(data_page::page_of))
         .route("/data/dictionary", get().to(data_page::dictionary))
         .route("/data/{file}", get().to(data_page::file))
-        .route("/search/download/{format}", get().to(search_export::download))
+        .route(
+            "/search/download/{format}",
+            get().to(search_export::download),
+        )
         .route("/oai", get().to(oai::get))
         .route("/oai", post().to(oai::post))
         .route("/iiif/collection.json", get().to(iiif::archive_collection))

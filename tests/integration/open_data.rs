@@ -52,13 +52,24 @@ fn csv_export_of_the_real_relics_imports_back_into_the_same_records() {
     )
     .unwrap();
     // Some crawled rows have no name and are rejected: that is the import's business.
-    run(dir.path(), &["--archive", "first", "import", "--quiet", "relics.json"]);
+    run(
+        dir.path(),
+        &["--archive", "first", "import", "--quiet", "relics.json"],
+    );
     let first = records(&dir.path().join("first"));
     assert!(first.len() > 4_000, "{} sites imported", first.len());
 
     let (code, out, err) = run(
         dir.path(),
-        &["--archive", "first", "export", "--format", "csv", "-o", "sites.csv"],
+        &[
+            "--archive",
+            "first",
+            "export",
+            "--format",
+            "csv",
+            "-o",
+            "sites.csv",
+        ],
     );
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.is_empty(), "written to the file, not standard output");
@@ -67,13 +78,24 @@ fn csv_export_of_the_real_relics_imports_back_into_the_same_records() {
         "{err}"
     );
 
-    let (code, out, err) = run(dir.path(), &["--archive", "second", "import", "--quiet", "sites.csv"]);
+    let (code, out, err) = run(
+        dir.path(),
+        &["--archive", "second", "import", "--quiet", "sites.csv"],
+    );
     assert_eq!(code, 0, "every exported row imports:\n{out}{err}");
     assert!(
-        err.contains(&format!("{} rows: {} created, 0 updated, 0 unchanged, 0 merged, 0 rejected", first.len(), first.len())),
+        err.contains(&format!(
+            "{} rows: {} created, 0 updated, 0 unchanged, 0 merged, 0 rejected",
+            first.len(),
+            first.len()
+        )),
         "{err}"
     );
-    assert!(!out.contains("warning"), "{}", out.lines().take(10).collect::<Vec<_>>().join("\n"));
+    assert!(
+        !out.contains("warning"),
+        "{}",
+        out.lines().take(10).collect::<Vec<_>>().join("\n")
+    );
     let second = records(&dir.path().join("second"));
     assert_eq!(second.len(), first.len());
     let mut different = Vec::new();
@@ -83,18 +105,28 @@ fn csv_export_of_the_real_relics_imports_back_into_the_same_records() {
             continue;
         };
         if folder != folder2 || record != record2 || bytes != bytes2 {
-            different.push(format!("{id}: {folder} → {folder2}\n{record:?}\n{record2:?}"));
+            different.push(format!(
+                "{id}: {folder} → {folder2}\n{record:?}\n{record2:?}"
+            ));
         }
     }
     assert!(
         different.is_empty(),
         "{} records differ, the first:\n{}",
         different.len(),
-        different.iter().take(3).cloned().collect::<Vec<_>>().join("\n")
+        different
+            .iter()
+            .take(3)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 
     // Importing the export again into the first archive changes nothing either.
-    let (_, _, err) = run(dir.path(), &["--archive", "first", "import", "--quiet", "sites.csv"]);
+    let (_, _, err) = run(
+        dir.path(),
+        &["--archive", "first", "import", "--quiet", "sites.csv"],
+    );
     assert!(err.contains(" 0 created, 0 updated, "), "{err}");
 }
 
@@ -124,30 +156,50 @@ fn exports_of_the_whole_archive_in_every_format() {
             all.len()
         };
         assert_eq!(count(format, &out), want, "{format}");
-        assert!(err.contains(&format!("{} sites exported", want)), "{format}: {err}");
+        assert!(
+            err.contains(&format!("{} sites exported", want)),
+            "{format}: {err}"
+        );
     }
     let (code, out, _) = run(dir.path(), &["export", "--format", "jsonl"]);
     assert_eq!(code, 0);
     for line in out.lines() {
         let record: SiteRecord = serde_json::from_str(line).unwrap();
-        assert_eq!(&record, &all[&record.id].1, "JSON Lines carries whole records");
+        assert_eq!(
+            &record, &all[&record.id].1,
+            "JSON Lines carries whole records"
+        );
     }
     let (code, _, err) = run(dir.path(), &["export", "--format", "xls"]);
     assert_eq!(code, 2);
-    assert!(err.contains("`xls` is not a format; use csv, jsonl, geojson, gpx or kml"), "{err}");
+    assert!(
+        err.contains("`xls` is not a format; use csv, jsonl, geojson, gpx or kml"),
+        "{err}"
+    );
 }
 
 /// A search's sites, in its order, need the index.
 #[test]
 fn exports_of_a_search() {
     let dir = copy_of(&repo().join("archive"));
-    let (code, _, err) = run(dir.path(), &["export", "--format", "csv", "--query", "chùa"]);
+    let (code, _, err) = run(
+        dir.path(),
+        &["export", "--format", "csv", "--query", "chùa"],
+    );
     assert_ne!(code, 0);
     assert!(err.contains("run `disan ingest` first"), "{err}");
     assert_eq!(run(dir.path(), &["ingest"]).0, 0);
     let (code, out, err) = run(
         dir.path(),
-        &["export", "--format", "jsonl", "--province", "nam dinh", "--type", "chua"],
+        &[
+            "export",
+            "--format",
+            "jsonl",
+            "--province",
+            "nam dinh",
+            "--type",
+            "chua",
+        ],
     );
     assert_eq!(code, 0, "{err}");
     let ids: Vec<String> = out
@@ -158,9 +210,17 @@ fn exports_of_a_search() {
     for line in out.lines() {
         let r: SiteRecord = serde_json::from_str(line).unwrap();
         assert_eq!(r.site_type.unwrap().code(), "chua", "{}", r.id);
-        assert_eq!(r.location.legacy.province.as_deref(), Some("Nam Định"), "{}", r.id);
+        assert_eq!(
+            r.location.legacy.province.as_deref(),
+            Some("Nam Định"),
+            "{}",
+            r.id
+        );
     }
-    let (code, _, err) = run(dir.path(), &["export", "--format", "csv", "--near", "91,200"]);
+    let (code, _, err) = run(
+        dir.path(),
+        &["export", "--format", "csv", "--near", "91,200"],
+    );
     assert_eq!(code, 2, "a bad filter is a usage error");
     assert!(err.contains("near"), "{err}");
 }
@@ -186,10 +246,16 @@ fn ingest_records_the_sites_that_left_the_archive() {
     assert!(problems.is_empty());
     assert_eq!(deletions.len(), 1, "{deletions:?}");
     assert_eq!(deletions[0].id, "chua-bai-dinh");
-    assert!(deletions[0].sets.contains(&"province:ninh-binh".to_owned()), "{deletions:?}");
+    assert!(
+        deletions[0].sets.contains(&"province:ninh-binh".to_owned()),
+        "{deletions:?}"
+    );
     // The file belongs to the archive: `check` reads it and finds nothing wrong.
     assert_eq!(run(dir.path(), &["check"]).0, 0);
     // Nothing changed: nothing more is recorded.
     assert_eq!(run(dir.path(), &["ingest"]).0, 0);
-    assert_eq!(archive::deletions::read(&ArchiveLayout::new(&root)).0.len(), 1);
+    assert_eq!(
+        archive::deletions::read(&ArchiveLayout::new(&root)).0.len(),
+        1
+    );
 }

@@ -24,7 +24,12 @@ impl SiteWriter for CsvWriter {
         write_row(out, COLUMNS.iter().map(|c| c.to_string()))
     }
 
-    fn site(&mut self, out: &mut dyn Write, record: &SiteRecord, _: &Context) -> std::io::Result<bool> {
+    fn site(
+        &mut self,
+        out: &mut dyn Write,
+        record: &SiteRecord,
+        _: &Context,
+    ) -> std::io::Result<bool> {
         write_row(out, cells(record))?;
         Ok(true)
     }

@@ -32,7 +32,12 @@ impl SiteWriter for GeojsonWriter {
         )
     }
 
-    fn site(&mut self, out: &mut dyn Write, record: &SiteRecord, context: &Context) -> std::io::Result<bool> {
+    fn site(
+        &mut self,
+        out: &mut dyn Write,
+        record: &SiteRecord,
+        context: &Context,
+    ) -> std::io::Result<bool> {
         if !std::mem::take(&mut self.first) {
             out.write_all(b",\n")?;
         }

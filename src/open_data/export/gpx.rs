@@ -29,13 +29,20 @@ impl SiteWriter for GpxWriter {
         w.create_element("link")
             .with_attribute(("href", format!("{}/data", context.origin).as_str()))
             .write_inner_content(|w| element(w, "text", "Disan"))?;
-        let made = context.made.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let made = context
+            .made
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         element(&mut w, "time", &made)?;
         w.get_mut().write_all(b"</metadata>\n")?;
         Ok(())
     }
 
-    fn site(&mut self, out: &mut dyn Write, record: &SiteRecord, context: &Context) -> std::io::Result<bool> {
+    fn site(
+        &mut self,
+        out: &mut dyn Write,
+        record: &SiteRecord,
+        context: &Context,
+    ) -> std::io::Result<bool> {
         let Some((lat, lon)) = position(record) else {
             return Ok(false);
         };

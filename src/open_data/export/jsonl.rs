@@ -13,7 +13,12 @@ impl SiteWriter for JsonlWriter {
         Ok(())
     }
 
-    fn site(&mut self, out: &mut dyn Write, record: &SiteRecord, _: &Context) -> std::io::Result<bool> {
+    fn site(
+        &mut self,
+        out: &mut dyn Write,
+        record: &SiteRecord,
+        _: &Context,
+    ) -> std::io::Result<bool> {
         serde_json::to_writer(&mut *out, record)?;
         out.write_all(b"\n")?;
         Ok(true)

@@ -23,13 +23,20 @@ impl SiteWriter for KmlWriter {
         element(&mut w, "name", &context.title)?;
         let licence = format!(
             "{} — {} {}",
-            context.title, context.licence.name, context.licence.deed_url()
+            context.title,
+            context.licence.name,
+            context.licence.deed_url()
         );
         element(&mut w, "description", &licence)?;
         w.get_mut().write_all(b"\n")
     }
 
-    fn site(&mut self, out: &mut dyn Write, record: &SiteRecord, context: &Context) -> std::io::Result<bool> {
+    fn site(
+        &mut self,
+        out: &mut dyn Write,
+        record: &SiteRecord,
+        context: &Context,
+    ) -> std::io::Result<bool> {
         let Some((lat, lon)) = position(record) else {
             return Ok(false);
         };
@@ -51,14 +58,20 @@ impl SiteWriter for KmlWriter {
                     .with_attribute(("href", page.as_str()))
                     .write_empty()?;
                 element(w, "description", &description)?;
-                w.create_element("ExtendedData")
-                    .write_inner_content(|w| -> std::io::Result<()> {
+                w.create_element("ExtendedData").write_inner_content(
+                    |w| -> std::io::Result<()> {
                         let data = [
-                            ("type", record.site_type.as_ref().map(|t| t.code().to_owned())),
+                            (
+                                "type",
+                                record.site_type.as_ref().map(|t| t.code().to_owned()),
+                            ),
                             ("type_label", labels.type_vi.clone()),
                             ("level", Some(record.level.code().to_owned())),
                             ("level_label", Some(labels.level_vi.to_owned())),
-                            ("accuracy", record.location.accuracy.map(|a| a.code().to_owned())),
+                            (
+                                "accuracy",
+                                record.location.accuracy.map(|a| a.code().to_owned()),
+                            ),
                             ("url", Some(page.clone())),
                         ];
                         for (name, value) in data {
@@ -69,7 +82,8 @@ impl SiteWriter for KmlWriter {
                             }
                         }
                         Ok(())
-                    })?;
+                    },
+                )?;
                 w.create_element("Point").write_inner_content(|w| {
                     element_with(w, "coordinates", &[], &format!("{lon},{lat}"))
                 })?;

@@ -25,9 +25,10 @@ pub enum Item {
 pub fn archive_records(layout: &ArchiveLayout) -> impl Iterator<Item = Item> + '_ {
     let mut seen: HashSet<String> = HashSet::new();
     archive::sites_of(layout).filter_map(move |walked| match walked {
-        Walked::Problem(path, problem) => {
-            Some(Item::Problem(format!("{}: {problem}", layout.display(&path))))
-        }
+        Walked::Problem(path, problem) => Some(Item::Problem(format!(
+            "{}: {problem}",
+            layout.display(&path)
+        ))),
         Walked::Site(entry) => {
             let file = layout.display(&entry.file()).to_string();
             match entry.record {
@@ -68,7 +69,10 @@ pub fn read_listed(layout: &ArchiveLayout, listed: &Listed) -> Result<SiteRecord
         ));
     };
     let Some(dir) = layout.site_dir(folder) else {
-        return Err(format!("{}: the index names an unsafe folder `{folder}`", listed.id));
+        return Err(format!(
+            "{}: the index names an unsafe folder `{folder}`",
+            listed.id
+        ));
     };
     let entry = archive::walk::read_site(dir);
     let file = layout.display(&entry.file()).to_string();

@@ -81,26 +81,42 @@ fn map_formats_carry_what_a_map_shows() {
     unplaced.level = Level::Provincial;
     let records = [full_record(), unplaced];
 
-    let geojson: serde_json::Value = serde_json::from_str(&export(Format::Geojson, &records)).unwrap();
+    let geojson: serde_json::Value =
+        serde_json::from_str(&export(Format::Geojson, &records)).unwrap();
     assert_eq!(geojson["type"], "FeatureCollection");
     let features = geojson["features"].as_array().unwrap();
     assert_eq!(features.len(), 2);
     assert_eq!(features[0]["geometry"]["coordinates"][0], 105.912_3);
     assert_eq!(features[0]["properties"]["accuracy"], "surveyed");
-    assert_eq!(features[0]["properties"]["url"], "https://disan.example.org/sites/den-thai-vi");
+    assert_eq!(
+        features[0]["properties"]["url"],
+        "https://disan.example.org/sites/den-thai-vi"
+    );
     assert!(features[1]["geometry"].is_null());
 
     let gpx = export(Format::Gpx, &records);
     assert_eq!(gpx.matches("<wpt ").count(), 1, "{gpx}");
-    assert!(gpx.contains("<wpt lat=\"20.214612345\" lon=\"105.9123\"><name>Đền Thái Vi</name>"), "{gpx}");
-    assert!(gpx.contains("Di tích cấp quốc gia (National relic)"), "{gpx}");
+    assert!(
+        gpx.contains("<wpt lat=\"20.214612345\" lon=\"105.9123\"><name>Đền Thái Vi</name>"),
+        "{gpx}"
+    );
+    assert!(
+        gpx.contains("Di tích cấp quốc gia (National relic)"),
+        "{gpx}"
+    );
     assert!(gpx.contains("Đo đạc tại chỗ (Surveyed on site)"), "{gpx}");
     assert!(gpx.contains("<link href=\"https://disan.example.org/sites/den-thai-vi\">"));
 
     let kml = export(Format::Kml, &records);
     assert_eq!(kml.matches("<Placemark ").count(), 1);
-    assert!(kml.contains("<coordinates>105.9123,20.214612345</coordinates>"), "{kml}");
-    assert!(kml.contains("<Data name=\"level\"><value>national</value></Data>"), "{kml}");
+    assert!(
+        kml.contains("<coordinates>105.9123,20.214612345</coordinates>"),
+        "{kml}"
+    );
+    assert!(
+        kml.contains("<Data name=\"level\"><value>national</value></Data>"),
+        "{kml}"
+    );
 
     let jsonl = export(Format::Jsonl, &records);
     let first: SiteRecord = serde_json::from_str(jsonl.lines().next().unwrap()).unwrap();

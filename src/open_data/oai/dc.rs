@@ -129,13 +129,20 @@ fn elements<W: Write>(
     .flatten()
     .collect();
     if !before.is_empty() {
-        vi(w, "dc:coverage", &format!("{} (trước 2025)", before.join(", ")))?;
+        vi(
+            w,
+            "dc:coverage",
+            &format!("{} (trước 2025)", before.join(", ")),
+        )?;
     }
     if let Some(address) = &l.address {
         vi(w, "dc:coverage", address)?;
     }
     if let (Some(lat), Some(lon)) = (l.lat, l.lon) {
-        let mut point = format!("name={}; east={lon}; north={lat}; projection=WGS84", record.name.replace(';', ","));
+        let mut point = format!(
+            "name={}; east={lon}; north={lat}; projection=WGS84",
+            record.name.replace(';', ",")
+        );
         if let Some(accuracy) = l.accuracy.filter(|a| a.is_centroid()) {
             point.push_str(&format!("; accuracy={}", accuracy.code()));
         }
@@ -163,7 +170,11 @@ fn elements<W: Write>(
         )?;
     }
     if let Some(qid) = &record.wikidata {
-        element(w, "dc:relation", &format!("http://www.wikidata.org/entity/{qid}"))?;
+        element(
+            w,
+            "dc:relation",
+            &format!("http://www.wikidata.org/entity/{qid}"),
+        )?;
     }
     Ok(())
 }

@@ -28,9 +28,9 @@ use crate::layout::ArchiveLayout;
 use crate::open_data::export::source::read_listed;
 use crate::open_data::licence::Licence;
 use crate::open_data::xml::{declaration, element, element_with};
+use crate::record::SiteRecord;
 use crate::record::{KnownType, Level};
 use crate::search::listing::SET_KINDS;
-use crate::record::SiteRecord;
 use crate::search::{ListFilter, Listed, SearchError, SearchIndex};
 use request::{OAI_DC, OaiError, Selection, Verb, datestamp};
 use token::Token;
@@ -103,9 +103,12 @@ impl Repository<'_> {
         }
         match body {
             Ok(bytes) => w.get_mut().write_all(&bytes)?,
-            Err(error) => {
-                element_with(&mut w, "error", &[("code", error.code())], &error.to_string())?
-            }
+            Err(error) => element_with(
+                &mut w,
+                "error",
+                &[("code", error.code())],
+                &error.to_string(),
+            )?,
         }
         w.get_mut().write_all(b"</OAI-PMH>\n")?;
         Ok(w.into_inner())
@@ -129,11 +132,20 @@ impl Repository<'_> {
                 }
                 w.create_element("ListMetadataFormats")
                     .write_inner_content(|w| {
-                        w.create_element("metadataFormat").write_inner_content(|w| {
-                            element(w, "metadataPrefix", OAI_DC)?;
-                            element(w, "schema", "http://www.openarchives.org/OAI/2.0/oai_dc.xsd")?;
-                            element(w, "metadataNamespace", "http://www.openarchives.org/OAI/2.0/oai_dc/")
-                        })?;
+                        w.create_element("metadataFormat")
+                            .write_inner_content(|w| {
+                                element(w, "metadataPrefix", OAI_DC)?;
+                                element(
+                                    w,
+                                    "schema",
+                                    "http://www.openarchives.org/OAI/2.0/oai_dc.xsd",
+                                )?;
+                                element(
+                                    w,
+                                    "metadataNamespace",
+                                    "http://www.openarchives.org/OAI/2.0/oai_dc/",
+                                )
+                            })?;
                         Ok::<(), std::io::Error>(())
                     })?;
                 Ok(Ok(()))
@@ -243,7 +255,10 @@ impl Repository<'_> {
             ))
         };
         let prefix = format!("oai:{}:", self.host());
-        let Some(id) = identifier.strip_prefix(&prefix).filter(|id| fold::is_slug(id)) else {
+        let Some(id) = identifier
+            .strip_prefix(&prefix)
+            .filter(|id| fold::is_slug(id))
+        else {
             return Ok(Err(missing()));
         };
         if let Some(listed) = self.index.listed(id)? {
@@ -341,7 +356,13 @@ impl Repository<'_> {
         // (and logged), the rest are sent.
         let metadata: Vec<Option<Metadata>> = page
             .iter()
-            .map(|entry| if records { self.metadata_of(entry) } else { None })
+            .map(|entry| {
+                if records {
+                    self.metadata_of(entry)
+                } else {
+                    None
+                }
+            })
             .collect();
         let name = if records {
             "ListRecords"

@@ -124,8 +124,9 @@ impl Verb {
                 None => Ok(Verb::ListSets),
             },
             "GetRecord" => {
-                let identifier = get("identifier")
-                    .ok_or_else(|| OaiError::BadArgument("GetRecord needs an `identifier`".into()))?;
+                let identifier = get("identifier").ok_or_else(|| {
+                    OaiError::BadArgument("GetRecord needs an `identifier`".into())
+                })?;
                 let prefix = get("metadataPrefix").ok_or_else(|| {
                     OaiError::BadArgument("GetRecord needs a `metadataPrefix`".into())
                 })?;
@@ -272,19 +273,45 @@ mod tests {
         assert_eq!(code("verb=Harvest"), "badVerb");
         assert_eq!(code("verb=Identify&set=a"), "badArgument");
         assert_eq!(code("verb=GetRecord&identifier=x"), "badArgument");
-        assert_eq!(code("verb=GetRecord&identifier=x&metadataPrefix=mods"), "cannotDisseminateFormat");
-        assert_eq!(code("verb=ListRecords"), "badArgument");
-        assert_eq!(code("verb=ListRecords&metadataPrefix=oai_dc&metadataPrefix=oai_dc"), "badArgument");
-        assert_eq!(code("verb=ListRecords&metadataPrefix=oai_dc&from=2026-13-01"), "badArgument");
         assert_eq!(
-            code("verb=ListRecords&metadataPrefix=oai_dc&from=2026-01-01&until=2026-02-01T00:00:00Z"),
+            code("verb=GetRecord&identifier=x&metadataPrefix=mods"),
+            "cannotDisseminateFormat"
+        );
+        assert_eq!(code("verb=ListRecords"), "badArgument");
+        assert_eq!(
+            code("verb=ListRecords&metadataPrefix=oai_dc&metadataPrefix=oai_dc"),
             "badArgument"
         );
-        assert_eq!(code("verb=ListRecords&metadataPrefix=oai_dc&from=2026-02-01&until=2026-01-01"), "badArgument");
-        assert_eq!(code("verb=ListRecords&metadataPrefix=oai_dc&set=a%20b"), "badArgument");
-        assert_eq!(code("verb=ListIdentifiers&resumptionToken=x&metadataPrefix=oai_dc"), "badArgument");
-        assert_eq!(code("verb=ListIdentifiers&resumptionToken=garbage"), "badResumptionToken");
-        assert_eq!(code("verb=ListSets&resumptionToken=x"), "badResumptionToken");
+        assert_eq!(
+            code("verb=ListRecords&metadataPrefix=oai_dc&from=2026-13-01"),
+            "badArgument"
+        );
+        assert_eq!(
+            code(
+                "verb=ListRecords&metadataPrefix=oai_dc&from=2026-01-01&until=2026-02-01T00:00:00Z"
+            ),
+            "badArgument"
+        );
+        assert_eq!(
+            code("verb=ListRecords&metadataPrefix=oai_dc&from=2026-02-01&until=2026-01-01"),
+            "badArgument"
+        );
+        assert_eq!(
+            code("verb=ListRecords&metadataPrefix=oai_dc&set=a%20b"),
+            "badArgument"
+        );
+        assert_eq!(
+            code("verb=ListIdentifiers&resumptionToken=x&metadataPrefix=oai_dc"),
+            "badArgument"
+        );
+        assert_eq!(
+            code("verb=ListIdentifiers&resumptionToken=garbage"),
+            "badResumptionToken"
+        );
+        assert_eq!(
+            code("verb=ListSets&resumptionToken=x"),
+            "badResumptionToken"
+        );
         let Ok(Verb::ListRecords(s)) = parse(
             "verb=ListRecords&metadataPrefix=oai_dc&set=province:ninh-binh&from=2026-01-01&until=2026-01-31",
         ) else {

@@ -13,9 +13,18 @@ struct Fixture {
 }
 
 fn record(i: usize) -> SiteRecord {
-    let at = Utc.with_ymd_and_hms(2026, 1, 1 + (i % 5) as u32, 8, 0, 0).unwrap();
+    let at = Utc
+        .with_ymd_and_hms(2026, 1, 1 + (i % 5) as u32, 8, 0, 0)
+        .unwrap();
     let mut r = SiteRecord::new(format!("site-{i:03}"), format!("Đình số {i}"), at);
-    r.location.province = Some(if i % 2 == 0 { "Ninh Bình" } else { "Hà Nội" }.into());
+    r.location.province = Some(
+        if i % 2 == 0 {
+            "Ninh Bình"
+        } else {
+            "Hà Nội"
+        }
+        .into(),
+    );
     r.site_type = Some(SiteType::Known(if i % 3 == 0 {
         KnownType::Chua
     } else {
@@ -80,14 +89,29 @@ fn error_code(xml: &str) -> Option<&str> {
 fn identify_and_formats() {
     let f = fixture(&[record(1)]);
     let xml = ask(&f, "verb=Identify");
-    assert!(xml.contains("<baseURL>https://disan.example.org/oai</baseURL>"), "{xml}");
+    assert!(
+        xml.contains("<baseURL>https://disan.example.org/oai</baseURL>"),
+        "{xml}"
+    );
     assert!(xml.contains("<deletedRecord>persistent</deletedRecord>"));
-    assert!(xml.contains("<earliestDatestamp>2026-01-02T08:00:00Z</earliestDatestamp>"), "{xml}");
+    assert!(
+        xml.contains("<earliestDatestamp>2026-01-02T08:00:00Z</earliestDatestamp>"),
+        "{xml}"
+    );
     assert!(xml.contains("<repositoryIdentifier>disan.example.org</repositoryIdentifier>"));
     assert!(xml.contains("<request verb=\"Identify\">"), "{xml}");
-    let xml = ask(&f, "verb=ListMetadataFormats&identifier=oai:disan.example.org:site-001");
-    assert!(xml.contains("<metadataPrefix>oai_dc</metadataPrefix>"), "{xml}");
-    let xml = ask(&f, "verb=ListMetadataFormats&identifier=oai:disan.example.org:nothing");
+    let xml = ask(
+        &f,
+        "verb=ListMetadataFormats&identifier=oai:disan.example.org:site-001",
+    );
+    assert!(
+        xml.contains("<metadataPrefix>oai_dc</metadataPrefix>"),
+        "{xml}"
+    );
+    let xml = ask(
+        &f,
+        "verb=ListMetadataFormats&identifier=oai:disan.example.org:nothing",
+    );
     assert_eq!(error_code(&xml), Some("idDoesNotExist"));
 }
 
@@ -97,17 +121,38 @@ fn every_error_condition() {
     for (query, code) in [
         ("verb=Nothing", "badVerb"),
         ("", "badVerb"),
-        ("verb=GetRecord&identifier=oai:disan.example.org:site-001", "badArgument"),
-        ("verb=ListRecords&metadataPrefix=mods", "cannotDisseminateFormat"),
-        ("verb=GetRecord&identifier=oai:elsewhere:site-001&metadataPrefix=oai_dc", "idDoesNotExist"),
-        ("verb=ListRecords&metadataPrefix=oai_dc&set=province:ca-mau", "noRecordsMatch"),
-        ("verb=ListRecords&metadataPrefix=oai_dc&from=2030-01-01", "noRecordsMatch"),
-        ("verb=ListRecords&resumptionToken=bm9wZQ", "badResumptionToken"),
+        (
+            "verb=GetRecord&identifier=oai:disan.example.org:site-001",
+            "badArgument",
+        ),
+        (
+            "verb=ListRecords&metadataPrefix=mods",
+            "cannotDisseminateFormat",
+        ),
+        (
+            "verb=GetRecord&identifier=oai:elsewhere:site-001&metadataPrefix=oai_dc",
+            "idDoesNotExist",
+        ),
+        (
+            "verb=ListRecords&metadataPrefix=oai_dc&set=province:ca-mau",
+            "noRecordsMatch",
+        ),
+        (
+            "verb=ListRecords&metadataPrefix=oai_dc&from=2030-01-01",
+            "noRecordsMatch",
+        ),
+        (
+            "verb=ListRecords&resumptionToken=bm9wZQ",
+            "badResumptionToken",
+        ),
     ] {
         let xml = ask(&f, query);
         assert_eq!(error_code(&xml), Some(code), "{query}: {xml}");
         if code == "badVerb" || code == "badArgument" {
-            assert!(xml.contains("<request>https://disan.example.org/oai</request>"), "{xml}");
+            assert!(
+                xml.contains("<request>https://disan.example.org/oai</request>"),
+                "{xml}"
+            );
         }
     }
 }
@@ -124,10 +169,19 @@ fn a_record_in_dublin_core() {
         &f,
         "verb=GetRecord&identifier=oai:disan.example.org:site-004&metadataPrefix=oai_dc",
     );
-    assert!(xml.contains("<dc:title xml:lang=\"vi\">Đình số 4</dc:title>"), "{xml}");
+    assert!(
+        xml.contains("<dc:title xml:lang=\"vi\">Đình số 4</dc:title>"),
+        "{xml}"
+    );
     assert!(xml.contains("<dc:title xml:lang=\"en\">Communal house 4</dc:title>"));
-    assert!(xml.contains("<dc:subject xml:lang=\"en\">Communal house</dc:subject>"), "{xml}");
-    assert!(xml.contains("Tóm tắt &lt;4&gt; &amp; điều thú vị"), "control characters go: {xml}");
+    assert!(
+        xml.contains("<dc:subject xml:lang=\"en\">Communal house</dc:subject>"),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("Tóm tắt &lt;4&gt; &amp; điều thú vị"),
+        "control characters go: {xml}"
+    );
     assert!(xml.contains(&format!(
         "<dc:identifier>https://disan.example.org/s/{}</dc:identifier>",
         r.short_code()
@@ -135,7 +189,10 @@ fn a_record_in_dublin_core() {
     assert!(xml.contains("east=105.97; north=20.25"), "{xml}");
     assert!(xml.contains("<setSpec>province:ninh-binh</setSpec>"));
     assert!(xml.contains("http://www.wikidata.org/entity/Q42"));
-    assert!(xml.contains("<datestamp>2026-01-05T08:00:00Z</datestamp>"), "{xml}");
+    assert!(
+        xml.contains("<datestamp>2026-01-05T08:00:00Z</datestamp>"),
+        "{xml}"
+    );
 }
 
 #[test]
@@ -148,12 +205,19 @@ fn a_harvest_in_pages_survives_changes_in_the_middle() {
     loop {
         let xml = ask(&f, &query.replace("ListIdentifiers", "ListRecords"));
         pages += 1;
-        seen.extend(between(&xml, "<identifier>oai:disan.example.org:", "<").iter().map(|s| s.to_string()));
+        seen.extend(
+            between(&xml, "<identifier>oai:disan.example.org:", "<")
+                .iter()
+                .map(|s| s.to_string()),
+        );
         if pages == 1 {
             // A publication in the middle: one site already sent and one not yet sent change.
             let sent = seen[0].clone();
             let later = records.iter().position(|r| !seen.contains(&r.id)).unwrap();
-            for r in records.iter_mut().filter(|r| r.id == sent || r.id == records_id(later)) {
+            for r in records
+                .iter_mut()
+                .filter(|r| r.id == sent || r.id == records_id(later))
+            {
                 r.updated = Some(Utc.with_ymd_and_hms(2026, 2, 1, 0, 0, 0).unwrap());
             }
             let changed: Vec<SiteRecord> = records
@@ -174,7 +238,11 @@ fn a_harvest_in_pages_survives_changes_in_the_middle() {
     unique.sort();
     unique.dedup();
     assert_eq!(unique.len(), 450, "every site, none skipped");
-    assert_eq!(seen.len(), 451, "the site changed after it was sent comes again");
+    assert_eq!(
+        seen.len(),
+        451,
+        "the site changed after it was sent comes again"
+    );
 }
 
 fn records_id(i: usize) -> String {
@@ -187,15 +255,25 @@ fn selective_harvests_and_deletions() {
     renamed.id = "site-007-moi".into();
     renamed.former_ids = vec!["site-007".into()];
     let f = fixture(&[record(1), record(2), renamed]);
-    let xml = ask(&f, "verb=ListIdentifiers&metadataPrefix=oai_dc&set=province:ninh-binh");
+    let xml = ask(
+        &f,
+        "verb=ListIdentifiers&metadataPrefix=oai_dc&set=province:ninh-binh",
+    );
     let ids = between(&xml, "<identifier>oai:disan.example.org:", "<");
     assert_eq!(ids, ["site-002"], "{xml}");
     let xml = ask(
         &f,
         "verb=ListIdentifiers&metadataPrefix=oai_dc&from=2026-01-03&until=2026-01-03",
     );
-    assert_eq!(between(&xml, "<identifier>oai:disan.example.org:", "<"), ["site-002", "site-007", "site-007-moi"], "{xml}");
-    assert!(xml.contains("<header status=\"deleted\"><identifier>oai:disan.example.org:site-007<"), "{xml}");
+    assert_eq!(
+        between(&xml, "<identifier>oai:disan.example.org:", "<"),
+        ["site-002", "site-007", "site-007-moi"],
+        "{xml}"
+    );
+    assert!(
+        xml.contains("<header status=\"deleted\"><identifier>oai:disan.example.org:site-007<"),
+        "{xml}"
+    );
 
     crate::archive::deletions::append(
         &f.archive,
@@ -213,8 +291,20 @@ fn selective_harvests_and_deletions() {
     );
     assert!(xml.contains("<header status=\"deleted\">"), "{xml}");
     assert!(!xml.contains("<metadata>"));
-    let xml = ask(&f, "verb=ListRecords&metadataPrefix=oai_dc&set=province:ha-noi&from=2026-03-01");
-    assert_eq!(between(&xml, "<identifier>oai:disan.example.org:", "<"), ["site-099"], "{xml}");
+    let xml = ask(
+        &f,
+        "verb=ListRecords&metadataPrefix=oai_dc&set=province:ha-noi&from=2026-03-01",
+    );
+    assert_eq!(
+        between(&xml, "<identifier>oai:disan.example.org:", "<"),
+        ["site-099"],
+        "{xml}"
+    );
     let xml = ask(&f, "verb=ListSets");
-    assert!(xml.contains("<setSpec>type:dinh</setSpec><setName>Loại hình / Type: Đình / Communal house</setName>"), "{xml}");
+    assert!(
+        xml.contains(
+            "<setSpec>type:dinh</setSpec><setName>Loại hình / Type: Đình / Communal house</setName>"
+        ),
+        "{xml}"
+    );
 }

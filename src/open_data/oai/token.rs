@@ -64,7 +64,9 @@ impl Token {
         let e: Encoded = serde_json::from_slice(&bytes)
             .map_err(|_| bad("is not a token this repository issued"))?;
         if e.v != VERSION {
-            return Err(bad("was issued by another version of this repository; start the harvest again"));
+            return Err(bad(
+                "was issued by another version of this repository; start the harvest again",
+            ));
         }
         if e.r != records {
             return Err(bad(if records {
@@ -102,9 +104,16 @@ mod tests {
             cursor: 200,
         };
         let token = Token::encode(&selection, true);
-        assert!(token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+        assert!(
+            token
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        );
         assert_eq!(Token::decode(&token, true).unwrap().selection, selection);
-        assert_eq!(Token::decode(&token, false).unwrap_err().code(), "badResumptionToken");
+        assert_eq!(
+            Token::decode(&token, false).unwrap_err().code(),
+            "badResumptionToken"
+        );
         assert!(Token::decode("eyJ2Ijo5fQ", true).is_err());
         assert!(Token::decode("!!", true).is_err());
     }

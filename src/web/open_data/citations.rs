@@ -42,7 +42,11 @@ fn answer(
         Found::Site(site) => site,
         Found::Redirect(answer) => return Ok(answer),
     };
-    let url = format!("{}{}", state.origin(req), site_url(&site.record.id, chosen.lang));
+    let url = format!(
+        "{}{}",
+        state.origin(req),
+        site_url(&site.record.id, chosen.lang)
+    );
     let (body, content_type) = if file == "cite.ris" {
         (
             cite::ris(&site.record, &url).into_bytes(),

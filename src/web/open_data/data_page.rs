@@ -132,7 +132,12 @@ fn dataset_bibtex(origin: &str, made: Option<chrono::DateTime<chrono::Utc>>) -> 
 
 /// schema.org: the archive as a `DataCatalog` holding one `Dataset` with a `DataDownload`
 /// per format.
-fn json_ld(origin: &str, current: Option<&Downloads>, licence: crate::open_data::Licence, lang: Lang) -> String {
+fn json_ld(
+    origin: &str,
+    current: Option<&Downloads>,
+    licence: crate::open_data::Licence,
+    lang: Lang,
+) -> String {
     let t = lang.labels();
     let distribution: Vec<serde_json::Value> = current
         .map(|d| {
@@ -231,7 +236,10 @@ pub async fn file(
         actix_web::http::header::ACCESS_CONTROL_ALLOW_ORIGIN,
         HeaderValue::from_static("*"),
     );
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+    headers.insert(
+        CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=300"),
+    );
     Ok(response)
 }
 
@@ -247,7 +255,12 @@ pub async fn dictionary(req: HttpRequest, state: web::Data<AppState>, chosen: Ch
     let body = DictionaryPage {
         html: document_html(include_str!("../../../docs/DATA.md")),
     };
-    let mut frame = Frame::new(&req, &state, lang, format!("{} · {}", t.data_dictionary, t.site_name));
+    let mut frame = Frame::new(
+        &req,
+        &state,
+        lang,
+        format!("{} · {}", t.data_dictionary, t.site_name),
+    );
     frame.nav = "data";
     let text = page("data_dictionary.html", &frame, &body).in_lang(lang)?;
     Ok(html(&req, chosen, text, None))

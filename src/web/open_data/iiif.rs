@@ -18,8 +18,8 @@ use crate::open_data::oai::OaiFailure;
 use crate::search::ListFilter;
 use crate::web::assets::IMMUTABLE;
 use crate::web::error::{ApiError, WebError};
-use crate::web::pages::{Found, find};
 use crate::web::i18n::Chosen;
+use crate::web::pages::{Found, find};
 use crate::web::state::AppState;
 
 const PRESENTATION: &str =
@@ -166,7 +166,9 @@ pub async fn province_collection(
         .map_err(|_| ApiError(WebError::Unavailable))?
         .map_err(|e| ApiError(WebError::Harvest(e.into())))?;
     if listed.is_empty() {
-        return Err(not_found(format!("photographed sites in province `{slug}`")));
+        return Err(not_found(format!(
+            "photographed sites in province `{slug}`"
+        )));
     }
     let mut members: Vec<Member> = listed
         .into_iter()
@@ -181,7 +183,10 @@ pub async fn province_collection(
     let name = province_name(&slug);
     let value = iiif::collection(
         &urls.province_collection(&slug),
-        (&format!("{name} — ảnh di tích"), &format!("{name} — photos of the sites")),
+        (
+            &format!("{name} — ảnh di tích"),
+            &format!("{name} — photos of the sites"),
+        ),
         None,
         &members,
         licence,
@@ -213,7 +218,11 @@ pub async fn image_file(
     if request == "info.json" {
         let bytes = std::fs::read(&file).map_err(|_| missing())?;
         let mut info: serde_json::Value = serde_json::from_slice(&bytes).map_err(|_| missing())?;
-        info["id"] = serde_json::json!(format!("{}{}", state.origin(&req), image_service_path(&hash)));
+        info["id"] = serde_json::json!(format!(
+            "{}{}",
+            state.origin(&req),
+            image_service_path(&hash)
+        ));
         return Ok(json(IMAGE, &info));
     }
     let tile = NamedFile::open(file).map_err(|_| missing())?;

@@ -8,9 +8,7 @@
 
 use std::io::Write;
 
-use actix_web::http::header::{
-    CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, HeaderValue,
-};
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, HeaderValue};
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
 use tokio::sync::mpsc;
@@ -70,7 +68,12 @@ pub async fn download(
                 .matching_sites(&request, usize::MAX)
                 .map_err(|e| std::io::Error::other(e.to_string()))
                 .and_then(|sites| {
-                    export::write_one(export::listed_records(&archive, sites), format, &mut out, &context)
+                    export::write_one(
+                        export::listed_records(&archive, sites),
+                        format,
+                        &mut out,
+                        &context,
+                    )
                 });
             match result {
                 Ok(report) => {
