@@ -26,15 +26,6 @@ use super::{SearchError, SearchIndex};
 use crate::fold;
 use crate::record::{SiteRecord, SiteType};
 
-/// The kinds of set, each a set of its own holding every site with a value of that kind.
-pub const SET_KINDS: &[&str] = &[
-    "province",
-    "legacy-province",
-    "type",
-    "level",
-    "red-address",
-];
-
 /// The sets a record belongs to: `province:ninh-binh`, `legacy-province:nam-dinh`,
 /// `type:chua`, `level:national`, `red-address`, and the kind of each (`province`, …).
 pub fn set_specs(record: &SiteRecord) -> Vec<String> {

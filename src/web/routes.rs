@@ -29,6 +29,7 @@ pub fn configure(cfg: &mut ServiceConfig, media_root: &std::path::Path) {
         .route("/data", get().to(data_page::page_of))
         .route("/data/dictionary", get().to(data_page::dictionary))
         .route("/data/{file}", get().to(data_page::file))
+        .route("/data/{file}", head().to(data_page::file))
         .route(
             "/search/download/{format}",
             get().to(search_export::download),

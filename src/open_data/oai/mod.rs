@@ -30,7 +30,6 @@ use crate::open_data::licence::Licence;
 use crate::open_data::xml::{declaration, element, element_with};
 use crate::record::SiteRecord;
 use crate::record::{KnownType, Level};
-use crate::search::listing::SET_KINDS;
 use crate::search::{ListFilter, Listed, SearchError, SearchIndex};
 use request::{OAI_DC, OaiError, Selection, Verb, datestamp};
 use token::Token;
@@ -488,7 +487,6 @@ pub fn set_name(spec: &str) -> String {
         "red-address" => "Địa chỉ đỏ / Red address",
         _ => kind,
     };
-    debug_assert!(SET_KINDS.contains(&kind) || kind.is_empty());
     if value.is_empty() {
         return kind_name.to_owned();
     }
