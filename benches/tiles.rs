@@ -240,7 +240,7 @@ fn memory(photos: &[PathBuf], vips_out: &Path) {
             u64::from(w) * u64::from(h)
         })
         .expect("photos");
-    let peak = |mut cmd: Command| -> Option<u64> {
+    let peak = |cmd: Command| -> Option<u64> {
         let mut timed = Command::new("/usr/bin/time");
         timed.arg("-f").arg("%M").arg(cmd.get_program());
         timed.args(cmd.get_args());

@@ -14,5 +14,5 @@ pub mod walk;
 pub mod write;
 
 pub use lock::{FileLock, lock_exclusive};
-pub use walk::{SiteEntry, Walked, photo_files, sites_of, walk};
+pub use walk::{SiteEntry, Walked, photo_files, read_site, site_dirs, sites_of, walk};
 pub use write::{write_atomic, write_record};

@@ -30,15 +30,8 @@ impl SiteEntry {
 /// Every site below the archive root, sorted by folder so runs are reproducible, plus problems
 /// met while walking (unreadable folders). Reserved folders (`inbox/`, hidden ones) are skipped.
 pub fn walk(layout: &ArchiveLayout) -> (Vec<SiteEntry>, Vec<(PathBuf, Problem)>) {
-    let mut sites = Vec::new();
-    let mut problems = Vec::new();
-    for found in sites_of(layout) {
-        match found {
-            Walked::Site(site) => sites.push(site),
-            Walked::Problem(path, problem) => problems.push((path, problem)),
-        }
-    }
-    (sites, problems)
+    let (dirs, problems) = site_dirs(layout);
+    (dirs.into_iter().map(read_site).collect(), problems)
 }
 
 /// What the walk meets: a site, or a problem with a path.
@@ -48,50 +41,100 @@ pub enum Walked {
     Problem(PathBuf, Problem),
 }
 
-/// The sites of the archive one at a time, in the order of [`walk`]: what streams through the
-/// whole archive (an export of 100,000 sites) holds one record at a time, not all of them.
-pub fn sites_of(layout: &ArchiveLayout) -> impl Iterator<Item = Walked> + '_ {
-    let missing = (!layout.root().is_dir()).then(|| {
-        Walked::Problem(
-            layout.root().to_path_buf(),
-            Problem::error(
-                "",
-                "archive folder not found",
-                "pass --archive DIR or set DISAN_ARCHIVE",
-            ),
-        )
-    });
-    let walker = missing.is_none().then(|| {
-        WalkDir::new(layout.root())
-            .follow_links(false)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| {
-                !(e.file_type().is_dir() && e.depth() > 0 && layout.is_reserved(e.path()))
-            })
-    });
-    let found = walker
+/// The sites of the archive one at a time, in the order of [`walk`], after the problems met
+/// while listing the folders: what streams through the whole archive (an export of 100,000
+/// sites) holds the folder names, but one record at a time.
+pub fn sites_of(layout: &ArchiveLayout) -> impl Iterator<Item = Walked> + use<> {
+    let (dirs, problems) = site_dirs(layout);
+    problems
         .into_iter()
-        .flatten()
-        .filter_map(move |entry| match entry {
-            Ok(entry) if entry.file_type().is_file() && entry.file_name() == SITE_FILE => {
-                let dir = entry.path().parent().unwrap_or(layout.root()).to_path_buf();
-                Some(Walked::Site(read_site(dir)))
-            }
-            Ok(_) => None,
+        .map(|(path, problem)| Walked::Problem(path, problem))
+        .chain(dirs.into_iter().map(|dir| Walked::Site(read_site(dir))))
+}
+
+/// The site folders below the archive root (those holding a `site.json`), sorted, without
+/// reading any record; plus problems met while walking. The top-level folders (provinces, in
+/// the layout `import` writes) are walked in parallel: listing 100,000 folders is most of what
+/// a server's start-up ingest does.
+pub fn site_dirs(layout: &ArchiveLayout) -> (Vec<PathBuf>, Vec<(PathBuf, Problem)>) {
+    if !layout.root().is_dir() {
+        let problem = Problem::error(
+            "",
+            "archive folder not found",
+            "pass --archive DIR or set DISAN_ARCHIVE",
+        );
+        return (Vec::new(), vec![(layout.root().to_path_buf(), problem)]);
+    }
+    // The root itself (not descending), then each top-level folder as a walk of its own.
+    let (root_site, mut problems) = walk_below(layout, layout.root(), Some(1));
+    let tops: Vec<PathBuf> = match std::fs::read_dir(layout.root()) {
+        Ok(read) => {
+            let mut tops: Vec<PathBuf> = read
+                .flatten()
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+                .map(|e| e.path())
+                .filter(|p| !layout.is_reserved(p))
+                .collect();
+            tops.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+            tops
+        }
+        Err(_) => Vec::new(), // reported by the walk of the root above
+    };
+    use rayon::prelude::*;
+    let below: Vec<_> = tops
+        .par_iter()
+        .map(|top| walk_below(layout, top, None))
+        .collect();
+    // In the order of one walk sorted by name: the root's own `site.json` among its folders.
+    let mut dirs = Vec::new();
+    let mut root_site = Some(root_site);
+    for (top, (more_dirs, more_problems)) in tops.iter().zip(below) {
+        if top.file_name() > Some(std::ffi::OsStr::new(SITE_FILE)) {
+            dirs.extend(root_site.take().into_iter().flatten());
+        }
+        dirs.extend(more_dirs);
+        problems.extend(more_problems);
+    }
+    dirs.extend(root_site.into_iter().flatten());
+    (dirs, problems)
+}
+
+/// Site folders at and below `start`, sorted by file name at each level.
+fn walk_below(
+    layout: &ArchiveLayout,
+    start: &Path,
+    max_depth: Option<usize>,
+) -> (Vec<PathBuf>, Vec<(PathBuf, Problem)>) {
+    let mut dirs = Vec::new();
+    let mut problems = Vec::new();
+    let mut walker = WalkDir::new(start).follow_links(false).sort_by_file_name();
+    if let Some(depth) = max_depth {
+        walker = walker.max_depth(depth);
+    }
+    let walker = walker.into_iter().filter_entry(|e| {
+        !(e.file_type().is_dir() && e.path() != layout.root() && layout.is_reserved(e.path()))
+    });
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
             Err(err) => {
                 let path = err.path().map(Path::to_path_buf).unwrap_or_default();
-                Some(Walked::Problem(
+                problems.push((
                     path,
                     Problem::error(
                         "",
                         format!("cannot be read: {err}"),
                         "check its permissions",
                     ),
-                ))
+                ));
+                continue;
             }
-        });
-    missing.into_iter().chain(found)
+        };
+        if entry.file_type().is_file() && entry.file_name() == SITE_FILE {
+            dirs.push(entry.path().parent().unwrap_or(layout.root()).to_path_buf());
+        }
+    }
+    (dirs, problems)
 }
 
 /// Reads one site folder's record.

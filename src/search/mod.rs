@@ -27,6 +27,7 @@ pub mod listing;
 mod memo;
 mod phrases;
 mod postings;
+mod pruning;
 mod query;
 pub mod request;
 pub mod schema;

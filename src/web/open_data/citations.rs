@@ -5,7 +5,7 @@ use actix_web::http::header::{CONTENT_DISPOSITION, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::web::cite;
-use crate::web::error::PageError;
+use crate::web::error::{InLang, PageError};
 use crate::web::i18n::Chosen;
 use crate::web::pages::{Found, find};
 use crate::web::render::cached;
@@ -42,19 +42,16 @@ fn answer(
         Found::Site(site) => site,
         Found::Redirect(answer) => return Ok(answer),
     };
-    let url = format!(
-        "{}{}",
-        state.origin(req),
-        site_url(&site.record.id, chosen.lang)
-    );
+    let record = catalog.record(site).in_lang(chosen.lang)?;
+    let url = format!("{}{}", state.origin(req), site_url(&site.id, chosen.lang));
     let (body, content_type) = if file == "cite.ris" {
         (
-            cite::ris(&site.record, &url).into_bytes(),
+            cite::ris(&record, &url).into_bytes(),
             "application/x-research-info-systems; charset=utf-8",
         )
     } else {
         (
-            cite::csl_json(&site.record, &url).to_string().into_bytes(),
+            cite::csl_json(&record, &url).to_string().into_bytes(),
             "application/vnd.citationstyles.csl+json",
         )
     };
@@ -66,11 +63,8 @@ fn answer(
     let extension = file.rsplit('.').next().unwrap_or("txt");
     response.headers_mut().insert(
         CONTENT_DISPOSITION,
-        HeaderValue::from_str(&format!(
-            "attachment; filename=\"{}.{extension}\"",
-            site.record.id
-        ))
-        .expect("ids are ASCII slugs"),
+        HeaderValue::from_str(&format!("attachment; filename=\"{}.{extension}\"", site.id))
+            .expect("ids are ASCII slugs"),
     );
     response.headers_mut().insert(
         actix_web::http::header::ACCESS_CONTROL_ALLOW_ORIGIN,

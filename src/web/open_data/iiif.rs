@@ -52,7 +52,7 @@ pub async fn manifest(
         Ok(Found::Site(site)) => site,
         Ok(Found::Redirect(_)) => {
             let current = match catalog.lookup(&id) {
-                crate::web::catalog::Lookup::Renamed(site) => site.record.id.clone(),
+                crate::web::catalog::Lookup::Renamed(site) => site.id.clone(),
                 _ => id.to_string(),
             };
             return Ok(HttpResponse::MovedPermanently()
@@ -65,8 +65,9 @@ pub async fn manifest(
     let urls = Urls {
         origin: state.origin(&req),
     };
+    let record = catalog.record(site).map_err(|e| ApiError(e.into()))?;
     let pictures: Vec<Picture<'_>> = site
-        .photos
+        .photos()
         .iter()
         .map(|p| Picture {
             photo: &p.photo,
@@ -74,9 +75,9 @@ pub async fn manifest(
             tiled: photos::has_tiles(&state.index_layout, &p.meta.hash),
         })
         .collect();
-    let province = site.record.location.province.as_deref().map(fold::slug);
+    let province = site.summary.province.as_deref().map(fold::slug);
     let manifest = iiif::manifest(
-        &site.record,
+        &record,
         &pictures,
         &urls,
         state.open_data.licence(),
