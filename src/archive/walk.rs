@@ -35,6 +35,8 @@ pub fn walk(layout: &ArchiveLayout) -> (Vec<SiteEntry>, Vec<(PathBuf, Problem)>)
 }
 
 /// What the walk meets: a site, or a problem with a path.
+// Streamed one at a time, never stored in bulk: boxing the site would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Walked {
     Site(SiteEntry),

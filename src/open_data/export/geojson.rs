@@ -25,9 +25,9 @@ impl SiteWriter for GeojsonWriter {
             "license_url": context.licence.deed_url(),
         });
         let head = serde_json::to_string(&head)?;
-        write!(
+        writeln!(
             out,
-            "{{\"type\":\"FeatureCollection\",{},\"features\":[\n",
+            "{{\"type\":\"FeatureCollection\",{},\"features\":[",
             &head[1..head.len() - 1]
         )
     }

@@ -94,7 +94,7 @@ impl Format {
     /// A writer of this format.
     pub fn writer(self) -> Box<dyn SiteWriter> {
         match self {
-            Format::Csv => Box::new(csv::CsvWriter::default()),
+            Format::Csv => Box::new(csv::CsvWriter),
             Format::Jsonl => Box::new(jsonl::JsonlWriter),
             Format::Geojson => Box::new(geojson::GeojsonWriter::default()),
             Format::Gpx => Box::new(gpx::GpxWriter),

@@ -14,6 +14,8 @@ use crate::record::SiteRecord;
 use crate::search::Listed;
 
 /// One thing met on the way: a record to write, or why one was skipped (`path: problem`).
+// Streamed one at a time, never stored in bulk: boxing the record would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Item {
     Record(SiteRecord),
@@ -24,24 +26,23 @@ pub enum Item {
 /// that parses and whose id is a slug, and for an id used twice the first folder.
 pub fn archive_records(layout: &ArchiveLayout) -> impl Iterator<Item = Item> + '_ {
     let mut seen: HashSet<String> = HashSet::new();
-    archive::sites_of(layout).filter_map(move |walked| match walked {
-        Walked::Problem(path, problem) => Some(Item::Problem(format!(
-            "{}: {problem}",
-            layout.display(&path)
-        ))),
+    archive::sites_of(layout).map(move |walked| match walked {
+        Walked::Problem(path, problem) => {
+            Item::Problem(format!("{}: {problem}", layout.display(&path)))
+        }
         Walked::Site(entry) => {
             let file = layout.display(&entry.file()).to_string();
             match entry.record {
-                Err(problem) => Some(Item::Problem(format!("{file}: {problem}"))),
-                Ok(record) if !fold::is_slug(&record.id) => Some(Item::Problem(format!(
+                Err(problem) => Item::Problem(format!("{file}: {problem}")),
+                Ok(record) if !fold::is_slug(&record.id) => Item::Problem(format!(
                     "{file}: `id` `{}` is not a slug; the site is not published",
                     record.id
-                ))),
-                Ok(record) if !seen.insert(record.id.clone()) => Some(Item::Problem(format!(
+                )),
+                Ok(record) if !seen.insert(record.id.clone()) => Item::Problem(format!(
                     "{file}: `id` `{}` is used by an earlier folder; only that one is published",
                     record.id
-                ))),
-                Ok(record) => Some(Item::Record(record)),
+                )),
+                Ok(record) => Item::Record(record),
             }
         }
     })

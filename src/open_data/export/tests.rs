@@ -63,7 +63,7 @@ fn export(format: Format, records: &[SiteRecord]) -> String {
 #[test]
 fn csv_is_read_back_by_import_as_the_same_record() {
     let record = full_record();
-    let text = export(Format::Csv, &[record.clone()]);
+    let text = export(Format::Csv, std::slice::from_ref(&record));
     assert!(text.starts_with('\u{feff}'));
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("sites.csv");

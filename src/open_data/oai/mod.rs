@@ -202,7 +202,7 @@ impl Repository<'_> {
             .index
             .earliest_datestamp()?
             .into_iter()
-            .chain(self.logged_deletions().iter().map(|(_, d)| d.0))
+            .chain(self.logged_deletions().values().map(|d| d.0))
             .min()
             .unwrap_or_else(|| Utc::now().timestamp());
         let host = self.host().to_owned();

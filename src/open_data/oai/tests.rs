@@ -18,14 +18,14 @@ fn record(i: usize) -> SiteRecord {
         .unwrap();
     let mut r = SiteRecord::new(format!("site-{i:03}"), format!("Đình số {i}"), at);
     r.location.province = Some(
-        if i % 2 == 0 {
+        if i.is_multiple_of(2) {
             "Ninh Bình"
         } else {
             "Hà Nội"
         }
         .into(),
     );
-    r.site_type = Some(SiteType::Known(if i % 3 == 0 {
+    r.site_type = Some(SiteType::Known(if i.is_multiple_of(3) {
         KnownType::Chua
     } else {
         KnownType::Dinh
