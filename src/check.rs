@@ -2,7 +2,8 @@
 //!
 //! Record-level rules live in [`crate::record::validate`]; this module adds the rules that need
 //! the whole archive or the file system: ids unique across folders, listed photos present, photos
-//! present but not listed (a warning: probably forgotten in `site.json`).
+//! present but not listed (a warning: probably forgotten in `site.json`), and the record of
+//! deletions readable line by line.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -60,6 +61,12 @@ pub fn check(layout: &ArchiveLayout) -> CheckReport {
     };
     for (path, problem) in walk_problems {
         report.findings.push(Finding { path, problem });
+    }
+    for problem in archive::deletions::read(layout).1 {
+        report.findings.push(Finding {
+            path: layout.deletions_file(),
+            problem,
+        });
     }
     let mut first_folder_of: HashMap<&str, &SiteEntry> = HashMap::new();
     let mut code_owner: HashMap<String, &SiteEntry> = HashMap::new();

@@ -83,6 +83,49 @@ pub enum Command {
         #[arg(long)]
         province: Option<String>,
     },
+    /// Export sites as CSV, JSON Lines, GeoJSON, GPX or KML — the whole archive, or what a
+    /// search finds.
+    ///
+    /// Without filters, every published record is read from the archive (no index needed);
+    /// with `--query` or a filter, the sites the web search finds, in its order (run `disan
+    /// ingest` first). CSV uses the import columns: importing it into an empty archive gives the
+    /// same records. GPX and KML leave out sites without a position. Exits 1 when a record could
+    /// not be read (it is named on standard error; the others are exported).
+    Export {
+        /// csv, jsonl, geojson, gpx or kml.
+        #[arg(long, value_parser = parse_format)]
+        format: crate::open_data::export::Format,
+        /// Write to this file (replaced only once complete) instead of standard output.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Only sites a search for this text finds (accents optional).
+        #[arg(long, value_name = "TEXT")]
+        query: Option<String>,
+        /// Only sites in this province (current or pre-2025 name); repeat for several.
+        #[arg(long)]
+        province: Vec<String>,
+        /// Only sites of this type (`chua`, `Đình`, `pagoda`); repeat for several.
+        #[arg(long = "type", value_name = "TYPE")]
+        site_type: Vec<String>,
+        /// Only sites of this level (`national`, …); repeat for several.
+        #[arg(long)]
+        level: Vec<String>,
+        /// Only sites of this category (`history`, `revolutionary`, …); repeat for several.
+        #[arg(long)]
+        category: Vec<String>,
+        /// Only red addresses.
+        #[arg(long)]
+        red_address: bool,
+        /// Only sites near this position, with --radius-km: `20.25,105.97`.
+        #[arg(long, value_name = "LAT,LON")]
+        near: Option<String>,
+        #[arg(long, value_name = "KM")]
+        radius_km: Option<f64>,
+        /// Public origin for the sites' links (`https://disan.example.org`)
+        /// [default: the configured public URL, else relative links]
+        #[arg(long, env = "DISAN_PUBLIC_URL", value_name = "URL")]
+        public_url: Option<String>,
+    },
     /// Serve the public web site and JSON API.
     ///
     /// Brings the index up to date first (an incremental ingest: nothing to do when the archive
@@ -143,6 +186,7 @@ pub enum UserCommand {
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let (bind, public_url) = match &cli.command {
         Command::Serve { bind, public_url } => (bind.clone(), public_url.clone()),
+        Command::Export { public_url, .. } => (None, public_url.clone()),
         _ => (None, None),
     };
     let overrides = Overrides {
@@ -170,6 +214,32 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve { .. } => {
             web::serve(&config)?;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Export {
+            format,
+            output,
+            query,
+            province,
+            site_type,
+            level,
+            category,
+            red_address,
+            near,
+            radius_km,
+            public_url: _,
+        } => {
+            let mut filters: Vec<(&str, String)> = Vec::new();
+            filters.extend(query.map(|q| ("q", q)));
+            filters.extend(province.into_iter().map(|v| ("province", v)));
+            filters.extend(site_type.into_iter().map(|v| ("type", v)));
+            filters.extend(level.into_iter().map(|v| ("level", v)));
+            filters.extend(category.into_iter().map(|v| ("category", v)));
+            if red_address {
+                filters.push(("red_address", "true".into()));
+            }
+            filters.extend(near.map(|v| ("near", v)));
+            filters.extend(radius_km.map(|v| ("radius_km", v.to_string())));
+            run_export(&config, format, output.as_deref(), &filters)
         }
         Command::User(command) => run_user(&config, command),
         Command::EvalSearch {
@@ -258,7 +328,7 @@ fn run_ingest(config: &Config, json: bool, rebuild: bool) -> anyhow::Result<Exit
             println!("{problem}");
         }
         eprintln!(
-            "{} sites: {} indexed, {} unchanged, {} removed; photos: {} rendered, {} reused, {} failed; trip packs: {} communes written; {} problems; {:.2} s{}",
+            "{} sites: {} indexed, {} unchanged, {} removed; photos: {} rendered, {} reused, {} failed, {} cut into zoom tiles; trip packs: {} communes written; {} problems; {:.2} s{}",
             report.sites,
             report.indexed,
             report.unchanged,
@@ -266,6 +336,7 @@ fn run_ingest(config: &Config, json: bool, rebuild: bool) -> anyhow::Result<Exit
             report.photos_rendered,
             report.photos_reused,
             report.photos_failed,
+            report.photos_tiled,
             report.packs.communes_written,
             report.problems.len(),
             report.seconds,
@@ -320,6 +391,90 @@ fn run_search(
     }
     eprintln!("{} sites match", response.total);
     Ok(ExitCode::SUCCESS)
+}
+
+fn parse_format(text: &str) -> Result<crate::open_data::export::Format, String> {
+    crate::open_data::export::Format::parse(text)
+        .ok_or_else(|| format!("`{text}` is not a format; use csv, jsonl, geojson, gpx or kml"))
+}
+
+fn run_export(
+    config: &Config,
+    format: crate::open_data::export::Format,
+    output: Option<&std::path::Path>,
+    filters: &[(&str, String)],
+) -> anyhow::Result<ExitCode> {
+    use crate::open_data::export;
+    use std::io::Write;
+    let archive = ArchiveLayout::new(&config.archive);
+    let context = export::Context {
+        origin: config.public_url.clone().unwrap_or_default(),
+        title: "Disan".to_owned(),
+        licence: config.open_data.licence(),
+        made: chrono::Utc::now(),
+    };
+    let items: Box<dyn Iterator<Item = export::Item> + '_> = if filters.is_empty() {
+        Box::new(export::archive_records(&archive))
+    } else {
+        let request = search::SearchRequest::from_pairs(filters.iter().map(|(k, v)| (*k, v)))
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let index = search::open(IndexLayout::new(&config.index).tantivy())
+            .context("cannot open the index — run `disan ingest` first")?;
+        let sites = index
+            .matching_sites(&request, usize::MAX)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        Box::new(export::listed_records(&archive, sites))
+    };
+    let report = match output {
+        Some(path) => {
+            let dir = match path.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => std::path::Path::new("."),
+            };
+            let temp = tempfile::NamedTempFile::new_in(dir)
+                .with_context(|| format!("cannot write in {}", dir.display()))?;
+            let mut out = std::io::BufWriter::new(temp.as_file());
+            let report = export::write_one(items, format, &mut out, &context)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            out.flush()?;
+            drop(out);
+            temp.persist(path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            report
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            match export::write_one(items, format, &mut out, &context) {
+                Ok(report) => report,
+                // The reader stopped early (`disan export … | head`): nothing is wrong.
+                Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => {
+                    return Ok(ExitCode::SUCCESS);
+                }
+                Err(err) => return Err(err).context("cannot write to standard output"),
+            }
+        }
+    };
+    for problem in &report.problems {
+        eprintln!("{problem}");
+    }
+    let written = report.written.first().cloned().unwrap_or_default();
+    let left_out = if written.without_position > 0 {
+        format!(
+            "; {} without a position left out (a {} waypoint needs one)",
+            written.without_position,
+            format.title()
+        )
+    } else {
+        String::new()
+    };
+    eprintln!(
+        "{} sites exported as {}{left_out}; {} records could not be read",
+        written.sites,
+        format.title(),
+        report.problems.len()
+    );
+    Ok(exit(report.problems.is_empty()))
 }
 
 fn run_user(config: &Config, command: UserCommand) -> anyhow::Result<ExitCode> {

@@ -24,6 +24,25 @@ pub struct Config {
     pub public_url: Option<String>,
     /// Limits on what volunteers send.
     pub contribute: ContributeLimits,
+    /// What the open data says about itself: the records' licence, who to write to.
+    pub open_data: OpenDataSettings,
+}
+
+/// The `[open_data]` table: the terms the records are published under and a contact for
+/// harvesters (OAI-PMH requires one).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OpenDataSettings {
+    /// The records' licence by SPDX id: `CC0-1.0`, `CC-BY-4.0` (default) or `CC-BY-SA-4.0`.
+    pub license: Option<crate::open_data::Licence>,
+    /// Who runs this archive, for harvesters; `webmaster@` the public host by default.
+    pub contact_email: Option<String>,
+}
+
+impl OpenDataSettings {
+    pub fn licence(&self) -> crate::open_data::Licence {
+        self.license.unwrap_or(crate::open_data::Licence::DEFAULT)
+    }
 }
 
 /// Limits on contributions, from the `[contribute]` table. Each protects the server and the
@@ -68,6 +87,8 @@ pub struct FileConfig {
     pub serve: ServeSection,
     #[serde(default)]
     pub contribute: ContributeLimits,
+    #[serde(default)]
+    pub open_data: OpenDataSettings,
 }
 
 /// The `[serve]` table.
@@ -137,6 +158,7 @@ impl Config {
                 .map(|url| url.trim_end_matches('/').to_owned())
                 .filter(|url| !url.is_empty()),
             contribute: file.contribute,
+            open_data: file.open_data,
         }
     }
 }
@@ -173,6 +195,9 @@ mod tests {
         assert_eq!(c.index, Path::new("flag"));
         assert_eq!(c.bind, "0.0.0.0:80");
         assert_eq!(c.contribute, ContributeLimits::default());
+        let file: FileConfig = toml::from_str("[open_data]\nlicense = \"CC BY-SA 4.0\"").unwrap();
+        assert_eq!(file.open_data.licence().id, "CC-BY-SA-4.0");
+        assert!(toml::from_str::<FileConfig>("[open_data]\nlicense = \"mine\"").is_err());
         let file: FileConfig = toml::from_str("[contribute]\nmax_photo_mb = 5").unwrap();
         assert_eq!(file.contribute.max_photo_bytes(), 5 * 1024 * 1024);
         assert_eq!(file.contribute.session_days, 30);

@@ -55,6 +55,13 @@ impl ArchiveLayout {
         Some(site_dir.join(file))
     }
 
+    /// A site folder named by a path relative to the root (`ninh-binh/den-thai-vi`), as the
+    /// index stores it. `None` when the path would leave the archive or is not plain.
+    pub fn site_dir(&self, folder: &str) -> Option<PathBuf> {
+        check_photo_path(folder).ok()?;
+        Some(self.root.join(folder))
+    }
+
     /// Contributions waiting for review.
     pub fn inbox(&self) -> PathBuf {
         self.root.join("inbox")
@@ -145,6 +152,17 @@ impl ArchiveLayout {
         self.private_dir().join("moderation.lock")
     }
 
+    /// The record of sites removed from the archive, one JSON object a line: what harvesters
+    /// are told was deleted. Part of the archive (it is history, not derived data).
+    pub fn deletions_file(&self) -> PathBuf {
+        self.root.join("deleted.jsonl")
+    }
+
+    /// Serialises additions to [`Self::deletions_file`] between processes.
+    pub fn deletions_lock(&self) -> PathBuf {
+        self.private_dir().join("deletions.lock")
+    }
+
     /// The append-only log of approved changes of the site in `site_dir`.
     pub fn history_file(site_dir: &Path) -> PathBuf {
         site_dir.join("history.jsonl")
@@ -213,6 +231,68 @@ impl IndexLayout {
             .join(format!("{content_hash}.json"))
     }
 
+    /// The deep-zoom tiles of one source photo: an IIIF level-0 image service, its
+    /// `info.json` written last (its presence means the set is complete).
+    pub fn iiif_dir(&self, content_hash: &str) -> PathBuf {
+        let shard = &content_hash[..2.min(content_hash.len())];
+        self.media_root()
+            .join(shard)
+            .join(format!("{content_hash}-iiif"))
+    }
+
+    /// The `info.json` of [`Self::iiif_dir`].
+    pub fn iiif_info(&self, content_hash: &str) -> PathBuf {
+        self.iiif_dir(content_hash).join("info.json")
+    }
+
+    /// The file an IIIF image request names, from a URL: `hash` must be a content hash (hex)
+    /// and `request` `info.json` or exactly `{region}/{size}/0/default.jpg` with a region of
+    /// `full` or four numbers and a size of `max` or two; anything else is `None` and never
+    /// touches the disk.
+    pub fn iiif_file(&self, hash: &str, request: &str) -> Option<PathBuf> {
+        let hex = !hash.is_empty()
+            && hash.len() <= 64
+            && hash
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        let numbers = |text: &str, n: usize| {
+            let parts: Vec<&str> = text.split(',').collect();
+            parts.len() == n
+                && parts
+                    .iter()
+                    .all(|p| !p.is_empty() && p.len() <= 9 && p.bytes().all(|b| b.is_ascii_digit()))
+        };
+        let parts: Vec<&str> = request.split('/').collect();
+        let tile = parts.len() == 4
+            && (parts[0] == "full" || numbers(parts[0], 4))
+            && (parts[1] == "max" || numbers(parts[1], 2))
+            && parts[2] == "0"
+            && parts[3] == "default.jpg";
+        let valid = hex && (tile || request == "info.json");
+        valid.then(|| self.iiif_dir(hash).join(request))
+    }
+
+    /// The whole archive as downloads (`/data`), each file named by its content.
+    pub fn data_dir(&self) -> PathBuf {
+        self.root.join("data")
+    }
+
+    /// A download file; `name` comes from [`Self::downloads_manifest`], written by Disan, and
+    /// must be a plain file name.
+    pub fn data_file(&self, name: &str) -> Option<PathBuf> {
+        let plain = !name.is_empty()
+            && !name.starts_with('.')
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+        plain.then(|| self.data_dir().join(name))
+    }
+
+    /// What the downloads are: their formats, files, sizes, checksums and date.
+    pub fn downloads_manifest(&self) -> PathBuf {
+        self.data_dir().join("downloads.json")
+    }
+
     /// All derivatives; served under `/media/`.
     pub fn media_root(&self) -> PathBuf {
         self.root.join("media")
@@ -270,6 +350,31 @@ mod tests {
             Path::new("archive/ninh-binh/den-thai-vi")
         );
         assert_eq!(a.new_site_dir(None, "x"), Path::new("archive/unsorted/x"));
+    }
+
+    #[test]
+    fn iiif_requests_are_checked_before_they_become_paths() {
+        let i = IndexLayout::new("index");
+        assert_eq!(
+            i.iiif_file("ab12", "0,0,512,512/512,512/0/default.jpg")
+                .unwrap(),
+            Path::new("index/media/ab/ab12-iiif/0,0,512,512/512,512/0/default.jpg")
+        );
+        assert!(i.iiif_file("ab12", "full/max/0/default.jpg").is_some());
+        assert!(i.iiif_file("ab12", "info.json").is_some());
+        for bad in [
+            "../../../etc/passwd",
+            "full/max/0/../../x",
+            "full/max/0/default.png",
+            "full/max/90/default.jpg",
+            "0,0,512/512,512/0/default.jpg",
+            "full/512,/0/default.jpg",
+            "full/max/0/default.jpg/x",
+        ] {
+            assert!(i.iiif_file("ab12", bad).is_none(), "{bad}");
+        }
+        assert!(i.iiif_file("../ab", "full/max/0/default.jpg").is_none());
+        assert!(i.iiif_file("AB12", "full/max/0/default.jpg").is_none());
     }
 
     #[test]

@@ -18,6 +18,8 @@
 //! - **Contributions** — [`accounts`] (users, sessions, CSRF, login limits, in the archive's
 //!   private folder), the inbox ([`archive::inbox`]) and [`moderation`] (approve, reject,
 //!   revert, history, "needs help").
+//! - **Open data** — [`open_data`]: exports in five formats, the `/data` downloads, an OAI-PMH
+//!   provider for harvesters and IIIF manifests, read from the archive and the index.
 //! - **The front door** — [`web`] is the public site and JSON API (`disan serve`), reading the
 //!   archive's records and the index; [`cli`] maps each subcommand to one library call.
 
@@ -41,6 +43,8 @@ pub mod search;
 
 pub mod index_updates;
 pub mod packs;
+
+pub mod open_data;
 
 pub mod web;
 

@@ -64,21 +64,52 @@
     });
   }
 
-  // Photo viewer: tap to enlarge, swipe or arrow keys to move, Escape to close.
+  // Photo viewer: tap to enlarge, swipe or arrow keys to move, Escape to close. Deep zoom
+  // (pinch, double-tap) comes from zoom.js, fetched the first time a photo is opened.
   var strip = d.querySelector("[data-gallery]");
   if (strip) {
     var links = Array.prototype.slice.call(strip.querySelectorAll("a[data-large]"));
     var viewer, img, at = 0, x0 = null, opener = null;
+    var zoomScript = strip.dataset.zoomScript, zoomLoading = false, zoomWaiting = [];
+    var withZoom = function (fn) {
+      if (!zoomScript) return;
+      if (window.DisanZoom) { fn(); return; }
+      zoomWaiting.push(fn);
+      if (zoomLoading) return;
+      zoomLoading = true;
+      var s = d.createElement("script");
+      s.src = zoomScript;
+      s.onload = function () { zoomWaiting.splice(0).forEach(function (f) { f(); }); };
+      s.onerror = function () { zoomWaiting = []; zoomLoading = false; };
+      d.head.appendChild(s);
+    };
+    var zoom = function (i) {
+      var info = links[i].dataset.zoom;
+      if (!info) return;
+      withZoom(function () {
+        if (!viewer || at !== i) return;
+        window.DisanZoom.show(viewer, img, info);
+        if (!viewer.querySelector(".v-hint")) {
+          var hint = d.createElement("p"); hint.className = "v-hint";
+          hint.textContent = strip.dataset.zoomHint; viewer.appendChild(hint);
+        }
+      });
+    };
     var button = function (cls, label, text, fn) {
       var b = d.createElement("button"); b.type = "button"; b.className = cls;
       b.setAttribute("aria-label", label); b.textContent = text; b.addEventListener("click", fn); return b;
     };
     var go = function (i) {
       at = (i + links.length) % links.length;
+      if (window.DisanZoom) window.DisanZoom.close();
       img.src = links[at].dataset.large;
       img.alt = links[at].querySelector("img").alt;
+      zoom(at);
     };
-    var close = function () { viewer.remove(); viewer = null; d.removeEventListener("keydown", keys); if (opener) opener.focus(); };
+    var close = function () {
+      if (window.DisanZoom) window.DisanZoom.close();
+      viewer.remove(); viewer = null; d.removeEventListener("keydown", keys); if (opener) opener.focus();
+    };
     var keys = function (e) {
       if (e.key === "Escape") close();
       else if (e.key === "ArrowRight") go(at + 1);
@@ -96,9 +127,10 @@
           viewer.appendChild(button("v-prev", strip.dataset.prev, "←", function () { go(at - 1); }));
           viewer.appendChild(button("v-next", strip.dataset.next, "→", function () { go(at + 1); }));
         }
-        viewer.addEventListener("touchstart", function (t) { x0 = t.touches[0].clientX; }, { passive: true });
+        viewer.addEventListener("touchstart", function (t) { x0 = t.touches.length === 1 ? t.touches[0].clientX : null; }, { passive: true });
         viewer.addEventListener("touchend", function (t) {
-          if (x0 === null) return;
+          // A pinch, or a pan across a zoomed photo, is not a swipe to the next one.
+          if (x0 === null || (window.DisanZoom && window.DisanZoom.zoomed())) { x0 = null; return; }
           var dx = t.changedTouches[0].clientX - x0; x0 = null;
           if (Math.abs(dx) > 40) go(at + (dx < 0 ? 1 : -1));
         });

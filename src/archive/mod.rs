@@ -4,13 +4,15 @@
 //! holding `site.json`) in any sub-folder layout and parses its record, turning a broken file
 //! into a [`Problem`](crate::record::Problem) rather than an abort; [`write`] replaces files
 //! atomically so a crash never leaves half a record behind; [`lock`] makes read-modify-write
-//! of shared files safe between processes; [`inbox`] holds contributions waiting for review.
+//! of shared files safe between processes; [`inbox`] holds contributions waiting for review;
+//! [`deletions`] remembers the sites that left the archive, so harvesters can be told.
 
+pub mod deletions;
 pub mod inbox;
 pub mod lock;
 pub mod walk;
 pub mod write;
 
 pub use lock::{FileLock, lock_exclusive};
-pub use walk::{SiteEntry, photo_files, read_site, site_dirs, walk};
+pub use walk::{SiteEntry, Walked, photo_files, read_site, site_dirs, sites_of, walk};
 pub use write::{write_atomic, write_derived, write_record};

@@ -34,6 +34,26 @@ pub fn walk(layout: &ArchiveLayout) -> (Vec<SiteEntry>, Vec<(PathBuf, Problem)>)
     (dirs.into_iter().map(read_site).collect(), problems)
 }
 
+/// What the walk meets: a site, or a problem with a path.
+// Streamed one at a time, never stored in bulk: boxing the site would only add an allocation.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub enum Walked {
+    Site(SiteEntry),
+    Problem(PathBuf, Problem),
+}
+
+/// The sites of the archive one at a time, in the order of [`walk`], after the problems met
+/// while listing the folders: what streams through the whole archive (an export of 100,000
+/// sites) holds the folder names, but one record at a time.
+pub fn sites_of(layout: &ArchiveLayout) -> impl Iterator<Item = Walked> + use<> {
+    let (dirs, problems) = site_dirs(layout);
+    problems
+        .into_iter()
+        .map(|(path, problem)| Walked::Problem(path, problem))
+        .chain(dirs.into_iter().map(|dir| Walked::Site(read_site(dir))))
+}
+
 /// The site folders below the archive root (those holding a `site.json`), sorted, without
 /// reading any record; plus problems met while walking. The top-level folders (provinces, in
 /// the layout `import` writes) are walked in parallel: listing 100,000 folders is most of what

@@ -9,7 +9,8 @@ use crate::admin_units::{AddressQuery, units};
 use crate::fold;
 use crate::import::rows::Row;
 use crate::record::{
-    Accuracy, Category, Level, Location, Period, SiteRecord, SiteType, Source, in_vietnam,
+    Accuracy, Category, LegacyLocation, Level, Location, Period, SiteRecord, SiteType, Source,
+    in_vietnam, is_wikidata_id,
 };
 
 /// What a row says, ready to be merged into a new or existing record.
@@ -41,6 +42,26 @@ pub fn convert(row: &Row, now: chrono::DateTime<chrono::Utc>) -> Result<RowData,
         None => (generated_id(row, name)?, true),
     };
     let mut record = SiteRecord::new(id.clone(), name, now);
+    if let Some(code) = row.text("short_code") {
+        if code.len() > 16
+            || !code
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        {
+            return Err(format!(
+                "`short_code` `{code}` is not 1–16 characters of a-z and 0-9 — leave it empty to use the derived code"
+            ));
+        }
+        record.short_code = Some(code.to_owned());
+    }
+    for former in row.list("former_ids") {
+        if !fold::is_slug(&former) || former == id {
+            return Err(format!(
+                "`former_ids` `{former}` is not an earlier id of this site — list slugs of a-z, 0-9 and dashes, oldest first"
+            ));
+        }
+        record.former_ids.push(former);
+    }
     record.name_en = row.text("name_en").map(str::to_owned);
     record.alt_names = row.list("alt_names");
     record.site_type = row.text("type").and_then(SiteType::parse);
@@ -67,14 +88,20 @@ pub fn convert(row: &Row, now: chrono::DateTime<chrono::Utc>) -> Result<RowData,
         record.red_address = parse_bool(text)
             .ok_or_else(|| format!("`red_address` is `{text}` — use yes/no, true/false or 1/0"))?;
     }
-    record.location = location(row, &mut warnings)?;
+    record.location = if row.resolved {
+        resolved_location(row, &mut warnings)?
+    } else {
+        location(row, &mut warnings)?
+    };
     let province_resolved = record.location.province.is_some();
     let commune_resolved = record.location.commune.is_some();
-    if let Some(text) = row.text("period") {
-        record.period = Some(Period {
-            text: Some(text.to_owned()),
-            ..Period::default()
-        });
+    let period = Period {
+        text: row.text("period").map(str::to_owned),
+        start_year: year(row, "period_start")?,
+        end_year: year(row, "period_end")?,
+    };
+    if period != Period::default() {
+        record.period = Some(period);
     }
     if let Some(text) = row.text("year_recognized") {
         let year = text
@@ -97,6 +124,20 @@ pub fn convert(row: &Row, now: chrono::DateTime<chrono::Utc>) -> Result<RowData,
         .filter_map(|s| Source::parse(s))
         .collect();
     record.tags = row.list("tags");
+    if let Some(qid) = row.text("wikidata") {
+        if !is_wikidata_id(qid) {
+            return Err(format!(
+                "`wikidata` `{qid}` is not a Wikidata item id — write its Q number, as in Q1234"
+            ));
+        }
+        record.wikidata = Some(qid.to_owned());
+    }
+    if let Some(text) = row.text("created") {
+        record.created = Some(time(text, "created")?);
+    }
+    if let Some(text) = row.text("updated") {
+        record.updated = Some(time(text, "updated")?);
+    }
     Ok(RowData {
         id,
         id_generated,
@@ -153,6 +194,96 @@ fn location(row: &Row, warnings: &mut Vec<String>) -> Result<Location, String> {
         _ => return Err("only one of `lat` and `lon` is given — give both or neither".into()),
     }
     Ok(location)
+}
+
+/// The location of a row whose units are already resolved (an export of an archive): every
+/// unit kept as written, the position as given, nothing looked up. A unit the table does not
+/// know is kept too, with a warning, since the archive it came from accepted it.
+fn resolved_location(row: &Row, warnings: &mut Vec<String>) -> Result<Location, String> {
+    let text = |column: &str| row.text(column).map(str::to_owned);
+    let mut location = Location {
+        address: text("address"),
+        commune: text("commune"),
+        province: text("province"),
+        legacy: LegacyLocation {
+            province: text("legacy_province"),
+            district: text("legacy_district"),
+            commune: text("legacy_commune"),
+        },
+        ..Location::default()
+    };
+    let table = units();
+    if let Some(province) = &location.province
+        && !table.provinces().iter().any(|p| &p.short == province)
+    {
+        warnings.push(format!(
+            "`province` `{province}` is not one of today's 34 provinces; kept as written"
+        ));
+    } else if let (Some(commune), Some(province)) = (&location.commune, &location.province)
+        && !table
+            .communes_of(province)
+            .iter()
+            .any(|c| &c.name == commune)
+    {
+        warnings.push(format!(
+            "`commune` `{commune}` is not a commune of {province} today; kept as written"
+        ));
+    }
+    if let Some(province) = &location.legacy.province
+        && !table
+            .legacy_province_list()
+            .iter()
+            .any(|p| &p.short == province)
+    {
+        warnings.push(format!(
+            "`legacy_province` `{province}` is not one of the 63 provinces before 2025; kept as written"
+        ));
+    }
+    if row.text("district").is_some() {
+        warnings.push(
+            "`district` is ignored in a file with resolved units — put the pre-2025 district in `legacy_district`"
+                .into(),
+        );
+    }
+    match (row.text("lat"), row.text("lon")) {
+        (Some(lat), Some(lon)) => {
+            let (lat, lon) = (parse_degrees("lat", lat)?, parse_degrees("lon", lon)?);
+            if !in_vietnam(lat, lon) {
+                return Err(format!(
+                    "position {lat}, {lon} is outside Vietnam — are lat and lon swapped?"
+                ));
+            }
+            location.lat = Some(lat);
+            location.lon = Some(lon);
+        }
+        (None, None) => {}
+        _ => return Err("only one of `lat` and `lon` is given — give both or neither".into()),
+    }
+    if let Some(text) = row.text("accuracy") {
+        location.accuracy = Some(Accuracy::parse(text).ok_or_else(|| {
+            format!(
+                "`accuracy` `{text}` is unknown — use surveyed, map, photo_gps or commune_centroid"
+            )
+        })?);
+    }
+    Ok(location)
+}
+
+fn year(row: &Row, column: &str) -> Result<Option<i32>, String> {
+    row.text(column)
+        .map(|text| {
+            text.parse::<i32>()
+                .map_err(|_| format!("`{column}` is `{text}` — use a year such as 1428"))
+        })
+        .transpose()
+}
+
+fn time(text: &str, column: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|_| {
+            format!("`{column}` is `{text}` — use an RFC 3339 time such as 2026-03-01T08:00:00Z")
+        })
 }
 
 /// The free address as the source wrote it: the `address` column, or the unit columns joined.

@@ -128,6 +128,7 @@ pub fn plan(
                 data,
                 &existing,
                 row.line,
+                now,
             ),
             Some(&first) => RowOutcome {
                 line: row.line,
@@ -144,7 +145,7 @@ pub fn plan(
             },
             None => {
                 taken.insert(data.id.clone(), report.outcomes.len());
-                let (action, record) = decide(layout, &data.id, data.record, &existing);
+                let (action, record) = decide(layout, &data.id, data.record, &existing, now);
                 RowOutcome {
                     line: row.line,
                     id: Some(data.id),
@@ -168,6 +169,7 @@ fn decide(
     id: &str,
     record: SiteRecord,
     existing: &HashMap<String, (PathBuf, SiteRecord)>,
+    now: DateTime<Utc>,
 ) -> (Action, SiteRecord) {
     match existing.get(id) {
         None => {
@@ -175,10 +177,12 @@ fn decide(
             (Action::Create { dir }, record)
         }
         Some((dir, old)) => {
-            let merged = merge(old, record);
+            let mut merged = merge(old, record);
             if merged.same_content(old) {
                 (Action::Unchanged, old.clone())
             } else {
+                // Changed now, whatever `updated` the row carried from elsewhere.
+                merged.updated = Some(now);
                 (Action::Update { dir: dir.clone() }, merged)
             }
         }
@@ -192,9 +196,11 @@ fn merge_into(
     data: RowData,
     existing: &HashMap<String, (PathBuf, SiteRecord)>,
     line: usize,
+    now: DateTime<Utc>,
 ) -> RowOutcome {
     if let Some(planned) = first.record.take() {
-        let (action, record) = decide(layout, &data.id, merge(&planned, data.record), existing);
+        let merged = merge(&planned, data.record);
+        let (action, record) = decide(layout, &data.id, merged, existing, now);
         // A site this file creates stays "created", whatever the merge decides.
         if !matches!(first.action, Action::Create { .. }) {
             first.action = action;
@@ -263,6 +269,9 @@ fn merge(old: &SiteRecord, new: SiteRecord) -> SiteRecord {
     merged.description_en = keep(&old.description_en, new.description_en);
     merged.sources = keep_list(&old.sources, new.sources);
     merged.tags = keep_list(&old.tags, new.tags);
+    merged.short_code = keep(&old.short_code, new.short_code);
+    merged.former_ids = keep_list(&old.former_ids, new.former_ids);
+    merged.wikidata = keep(&old.wikidata, new.wikidata);
     merged.updated = new.updated;
     merged
 }

@@ -12,9 +12,14 @@ use serde_json::value::RawValue;
 
 use crate::fold;
 
-/// The columns an import file may have. Only `name` is required.
+/// The columns an import file may have. Only `name` is required. The columns after the first
+/// two dozen carry what an export of an archive holds beyond a spreadsheet's usual columns
+/// (units already resolved, years, the Wikidata id, dates), so that `disan export --format
+/// csv` imported into an empty archive gives back the same records.
 pub const COLUMNS: &[&str] = &[
     "id",
+    "short_code",
+    "former_ids",
     "name",
     "name_en",
     "alt_names",
@@ -26,10 +31,15 @@ pub const COLUMNS: &[&str] = &[
     "commune",
     "district",
     "province",
+    "legacy_province",
+    "legacy_district",
+    "legacy_commune",
     "lat",
     "lon",
     "accuracy",
     "period",
+    "period_start",
+    "period_end",
     "year_recognized",
     "people",
     "summary",
@@ -38,10 +48,25 @@ pub const COLUMNS: &[&str] = &[
     "description_en",
     "sources",
     "tags",
+    "wikidata",
+    "created",
+    "updated",
 ];
 
-/// Columns whose cells are lists, `;`-separated in CSV (or JSON arrays).
-pub const LIST_COLUMNS: &[&str] = &["alt_names", "category", "people", "sources", "tags"];
+/// Columns whose cells are lists, `;`-separated in CSV (or JSON arrays). A CSV cell may also
+/// hold a JSON array of text (`["a; b", "c"]`), for items that contain a `;` themselves.
+pub const LIST_COLUMNS: &[&str] = &[
+    "former_ids",
+    "alt_names",
+    "category",
+    "people",
+    "sources",
+    "tags",
+];
+
+/// Columns that say a file's units are already resolved, as an export writes them: its
+/// `commune` and `province` are today's units as stored, never looked up again.
+pub const RESOLVED_COLUMNS: &[&str] = &["legacy_province", "legacy_district", "legacy_commune"];
 
 /// One cell of a row.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,6 +80,8 @@ pub enum Cell {
 pub struct Row {
     pub line: usize,
     pub cells: BTreeMap<&'static str, Cell>,
+    /// The row comes with resolved units ([`RESOLVED_COLUMNS`]): keep them as written.
+    pub resolved: bool,
 }
 
 impl Row {
@@ -66,10 +93,21 @@ impl Row {
         }
     }
 
-    /// A list cell: JSON arrays as they are, text split on `;`. Blank items are dropped.
+    /// A list cell: JSON arrays as they are, text split on `;` (or read as a JSON array when
+    /// it is one). Blank items are dropped.
     pub fn list(&self, column: &str) -> Vec<String> {
+        let json: Vec<String>;
         let items: Vec<&str> = match self.cells.get(column) {
             None => return Vec::new(),
+            Some(Cell::Text(t)) if t.trim_start().starts_with('[') => {
+                match serde_json::from_str::<Vec<String>>(t) {
+                    Ok(list) => {
+                        json = list;
+                        json.iter().map(String::as_str).collect()
+                    }
+                    Err(_) => t.split(';').collect(),
+                }
+            }
             Some(Cell::Text(t)) => t.split(';').collect(),
             Some(Cell::List(items)) => items.iter().map(String::as_str).collect(),
         };
@@ -178,6 +216,7 @@ fn read_csv(path: &Path, text: &str) -> Result<(Vec<Row>, Vec<BadRow>), FileErro
     if !columns.contains(&"name") {
         return Err(FileError::NoName { path: path.into() });
     }
+    let resolved = columns.iter().any(|c| RESOLVED_COLUMNS.contains(c));
     let mut rows = Vec::new();
     let mut bad = Vec::new();
     for record in reader.records() {
@@ -187,6 +226,7 @@ fn read_csv(path: &Path, text: &str) -> Result<(Vec<Row>, Vec<BadRow>), FileErro
                 let mut row = Row {
                     line,
                     cells: BTreeMap::new(),
+                    resolved,
                 };
                 for (column, value) in columns.iter().zip(record.iter()) {
                     if !value.trim().is_empty() {
@@ -244,11 +284,13 @@ fn read_json(path: &Path, text: &str) -> Result<(Vec<Row>, Vec<BadRow>), FileErr
         let mut row = Row {
             line,
             cells: BTreeMap::new(),
+            resolved: false,
         };
         let mut problem = None;
         for (key, value) in object {
             let column = column(path, &key)?;
             seen_name |= column == "name";
+            row.resolved |= RESOLVED_COLUMNS.contains(&column);
             match json_cell(value) {
                 Ok(Some(cell)) => {
                     row.cells.insert(column, cell);
@@ -321,6 +363,18 @@ mod tests {
         assert_eq!(bad.len(), 1);
         assert_eq!(bad[0].line, 5);
         assert!(bad[0].reason.contains("needs \"quotes\""));
+    }
+
+    #[test]
+    fn list_cells_may_be_json_arrays() {
+        let (_d, path) = file(
+            "a.csv",
+            "name,people,tags,legacy_province\nA,\"[\"\"Mẫu; Thượng\"\", \"\"Trần\"\"]\",[không phải JSON,\n",
+        );
+        let (rows, _) = read(&path).unwrap();
+        assert_eq!(rows[0].list("people"), ["Mẫu; Thượng", "Trần"]);
+        assert_eq!(rows[0].list("tags"), ["[không phải JSON"]);
+        assert!(rows[0].resolved);
     }
 
     #[test]

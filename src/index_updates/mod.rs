@@ -207,6 +207,21 @@ pub fn site_photos(
         .cloned()
         .collect();
     photos::render_all(index, &missing, limits, &|| {});
+    let untiled: Vec<(String, std::path::PathBuf)> = hashes
+        .iter()
+        .flatten()
+        .filter(|(hash, _)| {
+            photos::load_meta(index, hash).is_some() && !photos::has_tiles(index, hash)
+        })
+        .cloned()
+        .collect::<std::collections::BTreeMap<_, _>>()
+        .into_iter()
+        .collect();
+    for (hash, result) in photos::tile_all(index, &untiled, limits, &|| {}) {
+        if let Err(err) = result {
+            tracing::warn!("photo {hash}: shown without deep zoom: {err}");
+        }
+    }
     hashes
         .into_iter()
         .map(|found| {
@@ -228,6 +243,7 @@ pub fn extras_of<'a>(metas: impl IntoIterator<Item = &'a PhotoMeta>) -> Document
             .map(|f| format!("/media/{}", f.path)),
         placeholder: first.map(|m| m.placeholder.clone()),
         extra_place_names: Vec::new(),
+        folder: None,
     }
 }
 

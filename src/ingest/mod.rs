@@ -25,6 +25,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
+use crate::archive::deletions::{self, Deletion};
 use crate::layout::{ArchiveLayout, IndexLayout};
 use crate::media::Limits;
 use crate::packs::{self, PackReport, Place, SiteSource};
@@ -55,6 +56,8 @@ pub struct IngestReport {
     pub photos_rendered: usize,
     pub photos_reused: usize,
     pub photos_failed: usize,
+    /// Photos cut into deep-zoom tiles in this run.
+    pub photos_tiled: usize,
     pub rebuilt: bool,
     /// What the trip packs' build did.
     pub packs: PackReport,
@@ -163,7 +166,29 @@ pub fn ingest_keeping_manifest(
             })?;
         report.indexed += 1;
     }
+    // A vanished id is a deletion to remember, unless a site now carries it as a former id
+    // (a rename or a merge, which the surviving record itself says).
+    let renamed: HashSet<&str> = sites
+        .iter()
+        .flat_map(|s| s.record.former_ids.iter().map(String::as_str))
+        .chain(
+            new.sites
+                .values()
+                .filter_map(|s| s.summary.as_ref())
+                .flat_map(|s| s.former_ids.iter().map(String::as_str)),
+        )
+        .collect();
+    let mut deletions = Vec::new();
     for id in old.sites.keys().filter(|id| !seen.contains(*id)) {
+        if !renamed.contains(id.as_str()) {
+            let sets = search.listed(id).ok().flatten().map(|l| l.sets);
+            deletions.push(Deletion {
+                id: id.clone(),
+                at: chrono::Utc::now(),
+                sets: sets.unwrap_or_default(),
+                note: None,
+            });
+        }
         writer.delete_term(search.id_term(id));
         report.deleted += 1;
     }
@@ -177,6 +202,16 @@ pub fn ingest_keeping_manifest(
     drop(search);
     if report.rebuilt {
         swap_in(&target, &tantivy_dir)?;
+    }
+
+    // Deletions are remembered before the manifest forgets the ids: killed in between, the
+    // next run notices them again and adds a line the readers take as the same deletion.
+    if let Err(err) = deletions::append(archive, &deletions) {
+        report.problems.push(format!(
+            "{}: the removal of {} sites could not be recorded ({err}) — harvesters will not hear of it; check the archive's permissions",
+            archive.display(&archive.deletions_file()),
+            deletions.len()
+        ));
     }
 
     // Record: only now does the manifest describe the new index.
@@ -270,7 +305,53 @@ fn render_photos(
         }
     }
     bar.finish_and_clear();
+    tile_photos(index, archive, sites, &metas, options, report);
     metas
+}
+
+/// Cuts every rendered photo that has no deep-zoom tiles yet. A photo that cannot be tiled is
+/// reported and still shown (without zoom).
+fn tile_photos(
+    index: &IndexLayout,
+    archive: &ArchiveLayout,
+    sites: &[PlannedSite],
+    metas: &HashMap<String, PhotoMeta>,
+    options: &IngestOptions,
+    report: &mut IngestReport,
+) {
+    let mut jobs: BTreeMap<String, PathBuf> = BTreeMap::new();
+    for site in sites {
+        for (hash, photo) in site.state.photos.iter().zip(&site.record.photos) {
+            let Some(hash) = hash.as_ref().filter(|h| metas.contains_key(*h)) else {
+                continue;
+            };
+            if jobs.contains_key(hash) || photos::has_tiles(index, hash) {
+                continue;
+            }
+            let site_dir = archive.root().join(&site.state.dir);
+            if let Some(source) = ArchiveLayout::photo(&site_dir, &photo.file) {
+                jobs.insert(hash.clone(), source);
+            }
+        }
+    }
+    let jobs: Vec<(String, PathBuf)> = jobs.into_iter().collect();
+    let bar = progress_bar(options.progress, jobs.len());
+    bar.set_message("tiling");
+    for (hash, result) in photos::tile_all(index, &jobs, &options.limits, &|| bar.inc(1)) {
+        match result {
+            Ok(_) => report.photos_tiled += 1,
+            Err(err) => {
+                let source = jobs.iter().find(|(h, _)| *h == hash).map(|(_, p)| p);
+                let shown = source.map_or_else(String::new, |p| p.display().to_string());
+                let named = source.map_or(shown.clone(), |p| archive.display(p).to_string());
+                report.problems.push(format!(
+                    "{} (deep zoom only: the photo is shown without it)",
+                    format!("{err}").replacen(&shown, &named, 1)
+                ));
+            }
+        }
+    }
+    bar.finish_and_clear();
 }
 
 fn progress_bar(enabled: bool, len: usize) -> indicatif::ProgressBar {
@@ -339,6 +420,7 @@ fn extras(site: &PlannedSite) -> DocumentExtras {
             .map(|f| format!("/media/{}", f.path)),
         placeholder: first.map(|m| m.placeholder.clone()),
         extra_place_names: Vec::new(),
+        folder: Some(site.state.dir.clone()),
     }
 }
 

@@ -25,12 +25,28 @@ pub struct Pixels {
 /// 2–3× from the previous derivative loses nothing against a step from the full image.
 /// `path` only names the photo in errors.
 pub fn resize(src: &Pixels, width: u32, height: u32, path: &Path) -> Result<Pixels, MediaError> {
+    convolve(src, width, height, FilterType::Lanczos3, path)
+}
+
+/// Halves (or nearly) `src` to `width`×`height` by averaging each source box: the cheap,
+/// alias-free filter for the levels of a deep-zoom pyramid, where every level is seen only
+/// until the next sharper one arrives.
+pub fn shrink(src: &Pixels, width: u32, height: u32, path: &Path) -> Result<Pixels, MediaError> {
+    convolve(src, width, height, FilterType::Box, path)
+}
+
+fn convolve(
+    src: &Pixels,
+    width: u32,
+    height: u32,
+    filter: FilterType,
+    path: &Path,
+) -> Result<Pixels, MediaError> {
     let mut dst = Image::new(width, height, PixelType::U8x3);
     ImageRef::new(src.width, src.height, &src.rgb, PixelType::U8x3)
         .map_err(|e| e.to_string())
         .and_then(|view| {
-            let options =
-                ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3));
+            let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(filter));
             Resizer::new()
                 .resize(&view, &mut dst, &options)
                 .map_err(|e| e.to_string())

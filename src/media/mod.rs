@@ -11,12 +11,16 @@
 //! [`decode`]), resize the largest size from the decode and each smaller one from the previous
 //! (Lanczos3), turn upright ([`orient`]), then encode and write all derivatives in parallel
 //! ([`encode`]). The caller decides every output path; this module never invents a layout.
+//!
+//! For deep zoom, [`tiles`] cuts a photo at full resolution into the static tiles of an IIIF
+//! level-0 image service, so any IIIF viewer can zoom into it with no image server.
 
 mod decode;
 mod encode;
 mod error;
 mod exif;
 mod orient;
+pub mod tiles;
 
 use std::fmt;
 use std::io::Read;

@@ -13,7 +13,7 @@ pub mod vocab;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-pub use validate::{Problem, Severity, VIETNAM_BOUNDS, in_vietnam, validate};
+pub use validate::{Problem, Severity, VIETNAM_BOUNDS, in_vietnam, is_wikidata_id, validate};
 pub use vocab::{Accuracy, Category, KnownType, Level, SiteType};
 
 /// The `schema_version` this code writes and reads.
@@ -78,6 +78,9 @@ pub struct SiteRecord {
     pub sources: Vec<Source>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
+    /// The site's Wikidata item (`Q1234`): links the record to the world's other data about it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wikidata: Option<String>,
     /// When the record was first written; set by import and by moderation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<DateTime<Utc>>,
@@ -235,6 +238,7 @@ impl SiteRecord {
             photos: Vec::new(),
             sources: Vec::new(),
             tags: Vec::new(),
+            wikidata: None,
             created: Some(now),
             updated: Some(now),
         }

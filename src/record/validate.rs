@@ -163,6 +163,21 @@ pub fn validate(record: &SiteRecord) -> Vec<Problem> {
             "swap them, or put a single year in start_year",
         ));
     }
+    if let Some(qid) = &record.wikidata
+        && !is_wikidata_id(qid)
+    {
+        let digits: String = qid.chars().filter(char::is_ascii_digit).collect();
+        problems.push(Problem::error(
+            "wikidata",
+            format!("`{qid}` is not a Wikidata item id"),
+            if digits.is_empty() || digits.starts_with('0') {
+                "write the item's Q number, as in `Q1234` (from its wikidata.org address)"
+                    .to_owned()
+            } else {
+                format!("did you mean `Q{digits}`?")
+            },
+        ));
+    }
     let mut seen = std::collections::HashSet::new();
     for (i, photo) in record.photos.iter().enumerate() {
         let field = format!("photos[{i}].file");
@@ -244,6 +259,16 @@ fn validate_position(
     }
 }
 
+/// Whether `text` is a Wikidata item id: `Q` and a number without leading zeros (`Q1234`).
+pub fn is_wikidata_id(text: &str) -> bool {
+    text.strip_prefix('Q').is_some_and(|digits| {
+        !digits.is_empty()
+            && digits.len() <= 12
+            && !digits.starts_with('0')
+            && digits.bytes().all(|b| b.is_ascii_digit())
+    })
+}
+
 /// A photo path must stay inside its site folder: relative, `/`-separated, no `..`, no
 /// characters that Windows or a URL would choke on.
 pub fn check_photo_path(path: &str) -> Result<(), &'static str> {
@@ -303,6 +328,22 @@ mod tests {
             text.iter().any(|t| t.contains("leaves the site folder")),
             "{text:?}"
         );
+    }
+
+    #[test]
+    fn wikidata_ids() {
+        for good in ["Q1", "Q1234", "Q123456789"] {
+            assert!(is_wikidata_id(good), "{good}");
+        }
+        for bad in ["", "Q", "q1234", "Q0123", "1234", "Q12a", "P31", " Q1"] {
+            assert!(!is_wikidata_id(bad), "{bad}");
+        }
+        let mut r = record();
+        r.wikidata = Some("https://www.wikidata.org/wiki/Q1234".into());
+        let problems = validate(&r);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].field, "wikidata");
+        assert!(problems[0].hint.contains("`Q1234`"), "{}", problems[0]);
     }
 
     #[test]

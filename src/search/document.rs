@@ -10,6 +10,7 @@ use tantivy::schema::Field;
 use tantivy::{DateTime, TantivyDocument};
 
 use super::analyzer::{Analyzers, tokens};
+use super::listing::{datestamp, set_specs};
 use super::query::province_key;
 use super::schema::SiteSchema;
 use crate::fold::nfc;
@@ -27,6 +28,8 @@ pub struct DocumentExtras {
     /// More names of the site's place to make searchable and filterable, such as historic
     /// provinces ("Hà Tây") that the administrative-units table knows for its commune.
     pub extra_place_names: Vec<String>,
+    /// The site's folder relative to the archive root (`ninh-binh/den-thai-vi`).
+    pub folder: Option<String>,
 }
 
 /// The document for one site.
@@ -139,6 +142,16 @@ pub fn site_document(
             s.updated,
             DateTime::from_timestamp_secs(updated.timestamp()),
         );
+    }
+    doc.add_i64(s.datestamp, datestamp(record));
+    for set in set_specs(record) {
+        doc.add_text(s.sets, set);
+    }
+    for former in &record.former_ids {
+        doc.add_text(s.former_ids, former);
+    }
+    if let Some(folder) = &extras.folder {
+        doc.add_text(s.folder, folder);
     }
 
     doc.add_bool(s.red_address, record.red_address);

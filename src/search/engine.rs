@@ -66,13 +66,17 @@ impl SearchIndex {
         Ok(response)
     }
 
-    fn answer(
+    /// Which sites match `request` and how strictly (see [`Match`]): the best `page_end` of
+    /// them in page order with the total, and with `facets` the facet counts.
+    pub(super) fn collect(
         &self,
         searcher: &Searcher,
         request: &SearchRequest,
-    ) -> Result<SearchResponse, QueryError> {
+        words: &QueryWords,
+        page_end: usize,
+        facets: bool,
+    ) -> Result<(Collected, Match), QueryError> {
         let s = &self.schema;
-        let words = QueryWords::analyze(&self.analyzers, &request.q);
         let stats = self.term_stats.of(searcher);
         let filters = Filters::of(s, searcher, request);
         let collector = |top, facets| SiteCollector {
@@ -89,9 +93,8 @@ impl SearchIndex {
         };
         let unfiltered: Vec<FacetKind> = FacetKind::ALL
             .into_iter()
-            .filter(|&k| !filters.has(k))
+            .filter(|&k| facets && !filters.has(k))
             .collect();
-        let page_end = request.offset + request.limit;
 
         // Strict first. When that finds only a few sites for several words, typo-tolerant too:
         // a typo can make another real word ("Hưng" for "Hương"), and the exact matches still
@@ -108,7 +111,7 @@ impl SearchIndex {
                 let text = if words.is_empty() {
                     match_all_or_nothing(&request.q)
                 } else {
-                    text_query(s, &stats, &words, mode, true)?
+                    text_query(s, &stats, words, mode, true)?
                 };
                 let _ = slot.set(text);
             }
@@ -158,16 +161,35 @@ impl SearchIndex {
         {
             (collected, mode) = run(Match::Loose)?;
         }
-        let loose_match = mode == Match::Loose && collected.total > 0;
-
         // A filtered facet is counted without its own filter, so its other values stay visible.
-        for kind in FacetKind::ALL.into_iter().filter(|&k| filters.has(k)) {
+        for kind in FacetKind::ALL
+            .into_iter()
+            .filter(|&k| facets && filters.has(k))
+        {
             let counted = searcher.search(
                 &*filters.apply(text_of(mode)?, Some(kind)),
                 &collector(0, vec![kind]),
             )?;
             collected.facets.extend(counted.facets);
         }
+        Ok((collected, mode))
+    }
+
+    fn answer(
+        &self,
+        searcher: &Searcher,
+        request: &SearchRequest,
+    ) -> Result<SearchResponse, QueryError> {
+        let s = &self.schema;
+        let words = QueryWords::analyze(&self.analyzers, &request.q);
+        let (collected, mode) = self.collect(
+            searcher,
+            request,
+            &words,
+            request.offset + request.limit,
+            true,
+        )?;
+        let loose_match = mode == Match::Loose && collected.total > 0;
 
         let highlighter = Highlighter::new(&words);
         let mut hits = Vec::with_capacity(request.limit);

@@ -5,6 +5,8 @@
 //! - [`schema`] — the fields and [`INDEX_SCHEMA_VERSION`];
 //! - [`document`] — a [`SiteRecord`] (plus [`DocumentExtras`]) as a document;
 //! - [`request`] and [`api`] — what a search asks and answers (the JSON API's shapes);
+//! - [`listing`] — sites in (datestamp, id) order by set and date, for harvesters and
+//!   downloads, and every site a search matches;
 //! - `query`, `scoring`, `stats`, `postings`, `phrases`, `typo`, `walk`, `collector`,
 //!   `stored`, `snippet`, `engine`, `suggest` — answering, with what they read from the index
 //!   kept in a `memo`.
@@ -21,6 +23,7 @@ mod engine;
 mod error;
 pub mod eval;
 pub mod geo;
+pub mod listing;
 mod memo;
 mod phrases;
 mod postings;
@@ -51,6 +54,7 @@ use analyzer::Analyzers;
 pub use api::{FacetValue, Facets, Hit, Label, SearchResponse, SuggestResponse, Suggestion};
 pub use document::DocumentExtras;
 pub use error::{QueryError, SearchError};
+pub use listing::{FormerSite, ListFilter, Listed, Matches};
 pub use query::province_key;
 pub use request::{SearchRequest, Sort};
 pub use schema::{INDEX_SCHEMA_VERSION, SiteSchema};

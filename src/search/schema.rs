@@ -19,7 +19,7 @@ use tantivy::schema::{
 use super::analyzer::{EN_STEM, VI_EXACT, VI_FOLDED};
 
 /// The version of the index layout; see the module documentation.
-pub const INDEX_SCHEMA_VERSION: u32 = 1;
+pub const INDEX_SCHEMA_VERSION: u32 = 2;
 
 /// Every field of the index, by handle. Built once per index and shared by the document
 /// mapping, the query builder and the result reader.
@@ -84,6 +84,15 @@ pub struct SiteSchema {
     pub prior: Field,
     pub thumbnail: Field,
     pub placeholder: Field,
+    /// The site's folder relative to the archive root, where its record is read for exports
+    /// and harvests.
+    pub folder: Field,
+    /// The OAI-PMH sets the site belongs to ([`super::listing::set_specs`]).
+    pub sets: Field,
+    /// When the record last changed, in seconds: the harvesting datestamp and order.
+    pub datestamp: Field,
+    /// Ids the site had before a rename or a merge: harvested as deleted records.
+    pub former_ids: Field,
 }
 
 /// Field names that are also read through fast columns by name.
@@ -96,6 +105,7 @@ pub(crate) mod names {
     pub const LAT: &str = "lat";
     pub const LON: &str = "lon";
     pub const PRIOR: &str = "prior";
+    pub const DATESTAMP: &str = "datestamp";
 }
 
 fn text(analyzer: &str, positions: bool) -> TextOptions {
@@ -161,6 +171,10 @@ impl SiteSchema {
         let prior = b.add_u64_field(names::PRIOR, FAST);
         let thumbnail = b.add_text_field("thumbnail", STORED);
         let placeholder = b.add_text_field("placeholder", STORED);
+        let folder = b.add_text_field("folder", STORED);
+        let sets = b.add_text_field("sets", STRING | STORED);
+        let datestamp = b.add_i64_field(names::DATESTAMP, INDEXED | FAST | STORED);
+        let former_ids = b.add_text_field("former_ids", STRING | STORED);
         SiteSchema {
             schema: b.build(),
             id,
@@ -205,6 +219,10 @@ impl SiteSchema {
             prior,
             thumbnail,
             placeholder,
+            folder,
+            sets,
+            datestamp,
+            former_ids,
         }
     }
 

@@ -61,6 +61,20 @@ static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
             "text/javascript; charset=utf-8",
             Bytes::from_static(include_bytes!("../../static/contribute.js")),
         ),
+        // Deep zoom: OpenSeadragon (BSD-3-Clause, `static/vendor/`) followed by the viewer's
+        // glue, one file fetched only when a visitor opens a photo.
+        asset(
+            "zoom.js",
+            "text/javascript; charset=utf-8",
+            Bytes::from(
+                [
+                    &include_bytes!("../../static/vendor/openseadragon.min.js")[..],
+                    b"\n",
+                    &include_bytes!("../../static/zoom.js")[..],
+                ]
+                .concat(),
+            ),
+        ),
         asset(
             "print.css",
             "text/css; charset=utf-8",

@@ -77,6 +77,9 @@ pub enum WebError {
     /// The server's worker pool is gone (it is shutting down).
     #[error("the server is stopping or overloaded — try again in a minute")]
     Unavailable,
+    /// The OAI-PMH provider could not read the index (details in the log).
+    #[error(transparent)]
+    Harvest(#[from] crate::open_data::oai::OaiFailure),
     /// The QR code could not be drawn (the URL is too long for a QR code).
     #[error("the QR code for {url} cannot be drawn: {source}")]
     Qr {
@@ -122,6 +125,7 @@ impl WebError {
             WebError::InvalidParameter { .. } => ("invalid_parameter", StatusCode::BAD_REQUEST),
             WebError::Render { .. } => ("render_failed", StatusCode::INTERNAL_SERVER_ERROR),
             WebError::Qr { .. } => ("qr_failed", StatusCode::INTERNAL_SERVER_ERROR),
+            WebError::Harvest(_) => ("harvest_failed", StatusCode::INTERNAL_SERVER_ERROR),
             WebError::SignInRequired => ("sign_in_required", StatusCode::UNAUTHORIZED),
             WebError::Forbidden { .. } => ("forbidden", StatusCode::FORBIDDEN),
             WebError::CrossSite => ("cross_site", StatusCode::FORBIDDEN),

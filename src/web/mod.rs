@@ -15,6 +15,8 @@
 //! - [`moderate`] — the moderators' queue and decisions, site histories and reverts, the
 //!   "needs help" list;
 //! - [`offline`] — the service worker, the app manifest, trip packs and the offline pages;
+//! - [`open_data`] — the `/data` downloads, a search's results as a file, OAI-PMH, IIIF
+//!   manifests and deep-zoom tiles, citations for reference managers;
 //! - [`error`] — the one table from failure to code and HTTP status;
 //! - [`state`] and [`catalog`] — what requests share.
 
@@ -30,6 +32,7 @@ pub mod login;
 pub mod map;
 pub mod moderate;
 pub mod offline;
+pub mod open_data;
 pub mod page_cache;
 pub mod pages;
 pub mod qr;
@@ -150,7 +153,8 @@ pub fn serve(config: &Config) -> Result<(), ServeError> {
     );
     let catalog = catalog::Catalog::of_manifest(&archive, manifest);
     let state = AppState::open_with(&archive, &index, config.public_url.clone(), catalog)?
-        .with_limits(config.contribute);
+        .with_limits(config.contribute)
+        .with_open_data(config.open_data.clone());
     // Uploads cut off by the last shutdown or crash: stale staged files and temporaries go,
     // submissions stay as they are.
     match state
@@ -162,6 +166,8 @@ pub fn serve(config: &Config) -> Result<(), ServeError> {
         Err(err) => eprintln!("warning: could not clean up unfinished uploads: {err}"),
     }
     state.start_updates()?;
+    // The downloads follow the archive: made again in the background when it has changed.
+    state.open_data.refresh_if_stale(&state.catalog().version);
     let state = web::Data::new(state);
     let sites = state.catalog().len();
     let server = HttpServer::new(move || app(state.clone()))

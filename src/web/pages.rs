@@ -114,7 +114,17 @@ fn render_search(
         })
         .flatten();
     let params = Params::new(&pairs, lang);
-    let body: SearchPage = search_page::build(&request, &response, suggestions, &params, catalog);
+    let mut body: SearchPage =
+        search_page::build(&request, &response, suggestions, &params, catalog);
+    if response.total > 0 {
+        let url = format!("{}{}", state.origin(req), params.canonical());
+        body.cite_apa = Some(super::cite::search_apa(
+            &body.heading,
+            &url,
+            catalog.updated,
+            lang,
+        ));
+    }
     let t = lang.labels();
     let mut frame = Frame::new(
         req,
@@ -130,14 +140,14 @@ fn render_search(
 }
 
 /// What a site path resolves to.
-enum Found<'a> {
+pub(super) enum Found<'a> {
     Site(&'a Site),
     /// A renamed site: the redirect to its current URL.
     Redirect(HttpResponse),
 }
 
 /// The site a path names: found, or a redirect for a renamed site, or a 404.
-fn find<'a>(
+pub(super) fn find<'a>(
     catalog: &'a Catalog,
     id: &str,
     lang: Lang,

@@ -39,6 +39,12 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("plaque.html", include_str!("../../templates/plaque.html")),
         ("error.html", include_str!("../../templates/error.html")),
         ("login.html", include_str!("../../templates/login.html")),
+        // Open data
+        ("data.html", include_str!("../../templates/data.html")),
+        (
+            "data_dictionary.html",
+            include_str!("../../templates/data_dictionary.html"),
+        ),
         // Moderation
         (
             "moderate_queue.html",

@@ -6,6 +6,7 @@ use actix_web::web::{self, ServiceConfig, get, head, post, put};
 
 use super::contribute::{drafts, home, multipart, site_form, submission, uploads};
 use super::offline::{packs, pages as offline_pages, worker};
+use super::open_data::{citations, data_page, iiif, oai, search_export};
 use super::{api, assets, login, moderate, pages, qr, seo};
 
 /// Registers every route. `media_root` is where ingest wrote the photo derivatives.
@@ -23,6 +24,27 @@ pub fn configure(cfg: &mut ServiceConfig, media_root: &std::path::Path) {
         .route("/sites/{id}/qr.svg", get().to(qr::qr_svg))
         .route("/sites/{id}/qr.png", get().to(qr::qr_png))
         .route("/s/{code}", get().to(pages::short_code))
+        .route("/sites/{id}/cite.json", get().to(citations::csl_json))
+        .route("/sites/{id}/cite.ris", get().to(citations::ris))
+        // Open data: downloads, harvesting, IIIF
+        .route("/data", get().to(data_page::page_of))
+        .route("/data/dictionary", get().to(data_page::dictionary))
+        .route("/data/{file}", get().to(data_page::file))
+        .route("/data/{file}", head().to(data_page::file))
+        .route(
+            "/search/download/{format}",
+            get().to(search_export::download),
+        )
+        .route("/oai", get().to(oai::get))
+        .route("/oai", post().to(oai::post))
+        .route("/iiif/collection.json", get().to(iiif::archive_collection))
+        .route(
+            "/iiif/province/{slug}/collection.json",
+            get().to(iiif::province_collection),
+        )
+        .route("/iiif/img/{hash}", get().to(iiif::image_base))
+        .route("/iiif/img/{hash}/{file:.*}", get().to(iiif::image_file))
+        .route("/iiif/{id}/manifest.json", get().to(iiif::manifest))
         // Accounts
         .route("/login", get().to(login::form))
         .route("/login", post().to(login::submit))

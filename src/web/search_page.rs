@@ -83,6 +83,26 @@ impl Params {
         with_param(&format!("/offline?{query}"), self.lang.link_param())
     }
 
+    /// The download of every result in `format` (`csv`, …).
+    fn download(&self, format: &str) -> String {
+        let query = serde_urlencoded::to_string(&self.pairs).unwrap_or_default();
+        if query.is_empty() {
+            format!("/search/download/{format}")
+        } else {
+            format!("/search/download/{format}?{query}")
+        }
+    }
+
+    /// This search's address, without its page: what "cite this search" names.
+    pub fn canonical(&self) -> String {
+        let query = serde_urlencoded::to_string(&self.pairs).unwrap_or_default();
+        if query.is_empty() {
+            "/search".to_owned()
+        } else {
+            format!("/search?{query}")
+        }
+    }
+
     /// Only the text: what "search again without filters" links to.
     fn text_only(&self) -> String {
         let pairs: Vec<_> = self
@@ -115,6 +135,10 @@ pub struct SearchPage {
     pub save_offline_url: String,
     /// Hidden inputs that keep the filters when the search box is submitted again.
     pub kept: Vec<(String, String)>,
+    /// Every result of this search as a file, one link per format.
+    pub downloads: Vec<Link>,
+    /// "Cite this search" (APA), filled in by the handler, which knows the public origin.
+    pub cite_apa: Option<String>,
 }
 
 /// An active filter and the link that removes it.
@@ -254,6 +278,19 @@ pub fn build(
             .filter(|(k, _)| k != "q")
             .cloned()
             .collect(),
+        downloads: if response.total > 0 {
+            crate::open_data::export::Format::ALL
+                .iter()
+                .map(|f| Link {
+                    label: f.title().to_owned(),
+                    url: params.download(f.code()),
+                    active: false,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
+        cite_apa: None,
     }
 }
 

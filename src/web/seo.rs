@@ -152,5 +152,11 @@ pub fn site_json_ld(site: &Site, r: &SiteRecord, origin: &str, lang: Lang) -> St
     if let Some(updated) = site.updated() {
         obj.insert("dateModified".into(), json!(updated.to_rfc3339()));
     }
+    if let Some(qid) = &r.wikidata {
+        obj.insert(
+            "sameAs".into(),
+            json!(format!("https://www.wikidata.org/wiki/{qid}")),
+        );
+    }
     script_json(&value)
 }

@@ -37,6 +37,13 @@ pub struct SitePage {
     pub nearby: Vec<Card>,
     pub cite_apa: String,
     pub cite_bibtex: String,
+    pub cite_json_url: String,
+    pub cite_ris_url: String,
+    /// The IIIF manifest of the site's photos, when it has some.
+    pub manifest_url: Option<String>,
+    /// The site's Wikidata item, as a link, and its id.
+    pub wikidata_url: Option<String>,
+    pub wikidata: Option<String>,
     pub json_url: String,
     pub plaque_url: String,
     pub short_url: String,
@@ -44,6 +51,8 @@ pub struct SitePage {
     pub updated_iso: Option<String>,
     /// The page of every approved change of the site.
     pub history_url: String,
+    /// The deep-zoom script, fetched by the photo viewer when a photo is opened.
+    pub zoom_js: &'static str,
 }
 
 #[derive(Debug, Serialize)]
@@ -67,6 +76,8 @@ pub struct SourceView {
 #[derive(Debug, Serialize)]
 pub struct PhotoView {
     pub picture: Picture,
+    /// The photo's IIIF image service (`info.json`), which the viewer zooms into.
+    pub zoom: String,
     pub caption: Option<String>,
     pub author: Option<String>,
     pub license: Option<String>,
@@ -185,6 +196,10 @@ pub fn build(site: &Site, r: &SiteRecord, catalog: &Catalog, lang: Lang, origin:
         .filter_map(|p| {
             Some(PhotoView {
                 picture: Picture::of(p, alt_text(p, &r.name, lang))?,
+                zoom: format!(
+                    "{}/info.json",
+                    crate::ingest::photos::image_service_path(&p.meta.hash)
+                ),
                 caption: p
                     .photo
                     .caption
@@ -256,6 +271,14 @@ pub fn build(site: &Site, r: &SiteRecord, catalog: &Catalog, lang: Lang, origin:
             .collect(),
         cite_apa: cite::apa(r, &page_url, lang),
         cite_bibtex: cite::bibtex(r, &page_url),
+        cite_json_url: format!("/sites/{}/cite.json", r.id),
+        cite_ris_url: format!("/sites/{}/cite.ris", r.id),
+        manifest_url: (!site.photos().is_empty()).then(|| format!("/iiif/{}/manifest.json", r.id)),
+        wikidata_url: r
+            .wikidata
+            .as_ref()
+            .map(|q| format!("https://www.wikidata.org/wiki/{q}")),
+        wikidata: r.wikidata.clone(),
         json_url: format!("/sites/{}/site.json", r.id),
         plaque_url: super::render::with_param(
             &format!("/sites/{}/plaque", r.id),
@@ -268,6 +291,7 @@ pub fn build(site: &Site, r: &SiteRecord, catalog: &Catalog, lang: Lang, origin:
             &format!("/sites/{}/history", r.id),
             lang.link_param(),
         ),
+        zoom_js: assets::url("zoom.js"),
     }
 }
 

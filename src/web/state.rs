@@ -17,7 +17,7 @@ use super::page_cache::PageCache;
 use super::search_pool::SearchPool;
 use crate::accounts::{LimiterConfig, LoginLimiter, SessionStore, UserStore};
 use crate::archive::inbox::Inbox;
-use crate::config::ContributeLimits;
+use crate::config::{ContributeLimits, OpenDataSettings};
 use crate::index_updates::{IndexUpdater, UpdateError};
 use crate::layout::{ArchiveLayout, IndexLayout};
 use crate::media::Limits;
@@ -51,6 +51,8 @@ pub struct AppState {
     pub limits: ContributeLimits,
     /// The trip packs served for offline use.
     pub packs: PackShelf,
+    /// Downloads, harvesting, IIIF: what the open-data handlers share.
+    pub open_data: super::open_data::OpenData,
     /// The one writer of the live index; absent until [`AppState::start_updates`] (read-only
     /// servers and most tests never write).
     updater: std::sync::OnceLock<IndexUpdater>,
@@ -91,7 +93,7 @@ impl AppState {
         Ok(AppState {
             index: Arc::new(search),
             catalog: ArcSwap::from_pointee(catalog),
-            public_url,
+            public_url: public_url.clone(),
             media_root,
             search_pages: PageCache::default(),
             api_searches: PageCache::default(),
@@ -107,6 +109,12 @@ impl AppState {
                 .with_limits(media_limits(&limits))
                 .with_max_photos(limits.max_photos_per_submission),
             moderation: Moderation::new(archive),
+            open_data: super::open_data::OpenData::new(
+                archive,
+                index,
+                OpenDataSettings::default(),
+                public_url.clone(),
+            ),
             limits,
             packs: PackShelf::load(index),
             updater: std::sync::OnceLock::new(),
@@ -121,6 +129,17 @@ impl AppState {
             .with_limits(media_limits(&limits))
             .with_max_photos(limits.max_photos_per_submission);
         self.limits = limits;
+        self
+    }
+
+    /// Applies the configured licence and contact of the open data.
+    pub fn with_open_data(mut self, settings: OpenDataSettings) -> AppState {
+        self.open_data = super::open_data::OpenData::new(
+            &self.archive,
+            &self.index_layout,
+            settings,
+            self.public_url.clone(),
+        );
         self
     }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes the archive the browser tests and Lighthouse serve: a copy of the bundled archive in
-# $1/archive, plus three real phone photos on one site when DISAN_TESTDATA is set (the bundled
-# archive has none, and the photo viewer and the photo weight need some).
+# $1/archive, plus three real phone photos on one site and one 13-megapixel photo on another
+# (deep zoom needs a pyramid of several levels) when DISAN_TESTDATA is set (the bundled archive
+# has none, and the photo viewer, deep zoom and the photo weight need some).
 set -euo pipefail
 out="$1"
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -23,6 +24,17 @@ if [ -n "${DISAN_TESTDATA:-}" ]; then
     fs.writeFileSync(file, JSON.stringify(record, null, 2) + "\n");
   ' "$site"
   echo "added $(ls "$site/photos" | wc -l) photos to den-thai-vi"
+  large="$out/archive/ninh-binh/chua-bai-dinh"
+  mkdir -p "$large/photos"
+  cp "$DISAN_TESTDATA/photos/large/Dragonfly_by_Bolly.jpg" "$large/photos/"
+  node -e '
+    const fs = require("fs"), file = process.argv[1] + "/site.json";
+    const record = JSON.parse(fs.readFileSync(file, "utf8"));
+    record.photos = [{ file: "photos/Dragonfly_by_Bolly.jpg", caption: "Ảnh lớn để thử phóng to",
+      caption_en: "A large photo to try deep zoom", author: "Bolly", license: "CC-BY-SA-4.0" }];
+    fs.writeFileSync(file, JSON.stringify(record, null, 2) + "\n");
+  ' "$large"
+  echo "added a 13-megapixel photo to chua-bai-dinh"
 else
   echo "DISAN_TESTDATA is not set: serving the bundled archive without photos"
 fi

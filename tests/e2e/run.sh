@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Browser end-to-end tests: builds the release binary, serves a copy of the bundled archive and
-# drives the system's headless Chromium through it at a phone and a desktop viewport.
+# drives the system's headless Chromium through it at a phone and a desktop viewport, and
+# opens a site's IIIF manifest in Mirador (from npm) on another origin.
 # Screenshots go to target/e2e-shots/. Needs Debian's `chromium` and Node.js.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -25,6 +26,15 @@ for role in volunteer moderator; do
     user add "$role" --role "$role" --password-stdin > /dev/null
 done
 [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --silent
+# Mirador, the IIIF viewer the deep-zoom test opens a manifest in: its self-contained build,
+# taken from the npm package alone (its source dependencies are not needed to run it).
+mirador="node_modules/.viewers/mirador-4.0.0.min.js"
+if [ ! -f "$mirador" ]; then
+  mkdir -p node_modules/.viewers
+  (cd node_modules/.viewers && npm pack mirador@4.0.0 --silent > /dev/null \
+    && tar xzf mirador-4.0.0.tgz package/dist/mirador.min.js \
+    && mv package/dist/mirador.min.js mirador-4.0.0.min.js && rm -rf package mirador-4.0.0.tgz)
+fi
 "$work/disan" --archive "$work/archive" --index "$work/index" serve --bind "127.0.0.1:$port" > "$work/serve.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
@@ -42,8 +52,10 @@ if [ -n "${DISAN_TESTDATA:-}" ]; then
   # The first three are already on a site (prepare.sh); the drafts send others.
   mapfile -t photos < <(ls "$DISAN_TESTDATA/photos/gps/"*.jpg)
   node offline.mjs "http://127.0.0.1:$port" "$shots" "$work/archive" "${photos[@]}" || status=1
+  node iiif.mjs "http://127.0.0.1:$port" "$shots" "$mirador" "${DISAN_E2E_VIEWER_PORT:-18184}" || status=1
 else
   echo "contribute: skipped — set DISAN_TESTDATA for the volunteer-to-moderator path with real GPS photos"
   echo "offline: skipped — set DISAN_TESTDATA for the offline paths (packs, drafts with real photos)"
+  echo "deep zoom: skipped — set DISAN_TESTDATA for a real 13-megapixel photo to zoom into"
 fi
 exit $status

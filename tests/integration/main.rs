@@ -16,6 +16,8 @@ mod moderate; // the moderators' queue: roles and CSRF, approve (live at once), 
 mod moderate_fixture; // pending submissions with GPS photos, requests, the public archive listing
 mod moderate_history; // reverts, escaping, a failed approval and a restart, needs-help
 mod offline; // the worker, the manifest, offline pages, trip packs, drafts sent once
+mod open_data; // `disan export` in five formats, the CSV round trip of the real records, deletions
+mod open_data_web; // /data, search downloads, OAI-PMH, IIIF manifests and tiles, citations
 mod relevance; // search quality on the real records: Success@k and MRR per query form
 mod relic_rows; // converts the crawled relic files of the test data into import rows
 mod users; // `disan user add | list | disable`: generated passwords, bad names and roles

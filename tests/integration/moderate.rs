@@ -283,6 +283,48 @@ async fn approving_a_new_site_makes_it_searchable_and_shown_with_its_photos_and_
     )
     .await;
     assert_eq!(again.status, 409);
+
+    // The open data follows: harvestable at once, its photos in a IIIF manifest with their
+    // zoom tiles, and the downloads made again in the background.
+    let oai = send(
+        &app,
+        get("/oai?verb=ListIdentifiers&metadataPrefix=oai_dc", None),
+    )
+    .await;
+    assert!(
+        oai.body.contains(&format!(":{site_id}</identifier>")),
+        "{}",
+        oai.body
+    );
+    let manifest = send(&app, get(&format!("/iiif/{site_id}/manifest.json"), None)).await;
+    assert_eq!(manifest.status, 200);
+    assert_eq!(manifest.body.matches("\"type\":\"Canvas\"").count(), 2);
+    assert_eq!(
+        manifest.body.matches("\"type\":\"ImageService3\"").count(),
+        2,
+        "tiled"
+    );
+    let version = c.state.catalog().version.clone();
+    let mut made = None;
+    for _ in 0..600 {
+        made = c
+            .state
+            .open_data
+            .downloads()
+            .filter(|d| d.source_version == version);
+        if made.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let made = made.expect("the downloads are made again after a publication");
+    let jsonl = made.get(disan::open_data::export::Format::Jsonl).unwrap();
+    let file = c.state.index_layout.data_file(&jsonl.file).unwrap();
+    assert!(
+        std::fs::read_to_string(file)
+            .unwrap()
+            .contains(&format!("\"id\":\"{site_id}\""))
+    );
 }
 
 #[actix_web::test]

@@ -17,6 +17,8 @@ pub const PHOTO_SITE: &str = "den-thai-vi";
 /// A site renamed from [`OLD_ID`].
 pub const RENAMED_SITE: &str = "chua-long-doi-son";
 pub const OLD_ID: &str = "chua-doi-son";
+/// The Wikidata id the renamed site carries.
+pub const WIKIDATA: &str = "Q4115189";
 
 pub struct Fixture {
     _dir: tempfile::TempDir,
@@ -68,6 +70,8 @@ fn build() -> Fixture {
     });
     edit(&archive.root().join("ninh-binh").join(RENAMED_SITE), |r| {
         r.former_ids = vec![OLD_ID.into()];
+        // Wikidata's own sandbox item: a real id that claims nothing about the site.
+        r.wikidata = Some(WIKIDATA.into());
     });
     let index = IndexLayout::new(dir.path().join("index"));
     let report = ingest(&archive, &index, &IngestOptions::default()).unwrap();

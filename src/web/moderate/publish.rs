@@ -40,7 +40,7 @@ pub fn publish(state: &AppState, applied: &Applied) -> Published {
     let photos =
         index_updates::site_photos(&state.index_layout, &applied.site_dir, record, &limits);
     let searchable = match state.updater() {
-        Some(updater) => match index(updater, applied, &photos) {
+        Some(updater) => match index(updater, state, applied, &photos) {
             Ok(()) => true,
             Err(err) => {
                 tracing::error!("site {}: saved, but not indexed: {err}", record.id);
@@ -76,6 +76,7 @@ pub fn publish(state: &AppState, applied: &Applied) -> Published {
         source,
         record.former_ids.clone(),
     );
+    state.open_data.refresh(&state.catalog().version);
     let millis = started.elapsed().as_millis();
     tracing::info!(site = %record.id, millis, "moderated change published");
     Published { searchable, millis }
@@ -83,10 +84,12 @@ pub fn publish(state: &AppState, applied: &Applied) -> Published {
 
 fn index(
     updater: &IndexUpdater,
+    state: &AppState,
     applied: &Applied,
     photos: &[Option<(String, crate::ingest::photos::PhotoMeta)>],
 ) -> Result<(), UpdateError> {
-    let extras = index_updates::extras_of(photos.iter().flatten().map(|(_, meta)| meta));
+    let mut extras = index_updates::extras_of(photos.iter().flatten().map(|(_, meta)| meta));
+    extras.folder = Some(state.archive.display(&applied.site_dir).to_string());
     updater.send(SiteUpdate::Upsert {
         record: Box::new(applied.record.clone()),
         extras,
