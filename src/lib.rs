@@ -16,7 +16,10 @@
 //!   while the site is served.
 //! - **Contributions** — [`accounts`] (users, sessions, CSRF, login limits, in the archive's
 //!   private folder), the inbox ([`archive::inbox`]) and [`moderation`] (approve, reject,
-//!   revert, history, "needs help").
+//!   revert, history, "needs help", likely duplicates).
+//! - **Volunteer campaigns** — [`private_db`] (the private database of what thousands of
+//!   volunteers change at once), [`teams`] (teams, invitations, bulk accounts) and
+//!   [`campaigns`] (scopes, tasks and claims, figures, snapshots, credits).
 //! - **The front door** — [`web`] is the public site and JSON API (`disan serve`), reading the
 //!   archive's records and the index; [`cli`] maps each subcommand to one library call.
 
@@ -34,11 +37,16 @@ pub mod import;
 pub mod accounts;
 pub mod moderation;
 
+pub mod private_db;
+pub mod teams;
+
 pub mod ingest;
 pub mod media;
 pub mod search;
 
 pub mod index_updates;
+
+pub mod campaigns;
 
 pub mod web;
 

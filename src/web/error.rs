@@ -139,6 +139,7 @@ impl WebError {
         let role = |r: &Role| match r {
             Role::Visitor => "khách",
             Role::Volunteer => "tình nguyện viên",
+            Role::Leader => "đội trưởng",
             Role::Moderator => "người kiểm duyệt",
             Role::Admin => "quản trị viên",
         };
@@ -197,7 +198,8 @@ fn accounts_entry(e: &AccountsError) -> (&'static str, StatusCode) {
         | A::BadUserName { .. }
         | A::UserExists { .. }
         | A::NoSuchUser { .. }
-        | A::WeakPassword { .. } => ("invalid_account", StatusCode::BAD_REQUEST),
+        | A::WeakPassword { .. }
+        | A::SamePassword => ("invalid_account", StatusCode::BAD_REQUEST),
         A::Io { .. } | A::Corrupt { .. } | A::Random(_) | A::Hash(_) => {
             ("accounts_failed", StatusCode::INTERNAL_SERVER_ERROR)
         }
