@@ -263,6 +263,19 @@ impl Campaigns {
         })
     }
 
+    /// The newest approved work credited to a team (what its public page shows).
+    pub fn team_work(&self, team: i64, limit: usize) -> Result<Vec<Credit>, CampaignError> {
+        self.db().read(|tx| {
+            Ok(tx
+                .prepare_cached(&format!(
+                    "SELECT {CREDIT_COLUMNS} FROM contributions c LEFT JOIN teams tm ON tm.id = c.team
+                     WHERE c.team = ?1 ORDER BY c.approved DESC, c.submission DESC LIMIT ?2"
+                ))?
+                .query_map(params![team, limit as i64], credit_row)?
+                .collect::<rusqlite::Result<_>>()?)
+        })
+    }
+
     /// Approved work matching a report's query, oldest first.
     pub fn credits(&self, query: &CreditQuery) -> Result<Vec<Credit>, CampaignError> {
         let from = query.from.map_or(i64::MIN, day_start);

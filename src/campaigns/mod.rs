@@ -291,6 +291,17 @@ impl Campaigns {
         })
     }
 
+    /// Whether `user` may take tasks in `campaign` now; the reason when not.
+    pub fn may_take_part(
+        &self,
+        campaign: &Campaign,
+        user: &User,
+        now: DateTime<Utc>,
+    ) -> Result<(), CampaignError> {
+        self.db()
+            .read(|tx| check_participant(tx, campaign, user, now))
+    }
+
     /// The campaigns a team takes part in (and those open to every team).
     pub fn of_team(&self, team: i64) -> Result<Vec<Campaign>, CampaignError> {
         Ok(self

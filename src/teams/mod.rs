@@ -223,6 +223,23 @@ impl Teams {
         }
     }
 
+    /// A team named by its slug or its name (as a form or a file writes it).
+    pub fn find(&self, text: &str) -> Result<Team, TeamError> {
+        let text = text.trim();
+        if let Ok(team) = self.by_slug(text) {
+            return Ok(team);
+        }
+        let id = self
+            .db
+            .read(|tx| team_named(tx, text).map_err(db(&self.db)))?;
+        match id {
+            Some(id) => self.get(id),
+            None => Err(TeamError::NoSuchTeam {
+                team: text.to_owned(),
+            }),
+        }
+    }
+
     /// Every team, by name.
     pub fn list(&self) -> Result<Vec<Team>, TeamError> {
         self.db.read(|tx| {

@@ -62,6 +62,11 @@ static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
             Bytes::from_static(include_bytes!("../../static/contribute.js")),
         ),
         asset(
+            "campaign.css",
+            "text/css; charset=utf-8",
+            Bytes::from_static(include_bytes!("../../static/campaign.css")),
+        ),
+        asset(
             "print.css",
             "text/css; charset=utf-8",
             Bytes::from_static(include_bytes!("../../static/print.css")),

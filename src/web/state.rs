@@ -1,5 +1,6 @@
 //! What every request handler shares: the search index (read only), the catalog of published
-//! sites, and the stores behind contributions (accounts, inbox, moderation, the index updater).
+//! sites, and the stores behind contributions (accounts, inbox, moderation, the index updater)
+//! and volunteer campaigns (teams, campaigns, in the private database).
 //!
 //! The catalog is swappable: [`AppState::replace_catalog`] publishes a new one atomically, and
 //! requests already running keep the one they started with. The search index reloads itself
@@ -16,12 +17,15 @@ use super::page_cache::PageCache;
 use super::search_pool::SearchPool;
 use crate::accounts::{LimiterConfig, LoginLimiter, SessionStore, UserStore};
 use crate::archive::inbox::Inbox;
+use crate::campaigns::Campaigns;
 use crate::config::ContributeLimits;
 use crate::index_updates::{IndexUpdater, UpdateError};
 use crate::layout::{ArchiveLayout, IndexLayout};
 use crate::media::Limits;
 use crate::moderation::Moderation;
+use crate::private_db::{DbError, PrivateDb};
 use crate::search::{SearchError, SearchIndex};
+use crate::teams::Teams;
 
 /// Accounts as the web site uses them.
 pub struct Accounts {
@@ -47,6 +51,8 @@ pub struct AppState {
     pub accounts: Accounts,
     pub inbox: Inbox,
     pub moderation: Moderation,
+    pub teams: Teams,
+    pub campaigns: Campaigns,
     pub limits: ContributeLimits,
     /// The one writer of the live index; absent until [`AppState::start_updates`] (read-only
     /// servers and most tests never write).
@@ -59,13 +65,25 @@ pub struct AppState {
 /// tantivy's indexing memory for live updates: the minimum is plenty for one site at a time.
 const UPDATER_MEMORY: usize = 15_000_000;
 
+/// Why the server's shared state could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error(transparent)]
+    Search(#[from] SearchError),
+    #[error(transparent)]
+    Private(#[from] DbError),
+    #[error("bringing the campaigns in step with the published sites failed: {0}")]
+    Campaigns(#[from] crate::campaigns::CampaignError),
+}
+
 impl AppState {
-    /// Opens the index and reads the catalog of what it holds.
+    /// Opens the index and reads the catalog of what it holds; opens the private database and
+    /// brings the campaigns' site summaries in step with the catalog.
     pub fn open(
         archive: &ArchiveLayout,
         index: &IndexLayout,
         public_url: Option<String>,
-    ) -> Result<AppState, SearchError> {
+    ) -> Result<AppState, OpenError> {
         let search = SearchIndex::open(&index.tantivy())?;
         // The media folder exists even before the first photo, so its route always works.
         let media_root = index.media_root();
@@ -75,6 +93,24 @@ impl AppState {
         })?;
         let catalog = Catalog::load(archive, index);
         let limits = ContributeLimits::default();
+        let db = std::sync::Arc::new(PrivateDb::open(archive)?);
+        let campaigns = Campaigns::new(db.clone());
+        let now = chrono::Utc::now();
+        let synced = campaigns.sync_sites(catalog.sites().iter().map(|s| &s.record), now)?;
+        if synced.removed > 0 {
+            tracing::info!(
+                "campaigns: {} sites left the archive ({} tasks moved, {} closed)",
+                synced.removed,
+                synced.tasks_moved,
+                synced.tasks_gone
+            );
+        }
+        let inbox = Inbox::new(archive);
+        let settled =
+            campaigns.reconcile(&inbox, |id| catalog.get(id).map(|s| s.record.clone()))?;
+        if settled > 0 {
+            tracing::info!("campaigns: {settled} decisions settled after a restart");
+        }
         Ok(AppState {
             index: Arc::new(search),
             catalog: ArcSwap::from_pointee(catalog),
@@ -94,6 +130,8 @@ impl AppState {
                 .with_limits(media_limits(&limits))
                 .with_max_photos(limits.max_photos_per_submission),
             moderation: Moderation::new(archive),
+            teams: Teams::new(db),
+            campaigns,
             limits,
             updater: std::sync::OnceLock::new(),
             catalog_changes: std::sync::Mutex::new(()),

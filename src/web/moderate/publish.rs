@@ -54,7 +54,15 @@ pub fn publish(state: &AppState, applied: &Applied) -> Published {
         }
     };
     let site = catalog_site(applied, &photos);
+    // Campaign figures follow the site as the catalog shows it (with its photos' GPS).
+    let shown = site.record.clone();
     state.update_catalog(|current| current.replacing(site));
+    if let Err(err) = state.campaigns.site_changed(&shown, chrono::Utc::now()) {
+        tracing::error!(
+            "site {}: published, but campaign figures not updated: {err}",
+            record.id
+        );
+    }
     let millis = started.elapsed().as_millis();
     tracing::info!(site = %record.id, millis, "moderated change published");
     Published { searchable, millis }
