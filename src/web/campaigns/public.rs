@@ -256,6 +256,11 @@ fn units_and_map(
             tally.percent(tally.done)
         )
     };
+    // Within one province, a commune's name says enough.
+    let one_province = province.is_some()
+        || communes
+            .windows(2)
+            .all(|pair| pair[0].0.province == pair[1].0.province);
     if province.is_some() || communes.len() <= COMMUNES_SHOWN {
         let spots: Vec<_> = communes
             .iter()
@@ -273,7 +278,7 @@ fn units_and_map(
             .iter()
             .map(|(c, tally)| UnitRow {
                 anchor: format!("c-{}", c.code),
-                name: if province.is_some() {
+                name: if one_province {
                     c.name.clone()
                 } else {
                     c.label()

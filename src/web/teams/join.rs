@@ -142,6 +142,22 @@ pub async fn submit(
     let (invitation, team) = lookup(&state, &token).await.in_lang(lang)?;
     let sent = fields.get(CSRF_FIELD).unwrap_or_default();
     let now = Utc::now();
+    if let Err(e) = invitation.check(now) {
+        // Closed: say why (its page set no form token), and make nothing.
+        let error = WebError::Teams(e);
+        let status = error.status();
+        return render(
+            &req,
+            &state,
+            lang,
+            &token,
+            &invitation,
+            &team,
+            "",
+            None,
+            status,
+        );
+    }
     if let Some((session, user)) = auth::current(&req).in_lang(lang)? {
         // Joining with the account already logged in.
         session
@@ -199,9 +215,6 @@ pub async fn submit(
             return again_page(message, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
-    if let Err(e) = invitation.check(now) {
-        return again_page(WebError::Teams(e).message(lang), StatusCode::GONE);
-    }
     let (teams, users, sessions) = (
         state.teams.clone(),
         state.accounts.users.clone(),
