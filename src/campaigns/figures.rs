@@ -117,6 +117,10 @@ pub fn snapshot(tx: &Transaction, campaign: &Campaign, now: DateTime<Utc>) -> ru
     let figures = compute(tx, campaign)?;
     let day = day_of(now).to_string();
     tx.execute(
+        "UPDATE campaigns SET figures_version = figures_version + 1 WHERE id = ?1",
+        [campaign.id],
+    )?;
+    tx.execute(
         "DELETE FROM snapshots WHERE campaign = ?1 AND day = ?2",
         params![campaign.id, day],
     )?;

@@ -105,6 +105,8 @@ pub struct Campaign {
     pub created: DateTime<Utc>,
     pub created_by: String,
     pub updated: DateTime<Utc>,
+    /// Changes whenever the figures do (each snapshot): what pages built from them are kept by.
+    pub figures_version: i64,
 }
 
 impl Campaign {
@@ -288,6 +290,18 @@ impl Campaigns {
                 out.extend(read(tx, id).map_err(sql(&self.db))?);
             }
             Ok(out)
+        })
+    }
+
+    /// Takes a fresh snapshot of the campaigns `team` takes part in (after its communes
+    /// changed, which moves its figures).
+    pub fn team_changed(&self, team: i64, now: DateTime<Utc>) -> Result<(), CampaignError> {
+        let campaigns = self.of_team(team)?;
+        self.db.write(|tx| {
+            for campaign in &campaigns {
+                figures::snapshot(tx, campaign, now)?;
+            }
+            Ok(())
         })
     }
 
@@ -538,7 +552,7 @@ pub fn read(tx: &Transaction, id: i64) -> rusqlite::Result<Option<Campaign>> {
     let campaign = tx
         .prepare_cached(
             "SELECT id, slug, title, description, starts, ends, scope, done, claim_hours, created,
-             created_by, updated FROM campaigns WHERE id = ?1",
+             created_by, updated, figures_version FROM campaigns WHERE id = ?1",
         )?
         .query_row([id], |r| {
             let date = |i: usize| -> rusqlite::Result<NaiveDate> {
@@ -565,6 +579,7 @@ pub fn read(tx: &Transaction, id: i64) -> rusqlite::Result<Option<Campaign>> {
                 created: time(r.get(9)?),
                 created_by: r.get(10)?,
                 updated: time(r.get(11)?),
+                figures_version: r.get(12)?,
                 teams: Vec::new(),
             })
         })

@@ -83,7 +83,9 @@ CREATE TABLE campaigns (
     claim_hours INTEGER NOT NULL,
     created INTEGER NOT NULL,
     created_by TEXT NOT NULL,
-    updated INTEGER NOT NULL
+    updated INTEGER NOT NULL,
+    -- Bumped with every snapshot: pages built from the figures are kept until it changes.
+    figures_version INTEGER NOT NULL DEFAULT 0
 );
 
 CREATE TABLE campaign_teams (

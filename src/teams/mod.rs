@@ -223,6 +223,15 @@ impl Teams {
         }
     }
 
+    /// Every team's name and slug by id, in one read (pages that list many teams).
+    pub fn names(&self) -> Result<std::collections::HashMap<i64, (String, String)>, TeamError> {
+        self.db.read(|tx| {
+            let mut stmt = tx.prepare_cached("SELECT id, name, slug FROM teams")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+    }
+
     /// A team named by its slug or its name (as a form or a file writes it).
     pub fn find(&self, text: &str) -> Result<Team, TeamError> {
         let text = text.trim();
@@ -531,7 +540,7 @@ pub fn read_team(tx: &Transaction, id: i64) -> rusqlite::Result<Option<Team>> {
         .collect::<rusqlite::Result<_>>()?;
     team.communes = codes.iter().filter_map(|c| communes::by_code(c)).collect();
     team.communes
-        .sort_by(|a, b| (&a.province, fold::key(&a.name)).cmp(&(&b.province, fold::key(&b.name))));
+        .sort_by_cached_key(|c| (c.province.clone(), fold::key(&c.name)));
     Ok(Some(team))
 }
 

@@ -44,6 +44,8 @@ pub struct AppState {
     pub search_pages: PageCache,
     /// JSON search answers of the current catalog.
     pub api_searches: PageCache,
+    /// Rendered campaign pages, kept by each campaign's figures version.
+    pub campaign_pages: PageCache,
     /// The threads searches run on.
     pub searches: SearchPool,
     pub archive: ArchiveLayout,
@@ -118,6 +120,7 @@ impl AppState {
             media_root,
             search_pages: PageCache::default(),
             api_searches: PageCache::default(),
+            campaign_pages: PageCache::default(),
             searches: SearchPool::default(),
             archive: archive.clone(),
             index_layout: index.clone(),

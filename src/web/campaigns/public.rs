@@ -20,7 +20,8 @@ use crate::private_db::day_of;
 use crate::teams::communes::{self, CommuneRef};
 use crate::web::error::{InLang, PageError, WebError};
 use crate::web::i18n::{Chosen, Lang, url_param};
-use crate::web::render::{Frame, cached, html, page, with_param};
+use crate::web::page_cache::CachedPage;
+use crate::web::render::{Frame, cached, etag_of, html, page, validated, with_param};
 use crate::web::state::AppState;
 
 /// Above this many communes, the page and its map go province by province.
@@ -137,8 +138,47 @@ pub async fn show(
     slug: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let lang = chosen.lang;
-    let t = lang.labels();
     let campaign = campaign_of(&state, &slug).await.in_lang(lang)?;
+    let now = Utc::now();
+    // Everything the page shows changes with the figures' version (each snapshot) or the day.
+    let key = format!(
+        "{}|{}|{}|{}|{}|{}",
+        campaign.slug,
+        campaign.figures_version,
+        day_of(now),
+        lang.code(),
+        state.origin(&req),
+        req.query_string()
+    );
+    let page = match state.campaign_pages.get(&key) {
+        Some(page) => page,
+        None => {
+            let body = render_page(&req, &state, &campaign, lang).await?;
+            let page = CachedPage {
+                etag: etag_of(body.as_bytes()),
+                body: body.into(),
+            };
+            state.campaign_pages.put(key, page.clone());
+            page
+        }
+    };
+    Ok(revalidated(validated(
+        &req,
+        chosen,
+        page.body,
+        &page.etag,
+        "text/html; charset=utf-8",
+        Some(campaign.updated),
+    )))
+}
+
+async fn render_page(
+    req: &HttpRequest,
+    state: &AppState,
+    campaign: &Campaign,
+    lang: Lang,
+) -> Result<String, PageError> {
+    let t = lang.labels();
     let now = Utc::now();
     let (campaigns, teams, c) = (
         state.campaigns.clone(),
@@ -149,21 +189,24 @@ pub async fn show(
         let figures = campaigns.figures(&c, None, now)?;
         let series = campaigns.series(&c)?;
         let recent = campaigns.recent_work(&c, RECENT)?;
-        let mut names = BTreeMap::new();
-        for id in figures.teams.keys() {
-            if let Ok(team) = teams.get(*id) {
-                names.insert(*id, (team.name, team.slug));
-            }
-        }
+        let names = teams.names()?;
         Ok::<_, WebError>((figures, series, recent, names))
     })
     .await
     .in_lang(lang)?;
     let province = url_param(req.query_string(), "province").filter(|p| !p.trim().is_empty());
-    let (level, units, map) = units_and_map(&figures, province.as_deref(), &campaign, lang);
-    let mut team_rows: Vec<TeamRow> = figures
-        .teams
-        .iter()
+    let (level, units, map) = units_and_map(&figures, province.as_deref(), campaign, lang);
+    // The teams furthest along first; only those shown are formatted.
+    let mut ranked: Vec<(&i64, &Tally)> = figures.teams.iter().collect();
+    ranked.sort_by(|a, b| {
+        b.1.percent(b.1.done)
+            .total_cmp(&a.1.percent(a.1.done))
+            .then(a.0.cmp(b.0))
+    });
+    let more_teams = ranked.len().saturating_sub(TEAMS_SHOWN);
+    let team_rows: Vec<TeamRow> = ranked
+        .into_iter()
+        .take(TEAMS_SHOWN)
         .filter_map(|(id, tally)| {
             let (name, slug) = team_names.get(id)?;
             Some(TeamRow {
@@ -173,21 +216,13 @@ pub async fn show(
             })
         })
         .collect();
-    team_rows.sort_by(|a, b| {
-        b.tally
-            .done_share
-            .total_cmp(&a.tally.done_share)
-            .then(a.name.cmp(&b.name))
-    });
-    let more_teams = team_rows.len().saturating_sub(TEAMS_SHOWN);
-    team_rows.truncate(TEAMS_SHOWN);
     let today = day_of(now);
     let body = CampaignPage {
         title: campaign.title.clone(),
         description: campaign.description.clone(),
-        dates: dates(&campaign),
+        dates: dates(campaign),
         running: campaign.runs_on(today),
-        done_rule: done_rule_text(&campaign, t),
+        done_rule: done_rule_text(campaign, t),
         claim_hours: campaign.claim_hours,
         day: figures.day.map(|d| d.format("%d/%m/%Y").to_string()),
         total: TallyView::of(&figures.total),
@@ -209,21 +244,15 @@ pub async fn show(
         contributions_csv: format!("/campaigns/{}/contributions.csv", campaign.slug),
     };
     let mut frame = Frame::new(
-        &req,
-        &state,
+        req,
+        state,
         lang,
         format!("{} · {}", campaign.title, t.site_name),
     );
     frame.nav = "campaigns";
     frame.description = format!("{} — {}", t.campaign_page_intro, campaign.title);
     frame.extra_css = Some(crate::web::assets::url("campaign.css"));
-    let text = page("campaign.html", &frame, &body).in_lang(lang)?;
-    Ok(revalidated(html(
-        &req,
-        chosen,
-        text,
-        Some(campaign.updated),
-    )))
+    page("campaign.html", &frame, &body).in_lang(lang)
 }
 
 /// The rows and map of the page: communes (of one province when the campaign is large), or
@@ -240,10 +269,8 @@ fn units_and_map(
         .iter()
         .filter_map(|(code, tally)| Some((communes::by_code(code)?, *tally)))
         .collect();
-    communes.sort_by(|a, b| {
-        (&a.0.province, crate::fold::key(&a.0.name))
-            .cmp(&(&b.0.province, crate::fold::key(&b.0.name)))
-    });
+    // Folding a name costs more than comparing: once per commune, not per comparison.
+    communes.sort_by_cached_key(|(c, _)| (c.province.clone(), crate::fold::key(&c.name)));
     if let Some(p) = province {
         communes.retain(|(c, _)| c.province == p);
     }
@@ -382,8 +409,9 @@ pub async fn figures_csv(
                 .unwrap_or_default();
             rows.push(("commune".into(), code.clone(), name, *tally));
         }
+        let names = teams.names()?;
         for (id, tally) in &figures.teams {
-            let name = teams.get(*id).map(|t| t.name).unwrap_or_default();
+            let name = names.get(id).map(|n| n.0.clone()).unwrap_or_default();
             rows.push(("team".into(), id.to_string(), name, *tally));
         }
         Ok::<_, WebError>((figures.day, rows))

@@ -377,9 +377,14 @@ pub async fn set_communes(
     let province = posted.fields.get("province").unwrap_or_default().to_owned();
     let lines: Vec<String> = text.lines().map(str::to_owned).collect();
     let (teams, user, current) = (state.teams.clone(), posted.by.user.clone(), team.clone());
+    let campaigns = state.campaigns.clone();
     let result = crate::web::blocking(move || {
         let province = Some(province.as_str()).filter(|p| !p.is_empty());
-        teams.set_communes(&current, &lines, province, &user, Utc::now())
+        let now = Utc::now();
+        let team = teams.set_communes(&current, &lines, province, &user, now)?;
+        // The team's figures follow its communes.
+        campaigns.team_changed(team.id, now)?;
+        Ok::<_, WebError>(team)
     })
     .await;
     match result {
