@@ -14,8 +14,8 @@ use serde::Serialize;
 use super::sites::{self, SiteFacts};
 use super::{Campaign, CampaignError, Campaigns, figures, tasks};
 use crate::archive::inbox::{Inbox, Status, Submission};
+use crate::ingest::summary::SiteSummary;
 use crate::private_db::{Event, secs, time};
-use crate::record::SiteRecord;
 
 /// One approved contribution.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -78,20 +78,20 @@ fn day_start(day: NaiveDate) -> i64 {
     midnight.and_utc().timestamp() - 7 * 3600
 }
 
-/// The photo files an approval published from this submission: the record's photos whose
+/// The photo files an approval published from this submission: the site's shown photos whose
 /// names end with the first 8 hex digits of a submitted photo's hash (how moderation names
 /// them).
-fn published_files(submission: &Submission, record: &SiteRecord) -> Vec<String> {
+fn published_files(submission: &Submission, summary: &SiteSummary) -> Vec<String> {
     submission
         .photos
         .iter()
         .filter_map(|p| {
             let tag = format!("-{}.", &p.hash[..8.min(p.hash.len())]);
-            record
+            summary
                 .photos
                 .iter()
-                .find(|r| r.file.contains(&tag))
-                .map(|r| r.file.clone())
+                .find(|r| r.photo.file.contains(&tag))
+                .map(|r| r.photo.file.clone())
         })
         .collect()
 }
@@ -125,19 +125,20 @@ impl Campaigns {
             .write(|tx| Ok(tasks::link(tx, submission, proposed_in, now)?))
     }
 
-    /// Records an approval: the site's new summary, the credit, the tasks settled, and the
-    /// figures of every campaign the site is in.
+    /// Records an approval of the site `id` (as the catalog now shows it): the site's new
+    /// facts, the credit, the tasks settled, and the figures of every campaign it is in.
     pub fn approved(
         &self,
         submission: &Submission,
-        record: &SiteRecord,
+        id: &str,
+        summary: &SiteSummary,
         by: &str,
         now: DateTime<Utc>,
     ) -> Result<(), CampaignError> {
-        let facts = SiteFacts::of(record);
-        let files = published_files(submission, record);
+        let facts = SiteFacts::of_summary(id, summary);
+        let files = published_files(submission, summary);
         self.db().write(|tx| {
-            sites::upsert(tx, &facts, &record.former_ids)?;
+            sites::upsert(tx, &facts, &summary.former_ids)?;
             let linked: Option<i64> = tx
                 .query_row(
                     "SELECT campaign FROM task_submissions WHERE submission = ?1",
@@ -158,8 +159,8 @@ impl Campaigns {
                     submission.id,
                     submission.submitter,
                     tasks::kind_of(&submission.proposal),
-                    record.id,
-                    record.name,
+                    id,
+                    summary.name,
                     submission.photos.len() as u32,
                     files.join(";"),
                     secs(now),
@@ -171,7 +172,7 @@ impl Campaigns {
             let mut touched = tasks::approved(tx, &submission.id, &facts, by, now)?;
             touched.extend(
                 tx.prepare_cached("SELECT DISTINCT campaign FROM tasks WHERE site = ?1")?
-                    .query_map([&record.id], |r| r.get::<_, i64>(0))?
+                    .query_map([id], |r| r.get::<_, i64>(0))?
                     .collect::<rusqlite::Result<Vec<_>>>()?,
             );
             touched.sort_unstable();
@@ -200,11 +201,11 @@ impl Campaigns {
     }
 
     /// Settles the linked submissions whose decision never reached the private database (the
-    /// server stopped between the two). `record_of` gives a published site's record.
+    /// server stopped between the two). `summary_of` gives a published site's summary.
     pub fn reconcile(
         &self,
         inbox: &Inbox,
-        record_of: impl Fn(&str) -> Option<SiteRecord>,
+        summary_of: impl Fn(&str) -> Option<SiteSummary>,
     ) -> Result<usize, CampaignError> {
         let waiting: Vec<String> = self.db().read(|tx| {
             Ok::<_, CampaignError>(
@@ -231,13 +232,9 @@ impl Campaigns {
                     settled += 1;
                 }
                 Status::Approved => {
-                    let site = review
-                        .site_id
-                        .as_deref()
-                        .or(submission.proposal.site_id())
-                        .and_then(&record_of);
-                    if let Some(record) = site {
-                        self.approved(&submission, &record, &review.moderator, review.at)?;
+                    let id = review.site_id.as_deref().or(submission.proposal.site_id());
+                    if let Some((id, summary)) = id.and_then(|id| Some((id, summary_of(id)?))) {
+                        self.approved(&submission, id, &summary, &review.moderator, review.at)?;
                         settled += 1;
                     }
                 }

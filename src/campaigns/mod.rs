@@ -35,8 +35,8 @@ pub use sites::{SiteFacts, SyncReport};
 pub use tasks::{Task, TaskState};
 
 use crate::accounts::{Role, User};
+use crate::ingest::summary::SiteSummary;
 use crate::private_db::{DbError, Event, PrivateDb, day_of, secs, time};
-use crate::record::SiteRecord;
 use crate::teams::{Team, TeamError};
 
 /// What can go wrong with campaigns and tasks. Messages are for the volunteer's screen.
@@ -325,15 +325,15 @@ impl Campaigns {
             .collect())
     }
 
-    /// Brings the site summaries in step with the published records (at start-up), then the
-    /// figures of every campaign.
+    /// Brings the site facts in step with the published sites (id and catalog summary, at
+    /// start-up), then the figures of every campaign.
     pub fn sync_sites<'a>(
         &self,
-        records: impl IntoIterator<Item = &'a SiteRecord>,
+        published: impl IntoIterator<Item = (&'a str, &'a SiteSummary)>,
         now: DateTime<Utc>,
     ) -> Result<SyncReport, CampaignError> {
         self.db.write(|tx| {
-            let report = sites::sync(tx, records, now).map_err(sql(&self.db))?;
+            let report = sites::sync(tx, published, now).map_err(sql(&self.db))?;
             if report.changed + report.removed > 0 {
                 for campaign in all(tx).map_err(sql(&self.db))? {
                     figures::snapshot(tx, &campaign, now).map_err(sql(&self.db))?;
@@ -347,14 +347,15 @@ impl Campaigns {
     /// figures of the campaigns it is in.
     pub fn site_changed(
         &self,
-        record: &SiteRecord,
+        id: &str,
+        summary: &SiteSummary,
         now: DateTime<Utc>,
     ) -> Result<(), CampaignError> {
+        let facts = SiteFacts::of_summary(id, summary);
         self.db.write(|tx| {
-            let changed = sites::upsert(tx, &SiteFacts::of(record), &record.former_ids)
-                .map_err(sql(&self.db))?;
+            let changed = sites::upsert(tx, &facts, &summary.former_ids).map_err(sql(&self.db))?;
             if changed {
-                for campaign in campaigns_of_site(tx, &record.id).map_err(sql(&self.db))? {
+                for campaign in campaigns_of_site(tx, id).map_err(sql(&self.db))? {
                     figures::snapshot(tx, &campaign, now).map_err(sql(&self.db))?;
                 }
             }

@@ -3,8 +3,8 @@
 //! in the private database beside the tasks so that scopes and figures are queries, not walks
 //! of the archive, and memory stays flat however many sites there are.
 //!
-//! The summaries follow the catalog: [`sync`] compares every published record with what is
-//! stored (by a hash of its summary) when the server starts, and [`upsert`] takes one site as
+//! The summaries follow the catalog: [`sync`] compares every published site's catalog summary with what is
+//! stored (by a hash of its facts) when the server starts, and [`upsert`] takes one site as
 //! soon as a moderated change is published. A task whose site has left the archive is closed
 //! as `gone` — or, when another site now lists its id among its former ids (a rename or a
 //! merge), moved to that site — with its holder told and every move in the history.
@@ -15,9 +15,9 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 
-use crate::moderation::needs_help::{Need, needs};
+use crate::ingest::summary::SiteSummary;
+use crate::moderation::needs_help::{HelpSite, Need, needs};
 use crate::private_db::{Event, SYSTEM};
-use crate::record::SiteRecord;
 use crate::teams::communes;
 
 /// One published site as campaigns see it.
@@ -41,28 +41,28 @@ pub struct SiteFacts {
 }
 
 impl SiteFacts {
-    /// The summary of a record (as the catalog holds it: a site without a position already
-    /// took its first photo's GPS).
-    pub fn of(record: &SiteRecord) -> SiteFacts {
-        let lacks = needs(record);
-        let commune = communes::of_record(record);
+    /// The facts of the published site `id` as its summary (what the catalog holds) gives
+    /// them: a site without a position of its own is at its first photo's GPS.
+    pub fn of_summary(id: &str, summary: &SiteSummary) -> SiteFacts {
+        let lacks = needs(&HelpSite::of_summary(id, summary));
+        let commune = communes::of_summary(summary);
+        let (lat, lon) = summary.position.unzip();
         SiteFacts {
-            id: record.id.clone(),
-            name: record.name.clone(),
-            province: record
-                .location
+            id: id.to_owned(),
+            name: summary.name.clone(),
+            province: summary
                 .province
                 .clone()
                 .or_else(|| commune.as_ref().map(|c| c.province.clone())),
             commune: commune.map(|c| c.code),
-            site_type: record.site_type.as_ref().map(|t| t.code().to_owned()),
-            level: record.level.code().to_owned(),
-            lat: record.location.lat,
-            lon: record.location.lon,
-            photos: record.photos.len() as u32,
+            site_type: summary.site_type.as_ref().map(|t| t.code().to_owned()),
+            level: summary.level.code().to_owned(),
+            lat,
+            lon,
+            photos: summary.listed_photos as u32,
             precise: !lacks.contains(&Need::Position) && !lacks.contains(&Need::PrecisePosition),
             described: !lacks.contains(&Need::Description),
-            sourced: !record.sources.is_empty(),
+            sourced: summary.sources > 0,
         }
     }
 
@@ -161,10 +161,10 @@ pub struct SyncReport {
     pub tasks_gone: usize,
 }
 
-/// Brings the summaries in step with every published record.
+/// Brings the summaries in step with every published site (id and catalog summary).
 pub fn sync<'a>(
     tx: &Transaction,
-    records: impl IntoIterator<Item = &'a SiteRecord>,
+    published: impl IntoIterator<Item = (&'a str, &'a SiteSummary)>,
     now: DateTime<Utc>,
 ) -> rusqlite::Result<SyncReport> {
     let mut report = SyncReport::default();
@@ -173,10 +173,10 @@ pub fn sync<'a>(
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     tx.execute("DELETE FROM former_ids", [])?;
-    for record in records {
+    for (id, summary) in published {
         report.sites += 1;
-        stale.remove(&record.id);
-        if upsert(tx, &SiteFacts::of(record), &record.former_ids)? {
+        stale.remove(id);
+        if upsert(tx, &SiteFacts::of_summary(id, summary), &summary.former_ids)? {
             report.changed += 1;
         }
     }

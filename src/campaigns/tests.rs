@@ -5,8 +5,9 @@ use chrono::{Duration, Utc};
 use super::tasks::Showing;
 use super::*;
 use crate::archive::inbox::{Proposal, Status, Submission, SubmittedPhoto};
+use crate::ingest::photos::PhotoMeta;
 use crate::layout::ArchiveLayout;
-use crate::record::{Accuracy, Photo};
+use crate::record::{Accuracy, Photo, SiteRecord};
 use crate::teams::Teams;
 
 fn user(name: &str, role: Role) -> User {
@@ -45,6 +46,41 @@ fn photo(file: &str) -> Photo {
     }
 }
 
+/// A record as the catalog shows it once published, every photo rendered.
+fn shown(record: &SiteRecord) -> SiteSummary {
+    let rendered: Vec<Option<PhotoMeta>> = record
+        .photos
+        .iter()
+        .map(|p| {
+            Some(PhotoMeta {
+                hash: p.file.clone(),
+                width: 1,
+                height: 1,
+                placeholder: "#000000".into(),
+                date_taken: None,
+                camera: None,
+                gps: None,
+                files: Vec::new(),
+            })
+        })
+        .collect();
+    SiteSummary::of(record, &rendered)
+}
+
+/// Brings the campaigns in step with `records` as the published sites.
+fn sync(campaigns: &Campaigns, records: &[SiteRecord], now: chrono::DateTime<Utc>) -> SyncReport {
+    let summaries: Vec<SiteSummary> = records.iter().map(shown).collect();
+    let published = records.iter().map(|r| r.id.as_str()).zip(&summaries);
+    campaigns.sync_sites(published, now).unwrap()
+}
+
+/// Records the approval of `submission`, which published `record`.
+fn approve(w: &World, submission: &Submission, record: &SiteRecord) {
+    w.campaigns
+        .approved(submission, &record.id, &shown(record), "mod", w.now)
+        .unwrap();
+}
+
 struct World {
     _dir: tempfile::TempDir,
     campaigns: Campaigns,
@@ -63,7 +99,7 @@ fn world() -> World {
     let (campaigns, teams) = (Campaigns::new(db.clone()), Teams::new(db));
     let now = Utc::now();
     let records: Vec<SiteRecord> = (0..10).map(|i| record(&format!("s{i}"), i)).collect();
-    let report = campaigns.sync_sites(&records, now).unwrap();
+    let report = sync(&campaigns, &records, now);
     assert_eq!((report.sites, report.changed), (10, 10));
     let lan = user("lan", Role::Leader);
     let team = teams
@@ -366,7 +402,7 @@ fn a_rejection_returns_the_task_with_its_reason_and_an_approval_completes_it() {
     w.campaigns.link(&second, None, w.now).unwrap();
     let mut site = record("s1", 1);
     site.photos = vec![photo("photos/img_0-00000000.jpg")];
-    w.campaigns.approved(&second, &site, "mod", w.now).unwrap();
+    approve(&w, &second, &site);
     let task = state(&w, "s1");
     assert_eq!(task.state, TaskState::Open);
     assert!(task.note.unwrap().contains("still lacks: photos"));
@@ -375,7 +411,7 @@ fn a_rejection_returns_the_task_with_its_reason_and_an_approval_completes_it() {
     let third = photos_submission("20260101-000002-cccc", "s1", "an", 2);
     w.campaigns.link(&third, None, w.now).unwrap();
     site.photos.push(photo("photos/img_1-11111111.jpg"));
-    w.campaigns.approved(&third, &site, "mod", w.now).unwrap();
+    approve(&w, &third, &site);
     let (view, _) = w.campaigns.task(&w.campaign, "s1").unwrap();
     assert!(view.done);
     assert!(matches!(
@@ -403,7 +439,7 @@ fn a_rejection_returns_the_task_with_its_reason_and_an_approval_completes_it() {
     );
     assert_eq!(credits[1].team_name.as_deref(), Some("Đội A"));
     // Approving twice (a retried request) credits once.
-    w.campaigns.approved(&third, &site, "mod", w.now).unwrap();
+    approve(&w, &third, &site);
     assert_eq!(w.campaigns.recent_work(&w.campaign, 10).unwrap().len(), 2);
     let claimable = w
         .campaigns
@@ -506,7 +542,7 @@ fn a_scope_change_withdraws_held_tasks_with_a_note_and_loses_nothing() {
     // The work sent for s2 is still decided on: approval credits it to the campaign.
     let mut site = record("s2", 2);
     site.photos = vec![photo("photos/a-00000000.jpg")];
-    w.campaigns.approved(&sent, &site, "mod", w.now).unwrap();
+    approve(&w, &sent, &site);
     assert_eq!(w.campaigns.recent_work(&narrow, 5).unwrap().len(), 1);
     let figures = w.campaigns.figures(&narrow, None, w.now).unwrap();
     assert_eq!(figures.total.sites, 2);
@@ -574,7 +610,7 @@ fn a_site_deleted_or_merged_while_claimed() {
         .collect();
     records[1].former_ids = vec!["s2".into()];
     assert_eq!(records[1].id, "s3");
-    let report = w.campaigns.sync_sites(&records, w.now).unwrap();
+    let report = sync(&w.campaigns, &records, w.now);
     assert_eq!(
         (report.removed, report.tasks_gone, report.tasks_moved),
         (2, 1, 1)
@@ -604,7 +640,7 @@ fn a_site_deleted_or_merged_while_claimed() {
     let mut renamed = records.clone();
     renamed[2].former_ids = vec![renamed[2].id.clone()];
     renamed[2].id = "s4-moi".into();
-    w.campaigns.sync_sites(&renamed, w.now).unwrap();
+    sync(&w.campaigns, &renamed, w.now);
     assert_eq!(state(&w, "s4-moi").state, TaskState::Open);
     assert!(w.campaigns.task(&w.campaign, "s4").is_err());
     let figures = w.campaigns.figures(&w.campaign, None, w.now).unwrap();
@@ -627,9 +663,7 @@ fn a_site_proposed_in_the_campaign_becomes_a_task_when_approved() {
         .unwrap();
     proposed.id = "dinh-moi".into();
     proposed.photos = vec![photo("photos/x-00000000.jpg")];
-    w.campaigns
-        .approved(&submission, &proposed, "mod", w.now)
-        .unwrap();
+    approve(&w, &submission, &proposed);
     let task = state(&w, "dinh-moi");
     assert_eq!(
         (task.state, task.origin.as_str()),
@@ -646,7 +680,9 @@ fn past_figures_come_from_daily_snapshots() {
     let tomorrow = w.now + Duration::days(1);
     let mut site = record("s1", 1);
     site.photos = vec![photo("a.jpg"), photo("b.jpg")];
-    w.campaigns.site_changed(&site, tomorrow).unwrap();
+    w.campaigns
+        .site_changed(&site.id, &shown(&site), tomorrow)
+        .unwrap();
     let today = w
         .campaigns
         .figures(&w.campaign, Some(crate::private_db::day_of(w.now)), w.now)

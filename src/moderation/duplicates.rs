@@ -6,15 +6,16 @@
 //! Names are compared folded (no marks, `đ` → `d`): equal, one's words all inside the
 //! other's ("Đình Đông Xuyên" and "Đình làng Đông Xuyên"), or within a fifth of their letters
 //! by edit distance. A position that is only a commune's or province's centre is no position
-//! here, on either side. It works on records, so the web site runs it over the records it
-//! already holds.
+//! here, on either side. It compares the proposed record with the published sites' summaries,
+//! which the web site already holds.
 
 use std::collections::HashSet;
 
 use serde::Serialize;
 
 use crate::fold;
-use crate::record::SiteRecord;
+use crate::ingest::summary::SiteSummary;
+use crate::record::{Accuracy, SiteRecord};
 use crate::search::geo::haversine_km;
 
 /// How near a published site must be to be shown as a possible duplicate.
@@ -33,22 +34,15 @@ pub struct Duplicate {
     pub similar_name: bool,
 }
 
-fn precise(record: &SiteRecord) -> Option<(f64, f64)> {
-    let l = &record.location;
-    if l.accuracy.is_some_and(|a| a.is_centroid()) {
+fn precise(position: Option<(f64, f64)>, accuracy: Option<Accuracy>) -> Option<(f64, f64)> {
+    if accuracy.is_some_and(|a| a.is_centroid()) {
         return None;
     }
-    l.lat.zip(l.lon)
+    position
 }
 
-fn same_commune(a: &SiteRecord, b: &SiteRecord) -> bool {
-    let key = |r: &SiteRecord| {
-        Some((
-            fold::key(r.location.province.as_deref()?),
-            fold::key(r.location.commune.as_deref()?),
-        ))
-    };
-    key(a).is_some_and(|k| Some(k) == key(b))
+fn commune_key(province: Option<&str>, commune: Option<&str>) -> Option<(String, String)> {
+    Some((fold::key(province?), fold::key(commune?)))
 }
 
 /// Whether two site names are likely the same site's.
@@ -77,22 +71,28 @@ pub fn similar_names(a: &str, b: &str) -> bool {
     strsim::normalized_levenshtein(&wa.join(" "), &wb.join(" ")) >= 0.8
 }
 
-/// The published sites among `records` that may be `proposed`, nearest first, at most `limit`.
+/// The published sites (id and summary) among `published` that may be `proposed`, nearest
+/// first, at most `limit`.
 pub fn likely_duplicates<'a>(
-    records: impl IntoIterator<Item = &'a SiteRecord>,
+    published: impl IntoIterator<Item = (&'a str, &'a SiteSummary)>,
     proposed: &SiteRecord,
     limit: usize,
 ) -> Vec<Duplicate> {
-    let here = precise(proposed);
-    let mut found: Vec<Duplicate> = records
+    let l = &proposed.location;
+    let here = precise(l.lat.zip(l.lon), l.accuracy);
+    let commune = commune_key(l.province.as_deref(), l.commune.as_deref());
+    let mut found: Vec<Duplicate> = published
         .into_iter()
-        .filter_map(|r| {
-            let distance_km = here.zip(precise(r)).map(|(a, b)| haversine_km(a, b));
+        .filter_map(|(id, s)| {
+            let there = precise(s.position, s.accuracy);
+            let distance_km = here.zip(there).map(|(a, b)| haversine_km(a, b));
             let near = distance_km.is_some_and(|d| d <= NEAR_KM);
-            let similar_name = same_commune(proposed, r) && similar_names(&proposed.name, &r.name);
+            let same_commune = commune.is_some()
+                && commune == commune_key(s.province.as_deref(), s.commune.as_deref());
+            let similar_name = same_commune && similar_names(&proposed.name, &s.name);
             (near || similar_name).then(|| Duplicate {
-                id: r.id.clone(),
-                name: r.name.clone(),
+                id: id.to_owned(),
+                name: s.name.clone(),
                 distance_km,
                 near,
                 similar_name,
@@ -113,7 +113,6 @@ pub fn likely_duplicates<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::Accuracy;
 
     fn site(id: &str, name: &str, commune: &str, at: (f64, f64), accuracy: Accuracy) -> SiteRecord {
         let mut r = SiteRecord::new(id, name, chrono::Utc::now());
@@ -167,7 +166,9 @@ mod tests {
             ),
             site("far", "Chùa Xa", "Xã A", (20.5, 105.5), Accuracy::Map),
         ];
-        let found = likely_duplicates(&records, &proposed, 10);
+        let summaries: Vec<SiteSummary> = records.iter().map(|r| SiteSummary::of(r, &[])).collect();
+        let published = || records.iter().map(|r| r.id.as_str()).zip(&summaries);
+        let found = likely_duplicates(published(), &proposed, 10);
         let ids: Vec<&str> = found.iter().map(|d| d.id.as_str()).collect();
         assert_eq!(ids, ["same", "near"]);
         assert!(found[1].near && !found[1].similar_name);
@@ -180,7 +181,7 @@ mod tests {
             here,
             Accuracy::CommuneCentroid,
         );
-        let ids: Vec<String> = likely_duplicates(&records, &vague, 10)
+        let ids: Vec<String> = likely_duplicates(published(), &vague, 10)
             .into_iter()
             .map(|d| d.id)
             .collect();

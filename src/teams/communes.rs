@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::admin_units::{AddressQuery, Commune, units};
 use crate::fold;
+use crate::ingest::summary::SiteSummary;
 use crate::record::SiteRecord;
 
 /// A current commune, as pages show it.
@@ -107,17 +108,46 @@ pub fn named(province: &str, commune: &str) -> Option<CommuneRef> {
 /// became.
 pub fn of_record(record: &SiteRecord) -> Option<CommuneRef> {
     let l = &record.location;
-    if let (Some(province), Some(commune)) = (&l.province, &l.commune)
+    of_place(&Place {
+        province: l.province.as_deref(),
+        commune: l.commune.as_deref(),
+        legacy_province: l.legacy.province.as_deref(),
+        legacy_district: l.legacy.district.as_deref(),
+        legacy_commune: l.legacy.commune.as_deref(),
+    })
+}
+
+/// The current commune of a site as its summary places it.
+pub fn of_summary(summary: &SiteSummary) -> Option<CommuneRef> {
+    of_place(&Place {
+        province: summary.province.as_deref(),
+        commune: summary.commune.as_deref(),
+        legacy_province: summary.legacy_province.as_deref(),
+        legacy_district: summary.legacy_district.as_deref(),
+        legacy_commune: summary.legacy_commune.as_deref(),
+    })
+}
+
+/// The units a site names, current and pre-2025.
+struct Place<'a> {
+    province: Option<&'a str>,
+    commune: Option<&'a str>,
+    legacy_province: Option<&'a str>,
+    legacy_district: Option<&'a str>,
+    legacy_commune: Option<&'a str>,
+}
+
+fn of_place(place: &Place) -> Option<CommuneRef> {
+    if let (Some(province), Some(commune)) = (place.province, place.commune)
         && let Some(found) = named(province, commune)
     {
         return Some(found);
     }
-    let legacy = &l.legacy;
-    legacy.commune.as_ref()?;
+    place.legacy_commune?;
     let found = units().resolve(&AddressQuery {
-        commune: legacy.commune.as_deref(),
-        district: legacy.district.as_deref(),
-        province: legacy.province.as_deref().or(l.province.as_deref()),
+        commune: place.legacy_commune,
+        district: place.legacy_district,
+        province: place.legacy_province.or(place.province),
         address: None,
     });
     named(found.province.as_deref()?, found.commune.as_deref()?)

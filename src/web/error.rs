@@ -74,6 +74,12 @@ pub enum WebError {
     /// The live index could not be updated (the archive change itself is saved).
     #[error(transparent)]
     IndexUpdate(#[from] UpdateError),
+    /// A published site whose record can no longer be read from the archive (removed or broken
+    /// by hand since the last ingest): its pages wait for the record to be fixed.
+    #[error(
+        "this site's record cannot be read right now ({0}) — the archive is being repaired; try again later"
+    )]
+    Record(Box<crate::web::catalog::records::UnreadableRecord>),
     /// The server's worker pool is gone (it is shutting down).
     #[error("the server is stopping or overloaded — try again in a minute")]
     Unavailable,
@@ -83,6 +89,12 @@ pub enum WebError {
         url: String,
         source: qrcode::types::QrError,
     },
+}
+
+impl From<crate::web::catalog::records::UnreadableRecord> for WebError {
+    fn from(e: crate::web::catalog::records::UnreadableRecord) -> Self {
+        WebError::Record(Box::new(e))
+    }
 }
 
 /// A byte limit as people read it: KB under a megabyte, MB above.
@@ -128,6 +140,7 @@ impl WebError {
             WebError::Moderation(e) => moderation_entry(e),
             WebError::IndexUpdate(_) => ("index_update_failed", StatusCode::INTERNAL_SERVER_ERROR),
             WebError::Unavailable => ("unavailable", StatusCode::SERVICE_UNAVAILABLE),
+            WebError::Record(_) => ("record_unreadable", StatusCode::SERVICE_UNAVAILABLE),
         }
     }
 

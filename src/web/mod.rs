@@ -187,7 +187,7 @@ pub fn serve(config: &Config) -> Result<(), ServeError> {
         progress: std::io::stderr().is_terminal(),
         ..Default::default()
     };
-    let report = ingest::ingest(&archive, &index, &options)?;
+    let (report, manifest) = ingest::ingest_keeping_manifest(&archive, &index, &options)?;
     eprintln!(
         "{} sites: {} indexed, {} unchanged; {} photos rendered; {} problems (run `disan ingest` to list them); {:.1} s",
         report.sites,
@@ -197,8 +197,9 @@ pub fn serve(config: &Config) -> Result<(), ServeError> {
         report.problems.len(),
         report.seconds
     );
-    let state =
-        AppState::open(&archive, &index, config.public_url.clone())?.with_limits(config.contribute);
+    let catalog = catalog::Catalog::of_manifest(&archive, manifest);
+    let state = AppState::open_with(&archive, &index, config.public_url.clone(), catalog)?
+        .with_limits(config.contribute);
     // Uploads cut off by the last shutdown or crash: stale staged files and temporaries go,
     // submissions stay as they are.
     match state

@@ -146,10 +146,7 @@ fn find<'a>(
     match catalog.lookup(id) {
         Lookup::Found(site) => Ok(Found::Site(site)),
         Lookup::Renamed(site) => {
-            let url = with_param(
-                &format!("/sites/{}{suffix}", site.record.id),
-                lang.link_param(),
-            );
+            let url = with_param(&format!("/sites/{}{suffix}", site.id), lang.link_param());
             Ok(Found::Redirect(
                 HttpResponse::MovedPermanently()
                     .insert_header((LOCATION, url))
@@ -171,7 +168,8 @@ pub async fn site(req: HttpRequest, state: State, chosen: Chosen, id: web::Path<
         Found::Redirect(answer) => return Ok(answer),
     };
     let origin = state.origin(&req);
-    let body: SitePage = site_page::build(site, &catalog, lang, &origin);
+    let record = catalog.record(site).in_lang(lang)?;
+    let body: SitePage = site_page::build(site, &record, &catalog, lang, &origin);
     let mut frame = Frame::new(
         &req,
         &state,
@@ -184,7 +182,7 @@ pub async fn site(req: HttpRequest, state: State, chosen: Chosen, id: web::Path<
         .photos
         .first()
         .map(|p| format!("{origin}{}", p.picture.large));
-    frame.json_ld = Some(seo::site_json_ld(site, &origin, lang));
+    frame.json_ld = Some(seo::site_json_ld(site, &record, &origin, lang));
     let text = page("site.html", &frame, &body).in_lang(lang)?;
     Ok(html(&req, chosen, text, site.updated()))
 }
@@ -201,13 +199,14 @@ pub async fn site_json(
         Found::Site(site) => site,
         Found::Redirect(answer) => return Ok(answer),
     };
+    let record = catalog.record(site).in_lang(chosen.lang)?;
     let mut response = super::render::cached(
         &req,
         Chosen {
             explicit: false,
             ..chosen
         },
-        site.record.to_json().into_bytes(),
+        record.to_json().into_bytes(),
         "application/json",
         site.updated(),
     );
@@ -215,7 +214,7 @@ pub async fn site_json(
         actix_web::http::header::CONTENT_DISPOSITION,
         actix_web::http::header::HeaderValue::from_str(&format!(
             "inline; filename=\"{}.json\"",
-            site.record.id
+            site.id
         ))
         .expect("ids are ASCII slugs"),
     );
@@ -240,7 +239,7 @@ pub async fn plaque(req: HttpRequest, state: State, chosen: Chosen, id: web::Pat
         Found::Site(site) => site,
         Found::Redirect(answer) => return Ok(answer),
     };
-    let r = &site.record;
+    let r = &site.summary;
     let origin = state.origin(&req);
     let body = PlaquePage {
         name: r.name.clone(),
@@ -252,9 +251,9 @@ pub async fn plaque(req: HttpRequest, state: State, chosen: Chosen, id: web::Pat
             .summary
             .as_deref()
             .map(|s| lang.pick(s, r.summary_en.as_deref()).to_owned()),
-        qr_url: format!("/sites/{}/qr.svg", r.id),
-        short_url: format!("{origin}/s/{}", site.short_code),
-        site_url: site_url(&r.id, lang),
+        qr_url: format!("/sites/{}/qr.svg", site.id),
+        short_url: format!("{origin}/s/{}", r.short_code),
+        site_url: site_url(&site.id, lang),
         print_css: assets::url("print.css"),
     };
     let t = lang.labels();
@@ -268,7 +267,7 @@ pub async fn plaque(req: HttpRequest, state: State, chosen: Chosen, id: web::Pat
 pub async fn short_code(state: State, chosen: Chosen, code: web::Path<String>) -> Page {
     match state.catalog().by_short_code(&code) {
         Some(site) => Ok(HttpResponse::MovedPermanently()
-            .insert_header((LOCATION, site_url(&site.record.id, chosen.lang)))
+            .insert_header((LOCATION, site_url(&site.id, chosen.lang)))
             .finish()),
         None => Err(PageError {
             error: WebError::not_found(format!("short code `{code}`")),
@@ -400,11 +399,7 @@ struct MapPage {
 pub async fn map_page(req: HttpRequest, state: State, chosen: Chosen) -> Page {
     let lang = chosen.lang;
     let catalog = state.catalog();
-    let positions: Vec<(f64, f64)> = catalog
-        .sites()
-        .iter()
-        .filter_map(|s| Some((s.record.location.lat?, s.record.location.lon?)))
-        .collect();
+    let positions: Vec<(f64, f64)> = catalog.sites().filter_map(|s| s.position()).collect();
     let (width, height) = map::size();
     let body = MapPage {
         width,

@@ -86,6 +86,18 @@ impl AppState {
         index: &IndexLayout,
         public_url: Option<String>,
     ) -> Result<AppState, OpenError> {
+        let catalog = Catalog::load(archive, index);
+        AppState::open_with(archive, index, public_url, catalog)
+    }
+
+    /// Opens the index, serving `catalog` (built from the manifest of the ingest just run),
+    /// and brings the campaigns in step with it.
+    pub fn open_with(
+        archive: &ArchiveLayout,
+        index: &IndexLayout,
+        public_url: Option<String>,
+        catalog: Catalog,
+    ) -> Result<AppState, OpenError> {
         let search = SearchIndex::open(&index.tantivy())?;
         // The media folder exists even before the first photo, so its route always works.
         let media_root = index.media_root();
@@ -93,12 +105,12 @@ impl AppState {
             path: media_root.clone(),
             source,
         })?;
-        let catalog = Catalog::load(archive, index);
         let limits = ContributeLimits::default();
         let db = std::sync::Arc::new(PrivateDb::open(archive)?);
         let campaigns = Campaigns::new(db.clone());
         let now = chrono::Utc::now();
-        let synced = campaigns.sync_sites(catalog.sites().iter().map(|s| &s.record), now)?;
+        let synced =
+            campaigns.sync_sites(catalog.sites().map(|s| (s.id.as_str(), &s.summary)), now)?;
         if synced.removed > 0 {
             tracing::info!(
                 "campaigns: {} sites left the archive ({} tasks moved, {} closed)",
@@ -109,7 +121,7 @@ impl AppState {
         }
         let inbox = Inbox::new(archive);
         let settled =
-            campaigns.reconcile(&inbox, |id| catalog.get(id).map(|s| s.record.clone()))?;
+            campaigns.reconcile(&inbox, |id| catalog.get(id).map(|s| s.summary.clone()))?;
         if settled > 0 {
             tracing::info!("campaigns: {settled} decisions settled after a restart");
         }

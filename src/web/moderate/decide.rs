@@ -182,12 +182,12 @@ fn credit(
     moderator: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) {
-    // The record as the catalog shows it: a site without a position has its photo's GPS.
-    let shown = state
-        .catalog()
-        .get(&applied.record.id)
-        .map(|site| site.record.clone())
-        .unwrap_or_else(|| applied.record.clone());
+    // The site as the catalog shows it: a site without a position has its photo's GPS.
+    let id = applied.record.id.as_str();
+    let shown = match state.catalog().get(id) {
+        Some(site) => site.summary.clone(),
+        None => crate::ingest::summary::SiteSummary::of(&applied.record, &[]),
+    };
     let settled = state
         .inbox
         .get(submission_id)
@@ -195,7 +195,7 @@ fn credit(
         .and_then(|s| {
             state
                 .campaigns
-                .approved(&s, &shown, moderator, now)
+                .approved(&s, id, &shown, moderator, now)
                 .map_err(|e| e.to_string())
         });
     if let Err(err) = settled {

@@ -12,10 +12,11 @@ use std::time::Instant;
 
 use crate::index_updates::{self, IndexUpdater, SiteUpdate, UpdateError};
 use crate::ingest::manifest::hash_bytes;
+use crate::ingest::summary::SiteSummary;
 use crate::layout::ArchiveLayout;
 use crate::media::Limits;
 use crate::moderation::Applied;
-use crate::web::catalog::{self, Site, SitePhoto};
+use crate::web::catalog::{self, Site};
 use crate::web::state::AppState;
 
 /// What publishing did, for the moderator's confirmation and the log.
@@ -54,10 +55,14 @@ pub fn publish(state: &AppState, applied: &Applied) -> Published {
         }
     };
     let site = catalog_site(applied, &photos);
+    let written = std::sync::Arc::new(applied.record.clone());
     // Campaign figures follow the site as the catalog shows it (with its photos' GPS).
-    let shown = site.record.clone();
-    state.update_catalog(|current| current.replacing(site));
-    if let Err(err) = state.campaigns.site_changed(&shown, chrono::Utc::now()) {
+    let shown = site.summary.clone();
+    state.update_catalog(|current| current.replacing(site, Some(written)));
+    if let Err(err) = state
+        .campaigns
+        .site_changed(&record.id, &shown, chrono::Utc::now())
+    {
         tracing::error!(
             "site {}: published, but campaign figures not updated: {err}",
             record.id
@@ -81,7 +86,7 @@ fn index(
     updater.flush()
 }
 
-/// The catalog entry of the written site, as [`catalog::Catalog::load`] would read it.
+/// The catalog entry of the written site, as the next ingest will summarise it.
 fn catalog_site(
     applied: &Applied,
     photos: &[Option<(String, crate::ingest::photos::PhotoMeta)>],
@@ -93,24 +98,16 @@ fn catalog_site(
     let record_hash = std::fs::read(&site_json)
         .map(|bytes| hash_bytes(&bytes))
         .unwrap_or_else(|_| hash_bytes(&serde_json::to_vec(record).unwrap_or_default()));
-    let shown: Vec<SitePhoto> = record
-        .photos
+    let rendered: Vec<_> = photos
         .iter()
-        .zip(photos)
-        .filter_map(|(photo, rendered)| {
-            let (_, meta) = rendered.as_ref()?;
-            Some(SitePhoto {
-                photo: photo.clone(),
-                meta: meta.clone(),
-            })
-        })
+        .map(|p| p.as_ref().map(|(_, meta)| meta.clone()))
         .collect();
     let hashes = photos.iter().flatten().map(|(hash, _)| hash.as_str());
     let content_hash = catalog::content_hash(&record_hash, hashes);
     Site::new(
-        record.clone(),
+        record.id.clone(),
         applied.site_dir.clone(),
-        shown,
         content_hash,
+        SiteSummary::of(record, &rendered),
     )
 }
