@@ -415,9 +415,8 @@ fn claims(host: String, archive: &str, passwords: &str, clients: usize, seconds:
                 events += 1;
                 match action.as_str() {
                     "claimed" | "assigned" => {
-                        if held.insert(site, subject.unwrap_or_default()).is_some() {
-                            doubles += 1;
-                        }
+                        let before = held.insert(site, subject.unwrap_or_default());
+                        doubles += usize::from(before.is_some());
                     }
                     "released" | "unassigned" | "expired" | "approved" | "rejected"
                     | "task_withdrawn" | "site_removed" => {

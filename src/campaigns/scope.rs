@@ -120,7 +120,7 @@ impl Scope {
     /// what it lacks. Sites already in the campaign stay while this holds.
     pub fn places(&self, site: &SiteFacts) -> bool {
         if !self.sites.is_empty() {
-            return self.sites.iter().any(|s| *s == site.id);
+            return self.sites.contains(&site.id);
         }
         let place = if !self.communes.is_empty() {
             site.commune

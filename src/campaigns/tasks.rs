@@ -303,7 +303,7 @@ impl Campaigns {
                 .task(campaign.id, site)
                 .subject(&user.name)
                 .log(tx)?;
-            Ok(existing(tx, campaign, site)?)
+            existing(tx, campaign, site)
         })
     }
 
@@ -372,7 +372,7 @@ impl Campaigns {
                 .task(campaign.id, site)
                 .subject(to)
                 .log(tx)?;
-            Ok(existing(tx, campaign, site)?)
+            existing(tx, campaign, site)
         })
     }
 

@@ -137,7 +137,7 @@ mod tests {
     fn near_or_similar_in_the_same_commune() {
         let here = (20.25, 105.97);
         let proposed = site("", "Đình làng Đông Xuyên", "Xã A", here, Accuracy::Surveyed);
-        let records = vec![
+        let records = [
             // 300 m away, another name: near.
             site("near", "Miếu Cô", "Xã B", (20.2527, 105.97), Accuracy::Map),
             // 2 km away, similar name, same commune.

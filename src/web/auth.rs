@@ -104,7 +104,8 @@ impl<R> Signed<R> {
 #[derive(Debug, thiserror::Error)]
 #[error("{error}")]
 pub struct Refused {
-    pub error: WebError,
+    /// Boxed: every extractor returns a `Result` with this error, and most are `Ok`.
+    pub error: Box<WebError>,
     chosen: Chosen,
     wants_json: bool,
     /// Where the refused page was, so the login page can return there.
@@ -114,7 +115,7 @@ pub struct Refused {
 impl Refused {
     pub fn new(req: &HttpRequest, error: WebError) -> Refused {
         Refused {
-            error,
+            error: Box::new(error),
             chosen: Chosen::of(req),
             wants_json: wants_json(req),
             path: req
@@ -132,7 +133,7 @@ impl ResponseError for Refused {
     }
 
     fn error_response(&self) -> HttpResponse {
-        if matches!(self.error, WebError::PasswordChangeRequired) && !self.wants_json {
+        if matches!(*self.error, WebError::PasswordChangeRequired) && !self.wants_json {
             let query =
                 serde_urlencoded::to_string([("next", self.path.as_str())]).unwrap_or_default();
             return HttpResponse::SeeOther()

@@ -42,6 +42,9 @@ pub struct Chart {
     pub bottom: f64,
 }
 
+/// A line of the chart: its CSS class and the count it draws.
+type Figure = (&'static str, fn(&Tally) -> u32);
+
 const WIDTH: f64 = 640.0;
 const HEIGHT: f64 = 260.0;
 const LEFT: f64 = 40.0;
@@ -61,7 +64,7 @@ pub fn progress(series: &[(NaiveDate, Tally)], from: NaiveDate, to: NaiveDate) -
         LEFT + (day - from).num_days().clamp(0, span as i64) as f64 / span * (RIGHT - LEFT)
     };
     let y = |pct: f64| BOTTOM - pct.clamp(0.0, 100.0) / 100.0 * (BOTTOM - TOP);
-    let figures: [(&'static str, fn(&Tally) -> u32); 5] = [
+    let figures: [Figure; 5] = [
         ("sourced", |t| t.sourced),
         ("described", |t| t.described),
         ("precise", |t| t.precise),
@@ -210,9 +213,11 @@ pub fn share_class(pct: f64) -> &'static str {
     }
 }
 
-/// The map of `communes` (position, sites, share done, label, link): circles sized by the
-/// number of sites and coloured by the share done.
-pub fn communes_map(communes: &[((f64, f64), u32, f64, String, String)]) -> Option<MapView> {
+/// One place on the map: position, sites, share done, label, link.
+pub type Place = ((f64, f64), u32, f64, String, String);
+
+/// The map of `communes`: circles sized by the number of sites and coloured by the share done.
+pub fn communes_map(communes: &[Place]) -> Option<MapView> {
     let points: Vec<(f64, f64)> = communes.iter().map(|c| c.0).collect();
     let fit = Fit::of(&points, 600.0, 0.2)?;
     let most = communes.iter().map(|c| c.1).max().unwrap_or(1).max(1) as f64;

@@ -136,7 +136,7 @@ pub async fn submit(
 ) -> Result<HttpResponse, PageError> {
     let lang = chosen.lang;
     let fields: Fields = auth::read_form(&req, Ok(body)).map_err(|r| PageError {
-        error: r.error,
+        error: *r.error,
         lang,
     })?;
     let (invitation, team) = lookup(&state, &token).await.in_lang(lang)?;
