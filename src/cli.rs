@@ -156,7 +156,7 @@ pub enum Command {
         #[arg(long, default_value_t = 0)]
         misses: usize,
     },
-    /// Manage the accounts of volunteers, moderators and administrators.
+    /// Manage the accounts of volunteers, team leaders, moderators and administrators.
     ///
     /// Accounts live in the archive's private `.disan/` folder, never published.
     #[command(subcommand)]
@@ -169,7 +169,7 @@ pub enum UserCommand {
     Add {
         /// Letters, digits, `.`, `_` or `-`; stored in lower case.
         name: String,
-        /// visitor, volunteer, moderator or admin.
+        /// visitor, volunteer, leader, moderator or admin.
         #[arg(long)]
         role: accounts::Role,
         /// Read the password from the first line of standard input instead of generating one.
@@ -180,6 +180,28 @@ pub enum UserCommand {
     List,
     /// Disable an account: it can no longer log in and its sessions end. Its history stays.
     Disable { name: String },
+    /// Create accounts and team memberships from a CSV file of `name,team,role` rows.
+    ///
+    /// Every row is reported (`line N: created|unchanged|rejected`); a bad row never stops the
+    /// others. New accounts get a one-time password, replaced at their first login: printed on
+    /// standard output as CSV (`name,team,role,password`), or written to `--passwords`. Teams
+    /// that do not exist are made. Importing the same file again changes nothing. Exits 1 when
+    /// any row was rejected.
+    Import {
+        /// A CSV file with a header row naming its columns: `name` (required), `team`, `role`
+        /// (volunteer when blank). Other columns are ignored.
+        file: PathBuf,
+        /// Write the one-time passwords to this file (readable by you only) instead of
+        /// printing them.
+        #[arg(long, value_name = "FILE")]
+        passwords: Option<PathBuf>,
+        /// Report what would be created and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print only rejected rows, notes and the summary.
+        #[arg(long, short)]
+        quiet: bool,
+    },
 }
 
 /// Runs the parsed command line; the exit code says whether it was clean.
@@ -519,8 +541,82 @@ fn run_user(config: &Config, command: UserCommand) -> anyhow::Result<ExitCode> {
                 .logout_user(&user.name)?;
             eprintln!("disabled {} ({ended} sessions ended)", user.name);
         }
+        UserCommand::Import {
+            file,
+            passwords,
+            dry_run,
+            quiet,
+        } => return run_user_import(&layout, &users, &file, passwords, dry_run, quiet),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn run_user_import(
+    layout: &ArchiveLayout,
+    users: &accounts::UserStore,
+    file: &std::path::Path,
+    passwords: Option<PathBuf>,
+    dry_run: bool,
+    quiet: bool,
+) -> anyhow::Result<ExitCode> {
+    use crate::teams::roster::{self, Outcome};
+    let db = crate::private_db::PrivateDb::open(layout)?;
+    let teams = crate::teams::Teams::new(std::sync::Arc::new(db));
+    let report = roster::import(file, users, &teams, dry_run, chrono::Utc::now())?;
+    for row in &report.rows {
+        let word = match row.outcome {
+            Outcome::Created => "created",
+            Outcome::Unchanged => "unchanged",
+            Outcome::Rejected => "rejected",
+        };
+        if quiet && row.outcome != Outcome::Rejected && row.notes.is_empty() {
+            continue;
+        }
+        let notes = if row.notes.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", row.notes.join("; "))
+        };
+        eprintln!("line {}: {word} {}{notes}", row.line, row.name);
+    }
+    if !report.ignored_columns.is_empty() {
+        eprintln!("ignored columns: {}", report.ignored_columns.join(", "));
+    }
+    eprintln!(
+        "{}{} created, {} unchanged, {} rejected; {} teams made, {} memberships added",
+        if dry_run { "dry run: " } else { "" },
+        report.created,
+        report.unchanged,
+        report.rejected,
+        report.teams_created.len(),
+        report.memberships_added
+    );
+    if !report.passwords.is_empty() {
+        match passwords {
+            Some(path) => {
+                roster::write_passwords(&path, &report.passwords)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                eprintln!(
+                    "{} one-time passwords written to {} — hand each to its owner; they choose their own at the first login",
+                    report.passwords.len(),
+                    path.display()
+                );
+            }
+            None => {
+                let mut out = csv::Writer::from_writer(std::io::stdout().lock());
+                out.write_record(["name", "team", "role", "password"])?;
+                for p in &report.passwords {
+                    out.write_record([&p.name, &p.team, p.role.as_str(), &p.password])?;
+                }
+                out.flush()?;
+            }
+        }
+    }
+    Ok(if report.rejected > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn run_eval_search(

@@ -140,6 +140,12 @@ impl ArchiveLayout {
         self.private_dir().join("sessions.json")
     }
 
+    /// Teams, invitations, campaigns and their tasks, claims, credits and daily snapshots: one
+    /// SQLite database (with its `-wal` and `-shm` companions beside it).
+    pub fn private_db(&self) -> PathBuf {
+        self.private_dir().join("campaigns.sqlite")
+    }
+
     /// The lock file guarding the read-modify-write of `state_file` (`users.json.lock`).
     pub fn lock_for(state_file: &Path) -> PathBuf {
         let mut name = state_file.file_name().unwrap_or_default().to_os_string();

@@ -17,9 +17,12 @@
 //!   rebuilt by ingest and after each publication.
 //! - **Contributions** — [`accounts`] (users, sessions, CSRF, login limits, in the archive's
 //!   private folder), the inbox ([`archive::inbox`]) and [`moderation`] (approve, reject,
-//!   revert, history, "needs help").
+//!   revert, history, "needs help", likely duplicates).
 //! - **Open data** — [`open_data`]: exports in five formats, the `/data` downloads, an OAI-PMH
 //!   provider for harvesters and IIIF manifests, read from the archive and the index.
+//! - **Volunteer campaigns** — [`private_db`] (the private database of what thousands of
+//!   volunteers change at once), [`teams`] (teams, invitations, bulk accounts) and
+//!   [`campaigns`] (scopes, tasks and claims, figures, snapshots, credits).
 //! - **The front door** — [`web`] is the public site and JSON API (`disan serve`), reading the
 //!   archive's records and the index; [`cli`] maps each subcommand to one library call.
 
@@ -37,6 +40,9 @@ pub mod import;
 pub mod accounts;
 pub mod moderation;
 
+pub mod private_db;
+pub mod teams;
+
 pub mod ingest;
 pub mod media;
 pub mod search;
@@ -45,6 +51,8 @@ pub mod index_updates;
 pub mod packs;
 
 pub mod open_data;
+
+pub mod campaigns;
 
 pub mod web;
 

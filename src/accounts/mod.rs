@@ -1,8 +1,10 @@
 //! Accounts: who may do what on the web site, and proof that a request comes from them.
 //!
-//! A **user** has a name, a [`Role`] (visitor < volunteer < moderator < admin; each role may do
-//! everything the ones below it may), an argon2id password hash and a `disabled` flag; users are
-//! never deleted, so the history of the archive keeps naming real accounts. A **session** is
+//! A **user** has a name, a [`Role`] (visitor < volunteer < leader < moderator < admin; each role
+//! may do everything the ones below it may), an argon2id password hash and a `disabled` flag;
+//! users are never deleted, so the history of the archive keeps naming real accounts. Accounts
+//! made in bulk ([`import`]) start with a one-time password that must be replaced at the first
+//! login ([`crate::teams::roster`] makes them from a province's lists). A **session** is
 //! what a login gives a browser: a random 256-bit token in a cookie, plus a per-session CSRF
 //! token that every form must echo back. The [`LoginLimiter`] slows down password guessing.
 //!
@@ -27,7 +29,9 @@ use serde::{Deserialize, Serialize};
 
 pub use limiter::{LimiterConfig, LoginLimiter, Throttled};
 pub use sessions::{NewSession, Session, SessionStore};
-pub use users::{User, UserStore, generate_password, validate_user_name};
+pub use users::{
+    MIN_PASSWORD_CHARS, NewUser, User, UserStore, generate_password, validate_user_name,
+};
 
 /// What a user may do. Ordered: a higher role includes every lower one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -37,6 +41,8 @@ pub enum Role {
     Visitor,
     /// Proposes sites, photos and corrections.
     Volunteer,
+    /// Leads volunteer teams: invites members, assigns campaign tasks, sees the team's progress.
+    Leader,
     /// Reviews, edits, approves, rejects and reverts.
     Moderator,
     /// Manages users.
@@ -44,13 +50,19 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: &'static [Role] =
-        &[Role::Visitor, Role::Volunteer, Role::Moderator, Role::Admin];
+    pub const ALL: &'static [Role] = &[
+        Role::Visitor,
+        Role::Volunteer,
+        Role::Leader,
+        Role::Moderator,
+        Role::Admin,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Visitor => "visitor",
             Role::Volunteer => "volunteer",
+            Role::Leader => "leader",
             Role::Moderator => "moderator",
             Role::Admin => "admin",
         }
@@ -97,7 +109,7 @@ pub enum AccountsError {
         #[source]
         source: serde_json::Error,
     },
-    #[error("unknown role `{given}` — use visitor, volunteer, moderator or admin")]
+    #[error("unknown role `{given}` — use visitor, volunteer, leader, moderator or admin")]
     UnknownRole { given: String },
     #[error(
         "user name `{given}` is not allowed: {why} — use 2–40 letters, digits, `.`, `_` or `-`"
@@ -109,6 +121,8 @@ pub enum AccountsError {
     NoSuchUser { name: String },
     #[error("the password is too short ({length} characters) — use at least {min}")]
     WeakPassword { length: usize, min: usize },
+    #[error("the new password is the one-time password — choose a password of your own")]
+    SamePassword,
     /// Wrong name or wrong password: deliberately the same error, so a login form does not
     /// reveal which accounts exist.
     #[error("wrong user name or password")]
@@ -192,8 +206,11 @@ mod tests {
     #[test]
     fn roles_are_ordered_and_parse() {
         assert!(Role::Admin.allows(Role::Moderator));
-        assert!(Role::Moderator.allows(Role::Volunteer));
-        assert!(!Role::Volunteer.allows(Role::Moderator));
+        assert!(Role::Moderator.allows(Role::Leader));
+        assert!(Role::Leader.allows(Role::Volunteer));
+        assert!(!Role::Leader.allows(Role::Moderator));
+        assert!(!Role::Volunteer.allows(Role::Leader));
+        assert_eq!("leader".parse::<Role>().unwrap(), Role::Leader);
         assert_eq!("Moderator".parse::<Role>().unwrap(), Role::Moderator);
         let err = "root".parse::<Role>().unwrap_err().to_string();
         assert!(err.contains("use visitor, volunteer"), "{err}");

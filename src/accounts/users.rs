@@ -5,8 +5,20 @@
 //! hashed with argon2id at the crate's default cost (19 MiB, 2 passes, the OWASP minimum); the
 //! PHC string stores its own parameters, so the cost can be raised later without breaking old
 //! hashes.
+//!
+//! One-time passwords (made by `disan user import` for thousands of accounts at once) are
+//! different: 20 random characters, about 115 bits, that nobody could guess even at billions of
+//! tries a second, so a slow hash would protect nothing and would cost a province hours of CPU
+//! to create its accounts. They are stored as `blake3$<hex>` and must be replaced at the first
+//! login ([`User::must_change_password`]).
+//!
+//! The server checks the session's user on every signed-in request, so the parsed list is kept
+//! in memory and read again only when the file changes (another process, such as `disan user`,
+//! may have written it).
 
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
@@ -33,6 +45,19 @@ pub struct User {
     #[serde(default)]
     pub disabled: bool,
     pub created: DateTime<Utc>,
+    /// Logged in with a one-time password: must choose a password before anything else.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub must_change_password: bool,
+}
+
+/// An account to create in bulk.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub name: String,
+    pub role: Role,
+    pub password: String,
+    /// A generated one-time password: stored with a fast hash, replaced at the first login.
+    pub one_time: bool,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -45,13 +70,68 @@ struct UsersFile {
 #[derive(Debug, Clone)]
 pub struct UserStore {
     path: PathBuf,
+    cache: Arc<Mutex<Option<Cached>>>,
+}
+
+/// The parsed file, with what identifies the version it was read from.
+#[derive(Debug)]
+struct Cached {
+    stamp: Stamp,
+    users: Arc<Known>,
+}
+
+#[derive(Debug, Default)]
+struct Known {
+    users: Vec<User>,
+    by_name: HashMap<String, usize>,
+}
+
+/// Length, modification time and inode: an atomic replace always changes the inode.
+type Stamp = Option<(u64, std::time::SystemTime, u64)>;
+
+fn stamp(path: &std::path::Path) -> Stamp {
+    let meta = std::fs::metadata(path).ok()?;
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+    #[cfg(not(unix))]
+    let inode = 0;
+    Some((meta.len(), meta.modified().ok()?, inode))
 }
 
 impl UserStore {
     pub fn new(layout: &ArchiveLayout) -> UserStore {
         UserStore {
             path: layout.users_file(),
+            cache: Arc::default(),
         }
+    }
+
+    /// The accounts as the file holds them now, parsed at most once per version of the file.
+    fn known(&self) -> Result<Arc<Known>, AccountsError> {
+        let now = stamp(&self.path);
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(cached) = cache.as_ref()
+            && now.is_some()
+            && cached.stamp == now
+        {
+            return Ok(cached.users.clone());
+        }
+        let file: UsersFile = load_state(&self.path)?;
+        let by_name = file
+            .users
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.name.clone(), i))
+            .collect();
+        let users = Arc::new(Known {
+            users: file.users,
+            by_name,
+        });
+        *cache = Some(Cached {
+            stamp: now,
+            users: users.clone(),
+        });
+        Ok(users)
     }
 
     /// Creates an account. The name is validated and normalised; the password must be at least
@@ -84,24 +164,134 @@ impl UserStore {
             password_hash,
             disabled: false,
             created: now,
+            must_change_password: false,
         };
         file.users.push(user.clone());
         save_state(&self.path, &file)?;
         Ok(user)
     }
 
+    /// Creates many accounts with one read and one write of the file. Each entry's outcome is
+    /// returned in order: the new user, or why it was not created (an existing name is
+    /// [`AccountsError::UserExists`], and is left exactly as it is).
+    pub fn add_many(
+        &self,
+        new: &[NewUser],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Result<User, AccountsError>>, AccountsError> {
+        let prepared: Vec<Result<(String, &NewUser), AccountsError>> = new
+            .iter()
+            .map(|n| {
+                let name = validate_user_name(&n.name)?;
+                let length = n.password.chars().count();
+                if length < MIN_PASSWORD_CHARS {
+                    return Err(AccountsError::WeakPassword {
+                        length,
+                        min: MIN_PASSWORD_CHARS,
+                    });
+                }
+                Ok((name, n))
+            })
+            .collect();
+        // Slow hashes first, outside the lock, on every core.
+        let hashes: Vec<Option<Result<String, AccountsError>>> = {
+            use rayon::prelude::*;
+            prepared
+                .par_iter()
+                .map(|p| {
+                    let (_, n) = p.as_ref().ok()?;
+                    Some(if n.one_time {
+                        Ok(one_time_hash(&n.password))
+                    } else {
+                        hash_password(&n.password)
+                    })
+                })
+                .collect()
+        };
+        let _held = lock(&self.path)?;
+        let mut file: UsersFile = load_state(&self.path)?;
+        let mut taken: std::collections::HashSet<String> =
+            file.users.iter().map(|u| u.name.clone()).collect();
+        let mut outcomes = Vec::with_capacity(new.len());
+        let mut added = 0;
+        for (prepared, hash) in prepared.into_iter().zip(hashes) {
+            let outcome = prepared.and_then(|(name, n)| {
+                let password_hash = hash.expect("hashed when prepared")?;
+                if !taken.insert(name.clone()) {
+                    return Err(AccountsError::UserExists { name });
+                }
+                let user = User {
+                    name,
+                    role: n.role,
+                    password_hash,
+                    disabled: false,
+                    created: now,
+                    must_change_password: n.one_time,
+                };
+                file.users.push(user.clone());
+                added += 1;
+                Ok(user)
+            });
+            outcomes.push(outcome);
+        }
+        if added > 0 {
+            save_state(&self.path, &file)?;
+        }
+        Ok(outcomes)
+    }
+
+    /// Replaces a user's password after checking the current one, and ends the one-time state.
+    pub fn change_password(
+        &self,
+        name: &str,
+        current: &str,
+        new: &str,
+    ) -> Result<User, AccountsError> {
+        let length = new.chars().count();
+        if length < MIN_PASSWORD_CHARS {
+            return Err(AccountsError::WeakPassword {
+                length,
+                min: MIN_PASSWORD_CHARS,
+            });
+        }
+        if new == current {
+            return Err(AccountsError::SamePassword);
+        }
+        let user = self.verify_password(name, current)?;
+        let password_hash = hash_password(new)?;
+        let _held = lock(&self.path)?;
+        let mut file: UsersFile = load_state(&self.path)?;
+        let stored = file.users.iter_mut().find(|u| u.name == user.name).ok_or(
+            AccountsError::NoSuchUser {
+                name: user.name.clone(),
+            },
+        )?;
+        stored.password_hash = password_hash;
+        stored.must_change_password = false;
+        let user = stored.clone();
+        save_state(&self.path, &file)?;
+        Ok(user)
+    }
+
     /// Every account, in the order they were created.
     pub fn list(&self) -> Result<Vec<User>, AccountsError> {
-        Ok(load_state::<UsersFile>(&self.path)?.users)
+        Ok(self.known()?.users.clone())
     }
 
     /// One account by name (normalised like [`validate_user_name`]).
     pub fn get(&self, name: &str) -> Result<User, AccountsError> {
         let key = normalise(name);
-        self.list()?
-            .into_iter()
-            .find(|u| u.name == key)
+        let known = self.known()?;
+        known
+            .by_name
+            .get(&key)
+            .map(|&i| known.users[i].clone())
             .ok_or(AccountsError::NoSuchUser { name: key })
+    }
+
+    /// Whether an account of that name exists.
+    pub fn exists(&self, name: &str) -> Result<bool, AccountsError> {
+        Ok(self.known()?.by_name.contains_key(&normalise(name)))
     }
 
     /// Disables an account: it can no longer log in and its sessions stop working. Idempotent.
@@ -124,8 +314,16 @@ impl UserStore {
     /// both fail with [`AccountsError::BadCredentials`], so neither the answer nor its timing
     /// tells which names exist.
     pub fn verify(&self, name: &str, password: &str) -> Result<User, AccountsError> {
+        self.verify_password(name, password)
+    }
+
+    fn verify_password(&self, name: &str, password: &str) -> Result<User, AccountsError> {
         let key = normalise(name);
-        let user = self.list()?.into_iter().find(|u| u.name == key);
+        let user = match self.get(&key) {
+            Ok(user) => Some(user),
+            Err(AccountsError::NoSuchUser { .. }) => None,
+            Err(other) => return Err(other),
+        };
         let hash = user
             .as_ref()
             .map(|u| u.password_hash.as_str())
@@ -149,7 +347,21 @@ fn hash_password(password: &str) -> Result<String, AccountsError> {
     Ok(hash.to_string())
 }
 
+/// The stored form of a one-time password (see the module's notes).
+fn one_time_hash(password: &str) -> String {
+    format!(
+        "{ONE_TIME_PREFIX}{}",
+        blake3::hash(password.as_bytes()).to_hex()
+    )
+}
+
+const ONE_TIME_PREFIX: &str = "blake3$";
+
 fn check_password(password: &str, hash: &str) -> bool {
+    if let Some(expected) = hash.strip_prefix(ONE_TIME_PREFIX) {
+        let given = blake3::hash(password.as_bytes()).to_hex();
+        return super::constant_time_eq(given.as_bytes(), expected.as_bytes());
+    }
     PasswordHash::new(hash).is_ok_and(|parsed| {
         Argon2::default()
             .verify_password(password.as_bytes(), &parsed)
@@ -292,6 +504,69 @@ mod tests {
         let b = generate_password().unwrap();
         assert_eq!(a.len(), 23);
         assert_ne!(a, b);
+    }
+
+    #[test]
+    fn bulk_accounts_with_one_time_passwords() {
+        let (_dir, users) = store();
+        let now = Utc::now();
+        users
+            .add("lan", Role::Volunteer, "correct horse battery", now)
+            .unwrap();
+        let new = |name: &str| NewUser {
+            name: name.into(),
+            role: Role::Volunteer,
+            password: generate_password().unwrap(),
+            one_time: true,
+        };
+        let batch = vec![new("mai"), new("Lan"), new("a b"), new("mai"), new("đức")];
+        let outcomes = users.add_many(&batch, now).unwrap();
+        assert!(outcomes[0].is_ok());
+        assert!(matches!(outcomes[1], Err(AccountsError::UserExists { .. })));
+        assert!(matches!(
+            outcomes[2],
+            Err(AccountsError::BadUserName { .. })
+        ));
+        assert!(matches!(outcomes[3], Err(AccountsError::UserExists { .. })));
+        let duc = outcomes[4].as_ref().unwrap();
+        assert!(duc.must_change_password && duc.password_hash.starts_with("blake3$"));
+        // The one-time password logs in; changing it ends the one-time state.
+        let first = users.verify("đức", &batch[4].password).unwrap();
+        assert!(first.must_change_password);
+        assert!(matches!(
+            users.change_password("đức", &batch[4].password, &batch[4].password),
+            Err(AccountsError::SamePassword)
+        ));
+        assert!(matches!(
+            users.change_password("đức", "wrong one-time pw", "my own password"),
+            Err(AccountsError::BadCredentials)
+        ));
+        let changed = users
+            .change_password("đức", &batch[4].password, "my own password")
+            .unwrap();
+        assert!(!changed.must_change_password);
+        assert!(changed.password_hash.starts_with("$argon2id$"));
+        assert!(users.verify("đức", &batch[4].password).is_err());
+        users.verify("đức", "my own password").unwrap();
+        assert_eq!(users.list().unwrap().len(), 3);
+        // The old file format (no flag) still reads; the flag is only written when set.
+        let text = std::fs::read_to_string(&users.path).unwrap();
+        assert_eq!(text.matches("must_change_password").count(), 1);
+    }
+
+    #[test]
+    fn another_process_writing_the_file_is_seen() {
+        let (dir, users) = store();
+        users
+            .add("lan", Role::Volunteer, "correct horse battery", Utc::now())
+            .unwrap();
+        assert!(users.exists("lan").unwrap());
+        // A second store on the same file, as `disan user add` beside the server.
+        let other = UserStore::new(&ArchiveLayout::new(dir.path()));
+        other
+            .add("mai", Role::Moderator, "another long one", Utc::now())
+            .unwrap();
+        assert_eq!(users.get("mai").unwrap().role, Role::Moderator);
     }
 
     #[test]

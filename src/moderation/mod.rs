@@ -11,9 +11,11 @@
 //! logging it twice. One lock serialises all moderation, so two moderators never interleave.
 //!
 //! [`diff`] compares records field by field (the moderator's queue shows it, the history stores
-//! it, a revert undoes it); [`needs_help`] lists the sites that most need a volunteer.
+//! it, a revert undoes it); [`needs_help`] lists the sites that most need a volunteer;
+//! [`duplicates`] finds published sites a new proposal may repeat.
 
 pub mod diff;
+pub mod duplicates;
 pub mod history;
 pub mod needs_help;
 mod plan;

@@ -76,6 +76,11 @@ static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
             ),
         ),
         asset(
+            "campaign.css",
+            "text/css; charset=utf-8",
+            Bytes::from_static(include_bytes!("../../static/campaign.css")),
+        ),
+        asset(
             "print.css",
             "text/css; charset=utf-8",
             Bytes::from_static(include_bytes!("../../static/print.css")),

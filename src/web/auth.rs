@@ -3,8 +3,9 @@
 //!
 //! A handler states what it needs in its signature, so a route cannot forget a check:
 //!
-//! - [`Signed<R>`] (aliases [`Volunteer`], [`Moderator`], [`Admin`]) is a logged-in user whose
-//!   role includes `R`: no session answers 401, a lower role 403.
+//! - [`Signed<R>`] (aliases [`Member`], [`Volunteer`], [`Leader`], [`Moderator`], [`Admin`]) is a
+//!   logged-in user whose role includes `R`: no session answers 401, a lower role 403. A user
+//!   still holding a one-time password is sent to choose a password first.
 //! - [`Posted<R>`] is a [`Signed<R>`] plus an urlencoded form whose `csrf` field matches the
 //!   session: what every form handler takes.
 //! - [`Sent<R>`] is a [`Signed<R>`] whose request carries the session's CSRF token in the
@@ -31,6 +32,8 @@ use super::i18n::Chosen;
 use super::state::AppState;
 use crate::accounts::{AccountsError, Role, Session, User};
 
+/// Where a user chooses a new password (and where a one-time password leads).
+pub const PASSWORD_PAGE: &str = "/account/password";
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "disan_session";
 /// Where a form puts its CSRF token.
@@ -45,15 +48,26 @@ pub trait Required {
     const ROLE: Role;
 }
 
+/// Any account at all (a visitor's too): what changing one's own password needs.
+#[derive(Debug)]
+pub struct AnyRole;
 #[derive(Debug)]
 pub struct VolunteerRole;
+#[derive(Debug)]
+pub struct LeaderRole;
 #[derive(Debug)]
 pub struct ModeratorRole;
 #[derive(Debug)]
 pub struct AdminRole;
 
+impl Required for AnyRole {
+    const ROLE: Role = Role::Visitor;
+}
 impl Required for VolunteerRole {
     const ROLE: Role = Role::Volunteer;
+}
+impl Required for LeaderRole {
+    const ROLE: Role = Role::Leader;
 }
 impl Required for ModeratorRole {
     const ROLE: Role = Role::Moderator;
@@ -70,7 +84,9 @@ pub struct Signed<R> {
     role: PhantomData<R>,
 }
 
+pub type Member = Signed<AnyRole>;
 pub type Volunteer = Signed<VolunteerRole>;
+pub type Leader = Signed<LeaderRole>;
 pub type Moderator = Signed<ModeratorRole>;
 pub type Admin = Signed<AdminRole>;
 
@@ -88,7 +104,8 @@ impl<R> Signed<R> {
 #[derive(Debug, thiserror::Error)]
 #[error("{error}")]
 pub struct Refused {
-    pub error: WebError,
+    /// Boxed: every extractor returns a `Result` with this error, and most are `Ok`.
+    pub error: Box<WebError>,
     chosen: Chosen,
     wants_json: bool,
     /// Where the refused page was, so the login page can return there.
@@ -98,7 +115,7 @@ pub struct Refused {
 impl Refused {
     pub fn new(req: &HttpRequest, error: WebError) -> Refused {
         Refused {
-            error,
+            error: Box::new(error),
             chosen: Chosen::of(req),
             wants_json: wants_json(req),
             path: req
@@ -116,6 +133,14 @@ impl ResponseError for Refused {
     }
 
     fn error_response(&self) -> HttpResponse {
+        if matches!(*self.error, WebError::PasswordChangeRequired) && !self.wants_json {
+            let query =
+                serde_urlencoded::to_string([("next", self.path.as_str())]).unwrap_or_default();
+            return HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, format!("{PASSWORD_PAGE}?{query}")))
+                .insert_header((header::CACHE_CONTROL, "no-store"))
+                .finish();
+        }
         let mut response = HttpResponse::build(self.error.status());
         response.insert_header((header::CACHE_CONTROL, "no-store"));
         if self.wants_json {
@@ -176,6 +201,10 @@ fn signed<R: Required>(req: &HttpRequest) -> Result<Signed<R>, Refused> {
     let (session, user) = current(req)
         .map_err(refuse)?
         .ok_or_else(|| refuse(WebError::SignInRequired))?;
+    // A one-time password opens only the page that replaces it.
+    if user.must_change_password && req.path() != PASSWORD_PAGE {
+        return Err(refuse(WebError::PasswordChangeRequired));
+    }
     if !user.role.allows(R::ROLE) {
         return Err(refuse(WebError::Forbidden {
             needed: R::ROLE,

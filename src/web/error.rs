@@ -44,6 +44,15 @@ pub enum WebError {
     /// Logged in, but the role does not allow this.
     #[error("your account is a {has}; this needs a {needed} account — ask an administrator")]
     Forbidden { needed: Role, has: Role },
+    /// Logged in with a one-time password: a password of one's own must be chosen first.
+    #[error("choose a password of your own first — the one you were given works only once")]
+    PasswordChangeRequired,
+    /// A team, an invitation or a membership refused or failed.
+    #[error(transparent)]
+    Teams(#[from] crate::teams::TeamError),
+    /// A campaign or a task refused or failed.
+    #[error(transparent)]
+    Campaigns(#[from] crate::campaigns::CampaignError),
     /// A write that says it comes from another site.
     #[error("this form was sent from another site — open the page on this site and send it again")]
     CrossSite,
@@ -129,6 +138,9 @@ impl WebError {
             WebError::SignInRequired => ("sign_in_required", StatusCode::UNAUTHORIZED),
             WebError::Forbidden { .. } => ("forbidden", StatusCode::FORBIDDEN),
             WebError::CrossSite => ("cross_site", StatusCode::FORBIDDEN),
+            WebError::PasswordChangeRequired => ("password_change_required", StatusCode::FORBIDDEN),
+            WebError::Teams(e) => teams_entry(e),
+            WebError::Campaigns(e) => campaigns_entry(e),
             WebError::TooLarge { .. } => ("too_large", StatusCode::PAYLOAD_TOO_LARGE),
             WebError::Accounts(e) => accounts_entry(e),
             WebError::Inbox(e) => inbox_entry(e),
@@ -160,6 +172,7 @@ impl WebError {
         let role = |r: &Role| match r {
             Role::Visitor => "khách",
             Role::Volunteer => "tình nguyện viên",
+            Role::Leader => "đội trưởng",
             Role::Moderator => "người kiểm duyệt",
             Role::Admin => "quản trị viên",
         };
@@ -195,6 +208,29 @@ impl WebError {
             WebError::Accounts(AccountsError::Disabled { .. }) => {
                 "Tài khoản này đã bị khoá — hãy hỏi quản trị viên.".into()
             }
+            WebError::Accounts(AccountsError::UserExists { name }) => {
+                format!("Đã có tài khoản tên “{name}” — hãy chọn tên khác.")
+            }
+            WebError::Accounts(AccountsError::BadUserName { .. }) => {
+                "Tên tài khoản chỉ gồm 2–40 chữ cái, chữ số, dấu “.”, “_” hoặc “-”, không có dấu \
+                 cách."
+                    .into()
+            }
+            WebError::Accounts(AccountsError::WeakPassword { length, min }) => {
+                format!("Mật khẩu quá ngắn ({length} ký tự) — hãy dùng ít nhất {min} ký tự.")
+            }
+            WebError::Accounts(AccountsError::SamePassword) => {
+                "Mật khẩu mới trùng mật khẩu dùng một lần — hãy chọn mật khẩu của riêng bạn.".into()
+            }
+            WebError::PasswordChangeRequired => {
+                "Hãy đặt mật khẩu của riêng bạn trước — mật khẩu được cấp chỉ dùng một lần.".into()
+            }
+            WebError::Teams(e) => {
+                super::teams::message_vi(e).unwrap_or_else(|| self.public_message())
+            }
+            WebError::Campaigns(e) => {
+                super::campaigns::message_vi(e).unwrap_or_else(|| self.public_message())
+            }
             _ => self.public_message(),
         }
     }
@@ -218,10 +254,50 @@ fn accounts_entry(e: &AccountsError) -> (&'static str, StatusCode) {
         | A::BadUserName { .. }
         | A::UserExists { .. }
         | A::NoSuchUser { .. }
-        | A::WeakPassword { .. } => ("invalid_account", StatusCode::BAD_REQUEST),
+        | A::WeakPassword { .. }
+        | A::SamePassword => ("invalid_account", StatusCode::BAD_REQUEST),
         A::Io { .. } | A::Corrupt { .. } | A::Random(_) | A::Hash(_) => {
             ("accounts_failed", StatusCode::INTERNAL_SERVER_ERROR)
         }
+    }
+}
+
+fn teams_entry(e: &crate::teams::TeamError) -> (&'static str, StatusCode) {
+    use crate::teams::TeamError as T;
+    match e {
+        T::NoSuchTeam { .. } | T::NoSuchMember { .. } => ("not_found", StatusCode::NOT_FOUND),
+        T::NoSuchInvitation => ("invitation_not_found", StatusCode::NOT_FOUND),
+        T::NotYourTeam { .. } | T::NotALeader { .. } => ("not_your_team", StatusCode::FORBIDDEN),
+        T::InvitationExpired { .. } | T::InvitationRevoked | T::InvitationUsedUp { .. } => {
+            ("invitation_closed", StatusCode::GONE)
+        }
+        T::AlreadyMember { .. } | T::WasRemoved { .. } | T::LastLeader { .. } => {
+            ("membership_conflict", StatusCode::CONFLICT)
+        }
+        T::NameTaken { .. } | T::BadName { .. } | T::UnknownCommune { .. } | T::Invalid { .. } => {
+            ("invalid_team", StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        T::Accounts(inner) => accounts_entry(inner),
+        T::Db(_) | T::Sql(_) => ("teams_failed", StatusCode::INTERNAL_SERVER_ERROR),
+    }
+}
+
+fn campaigns_entry(e: &crate::campaigns::CampaignError) -> (&'static str, StatusCode) {
+    use crate::campaigns::CampaignError as C;
+    match e {
+        C::NoSuchCampaign { .. } | C::NoSuchTask { .. } => ("not_found", StatusCode::NOT_FOUND),
+        C::AlreadyClaimed { .. } => ("already_claimed", StatusCode::CONFLICT),
+        C::InReview | C::AlreadyDone | C::Closed { .. } | C::NotClaimed | C::NotRunning { .. } => {
+            ("task_not_open", StatusCode::CONFLICT)
+        }
+        C::TooManyClaims { .. } => ("too_many_claims", StatusCode::CONFLICT),
+        C::NotYours { .. }
+        | C::NotYourMember { .. }
+        | C::NotParticipating { .. }
+        | C::Pending { .. } => ("not_allowed", StatusCode::FORBIDDEN),
+        C::Invalid { .. } => ("invalid_campaign", StatusCode::UNPROCESSABLE_ENTITY),
+        C::Teams(inner) => teams_entry(inner),
+        C::Db(_) | C::Sql(_) => ("campaigns_failed", StatusCode::INTERNAL_SERVER_ERROR),
     }
 }
 

@@ -17,12 +17,17 @@
 //! - [`offline`] — the service worker, the app manifest, trip packs and the offline pages;
 //! - [`open_data`] — the `/data` downloads, a search's results as a file, OAI-PMH, IIIF
 //!   manifests and deep-zoom tiles, citations for reference managers;
+//! - [`teams`] — leaders' pages, invitations and joining, public team pages; [`campaigns`] —
+//!   campaign progress pages, task lists and claims, a volunteer's own page, reports;
+//!   [`account`] — choosing one's password;
 //! - [`error`] — the one table from failure to code and HTTP status;
 //! - [`state`] and [`catalog`] — what requests share.
 
+pub mod account;
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod campaigns;
 pub mod catalog;
 pub mod cite;
 pub mod contribute;
@@ -43,6 +48,7 @@ pub mod search_pool;
 pub mod seo;
 pub mod site_page;
 pub mod state;
+pub mod teams;
 pub mod views;
 
 use actix_web::body::MessageBody;
@@ -69,6 +75,8 @@ pub enum ServeError {
     Ingest(#[from] IngestError),
     #[error(transparent)]
     Search(#[from] SearchError),
+    #[error(transparent)]
+    Open(#[from] state::OpenError),
     #[error(
         "cannot listen on {bind}: {source} — is another server using it? pick another with --bind"
     )]
@@ -124,6 +132,50 @@ pub fn security_headers() -> DefaultHeaders {
         ))
 }
 
+/// Runs blocking work (the private database, files) off the request threads; its error is a
+/// [`error::WebError`].
+pub async fn blocking<T, E>(
+    work: impl FnOnce() -> Result<T, E> + Send + 'static,
+) -> Result<T, error::WebError>
+where
+    T: Send + 'static,
+    E: Into<error::WebError> + Send + 'static,
+{
+    match web::block(work).await {
+        Ok(result) => result.map_err(Into::into),
+        Err(_) => Err(error::WebError::Unavailable),
+    }
+}
+
+/// What the campaigns need done by the clock: a minute after a claim's time is up it is
+/// released (every claim is also checked whenever its task is touched), and each new day gets
+/// a snapshot of every campaign's figures, so the progress chart has a point even on a day
+/// without changes.
+fn campaign_clock(state: web::Data<AppState>) {
+    let spawned = std::thread::Builder::new()
+        .name("campaign-clock".into())
+        .spawn(move || {
+            let mut day = None;
+            loop {
+                let now = chrono::Utc::now();
+                if let Err(err) = state.campaigns.expire_claims(now) {
+                    tracing::error!("releasing expired claims failed: {err}");
+                }
+                let today = crate::private_db::day_of(now);
+                if day != Some(today) {
+                    match state.campaigns.snapshot_all(now) {
+                        Ok(()) => day = Some(today),
+                        Err(err) => tracing::error!("daily campaign snapshots failed: {err}"),
+                    }
+                }
+                std::thread::sleep(std::time::Duration::from_secs(60));
+            }
+        });
+    if let Err(err) = spawned {
+        tracing::error!("campaign clock not started ({err}); claims expire when touched");
+    }
+}
+
 /// Staged uploads untouched this long are given up (a volunteer resumes within a day).
 const STALE_UPLOADS: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
@@ -169,6 +221,7 @@ pub fn serve(config: &Config) -> Result<(), ServeError> {
     // The downloads follow the archive: made again in the background when it has changed.
     state.open_data.refresh_if_stale(&state.catalog().version);
     let state = web::Data::new(state);
+    campaign_clock(state.clone());
     let sites = state.catalog().len();
     let server = HttpServer::new(move || app(state.clone()))
         .bind(&config.bind)

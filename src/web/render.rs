@@ -85,6 +85,42 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             "offline_draft.html",
             include_str!("../../templates/offline_draft.html"),
         ),
+        // Teams and campaigns
+        (
+            "campaigns.html",
+            include_str!("../../templates/campaigns.html"),
+        ),
+        (
+            "campaign.html",
+            include_str!("../../templates/campaign.html"),
+        ),
+        (
+            "campaign_tasks.html",
+            include_str!("../../templates/campaign_tasks.html"),
+        ),
+        (
+            "campaign_task.html",
+            include_str!("../../templates/campaign_task.html"),
+        ),
+        (
+            "campaign_form.html",
+            include_str!("../../templates/campaign_form.html"),
+        ),
+        (
+            "my_tasks.html",
+            include_str!("../../templates/my_tasks.html"),
+        ),
+        ("teams.html", include_str!("../../templates/teams.html")),
+        (
+            "team_manage.html",
+            include_str!("../../templates/team_manage.html"),
+        ),
+        ("team.html", include_str!("../../templates/team.html")),
+        ("join.html", include_str!("../../templates/join.html")),
+        (
+            "account_password.html",
+            include_str!("../../templates/account_password.html"),
+        ),
     ] {
         env.add_template(name, source)
             .unwrap_or_else(|e| panic!("template {name} does not parse: {e:#}"));
@@ -269,6 +305,28 @@ pub fn error_page_with_login(error: &WebError, lang: Lang, next: Option<&str>) -
         }),
     };
     page("error.html", &frame, &body).unwrap_or_else(|e| format!("{title}\n\n{e}"))
+}
+
+/// Renders a page for a logged-in person (never cached, never indexed).
+pub fn private_page<T: Serialize>(
+    template: &'static str,
+    lang: Lang,
+    title: &str,
+    body: &T,
+) -> Result<HttpResponse, super::error::PageError> {
+    use super::error::InLang;
+    let t = lang.labels();
+    let frame = Frame::private(lang, format!("{title} · {}", t.site_name));
+    let html = page(template, &frame, body).in_lang(lang)?;
+    Ok(private_html(html))
+}
+
+/// `303 See Other` to `location`: where a form post sends the browser on success.
+pub fn see_other(location: String) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((actix_web::http::header::LOCATION, location))
+        .insert_header((CACHE_CONTROL, "no-store"))
+        .finish()
 }
 
 /// A page for one person (forms, their own contributions): never stored by shared caches,

@@ -4,10 +4,12 @@ use actix_files::Files;
 use actix_web::middleware::DefaultHeaders;
 use actix_web::web::{self, ServiceConfig, get, head, post, put};
 
+use super::campaigns::{edit, mine, public, reports, tasks};
 use super::contribute::{drafts, home, multipart, site_form, submission, uploads};
 use super::offline::{packs, pages as offline_pages, worker};
 use super::open_data::{citations, data_page, iiif, oai, search_export};
-use super::{api, assets, login, moderate, pages, qr, seo};
+use super::teams::{invitations, join, manage};
+use super::{account, api, assets, login, moderate, pages, qr, seo};
 
 /// Registers every route. `media_root` is where ingest wrote the photo derivatives.
 pub fn configure(cfg: &mut ServiceConfig, media_root: &std::path::Path) {
@@ -57,6 +59,8 @@ pub fn configure(cfg: &mut ServiceConfig, media_root: &std::path::Path) {
         .route("/packs/v1/index.json", get().to(packs::index))
         .route("/packs/v1/select", get().to(packs::select))
         .route("/packs/v1/{kind}/{file}", get().to(packs::file))
+        .route("/account/password", get().to(account::form))
+        .route("/account/password", post().to(account::submit))
         // Contributing (fixed paths before `/contribute/{id}`)
         .route("/contribute", get().to(home::home))
         .route("/contribute/session", get().to(drafts::session))
@@ -115,6 +119,55 @@ pub fn configure(cfg: &mut ServiceConfig, media_root: &std::path::Path) {
         .route("/moderate/{id}/reject", post().to(moderate::decide::reject))
         .route("/sites/{id}/history", get().to(moderate::history::page_of))
         .route("/needs-help", get().to(moderate::needs_help::list))
+        // Teams (fixed paths before `/teams/{team}`) and joining them
+        .route("/teams", get().to(manage::list))
+        .route("/teams", post().to(manage::create))
+        .route("/teams/{team}", get().to(super::teams::public::show))
+        .route("/teams/{team}/manage", get().to(manage::manage))
+        .route("/teams/{team}/communes", post().to(manage::set_communes))
+        .route("/teams/{team}/invitations", post().to(invitations::create))
+        .route(
+            "/teams/{team}/invitations/{id}/revoke",
+            post().to(invitations::revoke),
+        )
+        .route(
+            "/teams/{team}/invitations/{id}/qr.svg",
+            get().to(invitations::qr),
+        )
+        .route(
+            "/teams/{team}/members/{user}/confirm",
+            post().to(manage::confirm),
+        )
+        .route(
+            "/teams/{team}/members/{user}/remove",
+            post().to(manage::remove),
+        )
+        .route("/join/{token}", get().to(join::form))
+        .route("/join/{token}", post().to(join::submit))
+        // Campaigns (fixed paths before `/campaigns/{c}`)
+        .route("/campaigns", get().to(public::list))
+        .route("/campaigns/new", get().to(edit::new_form))
+        .route("/campaigns/new", post().to(edit::create))
+        .route("/campaigns/{c}", get().to(public::show))
+        .route("/campaigns/{c}/edit", get().to(edit::edit_form))
+        .route("/campaigns/{c}/edit", post().to(edit::update))
+        .route("/campaigns/{c}/figures.csv", get().to(public::figures_csv))
+        .route(
+            "/campaigns/{c}/contributions.csv",
+            get().to(reports::contributions_csv),
+        )
+        .route("/campaigns/{c}/tasks", get().to(tasks::list))
+        .route("/campaigns/{c}/tasks/{site}", get().to(tasks::show))
+        .route("/campaigns/{c}/tasks/{site}/claim", post().to(tasks::claim))
+        .route(
+            "/campaigns/{c}/tasks/{site}/release",
+            post().to(tasks::release),
+        )
+        .route(
+            "/campaigns/{c}/tasks/{site}/assign",
+            post().to(tasks::assign),
+        )
+        .route("/my-tasks", get().to(mine::page))
         // JSON API
         .route("/api/v1/search", get().to(api::search))
         .route("/api/v1/suggest", get().to(api::suggest))

@@ -1,5 +1,6 @@
 //! What every request handler shares: the search index (read only), the catalog of published
-//! sites, and the stores behind contributions (accounts, inbox, moderation, the index updater).
+//! sites, and the stores behind contributions (accounts, inbox, moderation, the index updater)
+//! and volunteer campaigns (teams, campaigns, in the private database).
 //!
 //! The catalog is swappable: [`AppState::replace_catalog`] publishes a new one atomically, and
 //! requests already running keep the one they started with. The search index reloads itself
@@ -17,12 +18,15 @@ use super::page_cache::PageCache;
 use super::search_pool::SearchPool;
 use crate::accounts::{LimiterConfig, LoginLimiter, SessionStore, UserStore};
 use crate::archive::inbox::Inbox;
+use crate::campaigns::Campaigns;
 use crate::config::{ContributeLimits, OpenDataSettings};
 use crate::index_updates::{IndexUpdater, UpdateError};
 use crate::layout::{ArchiveLayout, IndexLayout};
 use crate::media::Limits;
 use crate::moderation::Moderation;
+use crate::private_db::{DbError, PrivateDb};
 use crate::search::{SearchError, SearchIndex};
+use crate::teams::Teams;
 
 /// Accounts as the web site uses them.
 pub struct Accounts {
@@ -41,6 +45,8 @@ pub struct AppState {
     pub search_pages: PageCache,
     /// JSON search answers of the current catalog.
     pub api_searches: PageCache,
+    /// Rendered campaign pages, kept by each campaign's figures version.
+    pub campaign_pages: PageCache,
     /// The threads searches run on.
     pub searches: SearchPool,
     pub archive: ArchiveLayout,
@@ -48,6 +54,8 @@ pub struct AppState {
     pub accounts: Accounts,
     pub inbox: Inbox,
     pub moderation: Moderation,
+    pub teams: Teams,
+    pub campaigns: Campaigns,
     pub limits: ContributeLimits,
     /// The trip packs served for offline use.
     pub packs: PackShelf,
@@ -64,24 +72,37 @@ pub struct AppState {
 /// tantivy's indexing memory for live updates: the minimum is plenty for one site at a time.
 const UPDATER_MEMORY: usize = 15_000_000;
 
+/// Why the server's shared state could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error(transparent)]
+    Search(#[from] SearchError),
+    #[error(transparent)]
+    Private(#[from] DbError),
+    #[error("bringing the campaigns in step with the published sites failed: {0}")]
+    Campaigns(#[from] crate::campaigns::CampaignError),
+}
+
 impl AppState {
-    /// Opens the index and reads the catalog of what it holds.
+    /// Opens the index and reads the catalog of what it holds; opens the private database and
+    /// brings the campaigns' site summaries in step with the catalog.
     pub fn open(
         archive: &ArchiveLayout,
         index: &IndexLayout,
         public_url: Option<String>,
-    ) -> Result<AppState, SearchError> {
+    ) -> Result<AppState, OpenError> {
         let catalog = Catalog::load(archive, index);
         AppState::open_with(archive, index, public_url, catalog)
     }
 
-    /// Opens the index, serving `catalog` (built from the manifest of the ingest just run).
+    /// Opens the index, serving `catalog` (built from the manifest of the ingest just run),
+    /// and brings the campaigns in step with it.
     pub fn open_with(
         archive: &ArchiveLayout,
         index: &IndexLayout,
         public_url: Option<String>,
         catalog: Catalog,
-    ) -> Result<AppState, SearchError> {
+    ) -> Result<AppState, OpenError> {
         let search = SearchIndex::open(&index.tantivy())?;
         // The media folder exists even before the first photo, so its route always works.
         let media_root = index.media_root();
@@ -90,6 +111,25 @@ impl AppState {
             source,
         })?;
         let limits = ContributeLimits::default();
+        let db = std::sync::Arc::new(PrivateDb::open(archive)?);
+        let campaigns = Campaigns::new(db.clone());
+        let now = chrono::Utc::now();
+        let synced =
+            campaigns.sync_sites(catalog.sites().map(|s| (s.id.as_str(), &s.summary)), now)?;
+        if synced.removed > 0 {
+            tracing::info!(
+                "campaigns: {} sites left the archive ({} tasks moved, {} closed)",
+                synced.removed,
+                synced.tasks_moved,
+                synced.tasks_gone
+            );
+        }
+        let inbox = Inbox::new(archive);
+        let settled =
+            campaigns.reconcile(&inbox, |id| catalog.get(id).map(|s| s.summary.clone()))?;
+        if settled > 0 {
+            tracing::info!("campaigns: {settled} decisions settled after a restart");
+        }
         Ok(AppState {
             index: Arc::new(search),
             catalog: ArcSwap::from_pointee(catalog),
@@ -97,6 +137,7 @@ impl AppState {
             media_root,
             search_pages: PageCache::default(),
             api_searches: PageCache::default(),
+            campaign_pages: PageCache::default(),
             searches: SearchPool::default(),
             archive: archive.clone(),
             index_layout: index.clone(),
@@ -115,6 +156,8 @@ impl AppState {
                 OpenDataSettings::default(),
                 public_url.clone(),
             ),
+            teams: Teams::new(db),
+            campaigns,
             limits,
             packs: PackShelf::load(index),
             updater: std::sync::OnceLock::new(),

@@ -232,6 +232,20 @@ pub fn markdown_html(text: &str) -> String {
 }
 
 /// A date and time as people in Vietnam read it: their time zone (UTC+7), day first.
+/// `text` as one segment of a URL path: every byte but `A–Z a–z 0–9 . _ - ~` percent-encoded
+/// (user names may hold Vietnamese letters).
+pub fn path_segment(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 pub fn local_time(at: chrono::DateTime<chrono::Utc>) -> String {
     let vietnam = chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7 is a valid offset");
     at.with_timezone(&vietnam)

@@ -19,9 +19,9 @@ else
 fi
 cp "$target/$profile/disan" "$work/disan"
 ./prepare.sh "$work"
-# Two accounts for the contribution path, with a throwaway password.
+# Accounts for the contribution and campaign paths, with a throwaway password.
 export DISAN_E2E_PASSWORD="e2e-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
-for role in volunteer moderator; do
+for role in volunteer leader moderator; do
   echo "$DISAN_E2E_PASSWORD" | "$work/disan" --archive "$work/archive" --index "$work/index" \
     user add "$role" --role "$role" --password-stdin > /dev/null
 done
@@ -49,12 +49,13 @@ node browse.mjs "http://127.0.0.1:$port" "$shots" || status=1
 if [ -n "${DISAN_TESTDATA:-}" ]; then
   mapfile -t photos < <(ls "$DISAN_TESTDATA/photos/gps/"*.jpg | head -2)
   node contribute.mjs "http://127.0.0.1:$port" "$shots" "${photos[@]}" || status=1
+  node campaign.mjs "http://127.0.0.1:$port" "$shots" "${photos[@]}" || status=1
   # The first three are already on a site (prepare.sh); the drafts send others.
   mapfile -t photos < <(ls "$DISAN_TESTDATA/photos/gps/"*.jpg)
   node offline.mjs "http://127.0.0.1:$port" "$shots" "$work/archive" "${photos[@]}" || status=1
   node iiif.mjs "http://127.0.0.1:$port" "$shots" "$mirador" "${DISAN_E2E_VIEWER_PORT:-18184}" || status=1
 else
-  echo "contribute: skipped — set DISAN_TESTDATA for the volunteer-to-moderator path with real GPS photos"
+  echo "contribute, campaign: skipped — set DISAN_TESTDATA for the volunteer paths with real GPS photos"
   echo "offline: skipped — set DISAN_TESTDATA for the offline paths (packs, drafts with real photos)"
   echo "deep zoom: skipped — set DISAN_TESTDATA for a real 13-megapixel photo to zoom into"
 fi

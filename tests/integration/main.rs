@@ -5,6 +5,9 @@
 mod util; // temp archives, running `disan`, locating the real test data
 
 mod accounts; // login, logout, sessions, CSRF and the role of every write route
+mod campaign_fixture; // a team, a campaign and an invitation made through the web; joining
+mod campaign_roles; // every team and campaign route × role, CSRF, English pages, escaping
+mod campaigns; // teams, invitations, claims, linked work, figures, reports and every rule's edge
 mod check; // `disan check` on a clean archive, one of each mistake, and the bundled archive
 mod contrib_fixture; // a writable archive with one account per role, and a logged-in browser
 mod contribute; // volunteers' pages: routes × roles, CSRF, the site forms, escaping, sessions
@@ -20,7 +23,7 @@ mod open_data; // `disan export` in five formats, the CSV round trip of the real
 mod open_data_web; // /data, search downloads, OAI-PMH, IIIF manifests and tiles, citations
 mod relevance; // search quality on the real records: Success@k and MRR per query form
 mod relic_rows; // converts the crawled relic files of the test data into import rows
-mod users; // `disan user add | list | disable`: generated passwords, bad names and roles
+mod users; // `disan user add | list | disable | import`: generated and one-time passwords, rosters
 // Photo derivatives are tested in `tests/media.rs`, a binary of their own because it installs
 // an allocation-counting global allocator (to prove bombs are refused before allocating).
 mod web; // the site and JSON API in process: every route, both languages, errors, caching

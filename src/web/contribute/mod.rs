@@ -21,35 +21,11 @@ pub mod site_form;
 pub mod submission;
 pub mod uploads;
 
-use actix_web::HttpResponse;
-use actix_web::http::header::{CACHE_CONTROL, LOCATION};
-use serde::Serialize;
-
-use super::error::{InLang, PageError, WebError};
+use super::error::WebError;
 use super::i18n::Lang;
-use super::render::{Frame, page, private_html};
+use super::render::{private_page, see_other};
+use super::state::AppState;
 use crate::archive::inbox::{Inbox, InboxError, Submission};
-
-/// Renders a page for the logged-in volunteer (never cached, never indexed).
-fn private_page<T: Serialize>(
-    template: &'static str,
-    lang: Lang,
-    title: &str,
-    body: &T,
-) -> Result<HttpResponse, PageError> {
-    let t = lang.labels();
-    let frame = Frame::private(lang, format!("{title} · {}", t.site_name));
-    let html = page(template, &frame, body).in_lang(lang)?;
-    Ok(private_html(html))
-}
-
-/// `303 See Other` to `location`: where a form post sends the browser on success.
-fn see_other(location: String) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((LOCATION, location))
-        .insert_header((CACHE_CONTROL, "no-store"))
-        .finish()
-}
 
 /// The URL of a submission's page, in `lang`.
 pub fn submission_url(id: &str, lang: Lang) -> String {
@@ -69,6 +45,34 @@ fn visible_submission(
         return Err(WebError::Inbox(InboxError::NotFound { id: id.to_owned() }));
     }
     Ok(submission)
+}
+
+/// Links a submission just made to the campaign task its volunteer holds on the same site, or
+/// a new site to the campaign it was proposed in (when the volunteer takes part in it). The
+/// submission stands whatever happens: a failure is logged, and the work is still moderated.
+async fn link_to_campaigns(state: &AppState, submission: &Submission, proposed_in: Option<String>) {
+    let (campaigns, submission) = (state.campaigns.clone(), submission.clone());
+    let users = state.accounts.users.clone();
+    let linked = actix_web::web::block(move || {
+        let now = chrono::Utc::now();
+        let campaign = match proposed_in {
+            Some(slug) => {
+                let campaign = campaigns.get(&slug)?;
+                let user = users.get(&submission.submitter).ok();
+                let takes_part =
+                    user.is_some_and(|u| campaigns.may_take_part(&campaign, &u, now).is_ok());
+                takes_part.then_some(campaign)
+            }
+            None => None,
+        };
+        campaigns.link(&submission, campaign.as_ref(), now)
+    })
+    .await;
+    match linked {
+        Ok(Ok(_)) => {}
+        Ok(Err(err)) => tracing::error!("submission not linked to its campaign task: {err}"),
+        Err(_) => tracing::error!("submission not linked to its campaign task: worker stopped"),
+    }
 }
 
 /// Runs blocking inbox work (file reads, photo decoding, fsync) off the request threads.

@@ -7,7 +7,7 @@
 //! goes to its page, where photos are added.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
 use serde::Serialize;
 
@@ -18,9 +18,9 @@ use crate::archive::inbox::{InboxError, Proposal};
 use crate::record::{Accuracy, KnownType, SiteRecord};
 use crate::web::auth::{Posted, Volunteer, VolunteerRole};
 use crate::web::error::{InLang, PageError, WebError};
-use crate::web::i18n::{Chosen, Lang};
+use crate::web::i18n::{Chosen, Lang, url_param};
 use crate::web::state::AppState;
-use crate::web::views::site_url;
+use crate::web::views::{distance_text, site_url};
 
 /// An option of a `<select>`.
 #[derive(Debug, Serialize)]
@@ -47,7 +47,29 @@ struct SiteFormPage {
     accuracies: Vec<Choice>,
     /// The corrected site's page.
     site_url: Option<String>,
+    /// The campaign a new site is proposed in (it becomes a task there once approved).
+    campaign: Option<CampaignTag>,
+    /// Published sites the proposal may repeat; sending needs `not_duplicate` ticked.
+    duplicates: Vec<DuplicateView>,
 }
+
+#[derive(Serialize)]
+struct CampaignTag {
+    slug: String,
+    title: String,
+}
+
+#[derive(Serialize)]
+struct DuplicateView {
+    name: String,
+    url: String,
+    distance: Option<String>,
+    near: bool,
+    similar_name: bool,
+}
+
+/// Most possible duplicates shown.
+const DUPLICATES_SHOWN: usize = 8;
 
 impl SiteFormPage {
     fn new(mode: &'static str, action: String, heading: String, csrf: &str, lang: Lang) -> Self {
@@ -64,6 +86,8 @@ impl SiteFormPage {
             communes: Vec::new(),
             accuracies: Vec::new(),
             site_url: None,
+            campaign: None,
+            duplicates: Vec::new(),
         }
     }
 
@@ -113,18 +137,51 @@ impl SiteFormPage {
     }
 }
 
-/// `GET /contribute/new`.
-pub async fn new_form(by: Volunteer, chosen: Chosen) -> Result<HttpResponse, PageError> {
+/// `GET /contribute/new?campaign=`.
+pub async fn new_form(
+    req: HttpRequest,
+    by: Volunteer,
+    state: web::Data<AppState>,
+    chosen: Chosen,
+) -> Result<HttpResponse, PageError> {
     let lang = chosen.lang;
     let t = lang.labels();
-    let page = SiteFormPage::new(
+    let mut page = SiteFormPage::new(
         "new",
         "/contribute/new".into(),
         t.new_site_title.into(),
         by.csrf(),
         lang,
     );
+    page.campaign = campaign_tag(&state, url_param(req.query_string(), "campaign")).await;
     page.render(lang, StatusCode::OK)
+}
+
+/// The campaign a new site is proposed in, when the slug names one.
+async fn campaign_tag(state: &AppState, slug: Option<String>) -> Option<CampaignTag> {
+    let slug = slug.filter(|s| crate::fold::is_slug(s))?;
+    let campaigns = state.campaigns.clone();
+    let campaign = web::block(move || campaigns.get(&slug)).await.ok()?.ok()?;
+    Some(CampaignTag {
+        slug: campaign.slug,
+        title: campaign.title,
+    })
+}
+
+/// Published sites within 500 m or with a similar name in the same commune.
+fn duplicates_of(state: &AppState, record: &SiteRecord, lang: Lang) -> Vec<DuplicateView> {
+    let catalog = state.catalog();
+    let published = catalog.sites().map(|s| (s.id.as_str(), &s.summary));
+    crate::moderation::duplicates::likely_duplicates(published, record, DUPLICATES_SHOWN)
+        .into_iter()
+        .map(|d| DuplicateView {
+            url: site_url(&d.id, lang),
+            name: d.name,
+            distance: d.distance_km.map(distance_text),
+            near: d.near,
+            similar_name: d.similar_name,
+        })
+        .collect()
 }
 
 /// `POST /contribute/new`.
@@ -147,7 +204,16 @@ pub async fn new_submit(
     page.resolved = resolved;
     page.errors = errors;
     page.values = values;
+    page.campaign = campaign_tag(&state, posted.fields.get("campaign").map(str::to_owned)).await;
     let checking = posted.fields.get("action") == Some("check");
+    if page.errors.is_empty() || checking {
+        page.duplicates = duplicates_of(&state, &record, lang);
+    }
+    let unconfirmed = !page.duplicates.is_empty() && posted.fields.get("not_duplicate").is_none();
+    if !checking && page.errors.is_empty() && unconfirmed {
+        page.errors
+            .insert("duplicates", t.possible_duplicates.to_owned());
+    }
     if checking || !page.errors.is_empty() {
         let status = if checking {
             StatusCode::OK
@@ -156,10 +222,12 @@ pub async fn new_submit(
         };
         return page.render(lang, status);
     }
+    let campaign = page.campaign.as_ref().map(|c| c.slug.clone());
     submit(
         &state,
         posted.by.name(),
         Proposal::NewSite { record },
+        campaign,
         page,
         lang,
     )
@@ -207,7 +275,7 @@ pub async fn correct_submit(
         record,
         note,
     };
-    submit(&state, posted.by.name(), proposal, page, lang).await
+    submit(&state, posted.by.name(), proposal, None, page, lang).await
 }
 
 /// What the new-site form makes of its values: the record (its id is given on approval),
@@ -264,11 +332,13 @@ fn correction_page(record: &SiteRecord, csrf: &str, lang: Lang) -> SiteFormPage 
     page
 }
 
-/// Sends a checked proposal to the inbox; a refusal goes back onto the form.
+/// Sends a checked proposal to the inbox, linked to the volunteer's campaign task (or, for a
+/// new site, to the campaign it was proposed in); a refusal goes back onto the form.
 async fn submit(
     state: &AppState,
     submitter: &str,
     proposal: Proposal,
+    campaign: Option<String>,
     mut page: SiteFormPage,
     lang: Lang,
 ) -> Result<HttpResponse, PageError> {
@@ -276,7 +346,10 @@ async fn submit(
     let submitter = submitter.to_owned();
     let result = super::blocking(move || inbox.submit(&submitter, proposal, Utc::now())).await;
     match result {
-        Ok(submission) => Ok(see_other(submission_url(&submission.id, lang))),
+        Ok(submission) => {
+            super::link_to_campaigns(state, &submission, campaign).await;
+            Ok(see_other(submission_url(&submission.id, lang)))
+        }
         Err(WebError::Inbox(InboxError::Invalid {
             field,
             problem,

@@ -291,6 +291,7 @@ pub async fn start_photos(
     let submission = blocking(move || inbox.submit(&name, proposal, Utc::now()))
         .await
         .in_lang(lang)?;
+    super::link_to_campaigns(&state, &submission, None).await;
     Ok(see_other(submission_url(&submission.id, lang)))
 }
 

@@ -77,11 +77,12 @@ async fn approve_as(
     let worker = state.clone();
     let (submission_id, was_edited) = (id.clone(), edited.is_some());
     let result = web::block(move || {
-        let applied =
-            worker
-                .moderation
-                .approve(&submission_id, &moderator, edited, chrono::Utc::now())?;
+        let now = chrono::Utc::now();
+        let applied = worker
+            .moderation
+            .approve(&submission_id, &moderator, edited, now)?;
         let published = publish(&worker, &applied);
+        credit(&worker, &submission_id, &applied, &moderator, now);
         Ok::<_, ModerationError>((applied, published))
     })
     .await
@@ -144,9 +145,15 @@ pub async fn reject(
     let (submission_id, moderator, sent) =
         (id.clone(), posted.by.name().to_owned(), reason.clone());
     let result = web::block(move || {
-        worker
+        let now = chrono::Utc::now();
+        let rejected = worker
             .moderation
-            .reject(&submission_id, &moderator, &sent, chrono::Utc::now())
+            .reject(&submission_id, &moderator, &sent, now)?;
+        if let Err(err) = worker.campaigns.rejected(&rejected, &sent, &moderator, now) {
+            // The inbox keeps the decision; the next start settles the task from it.
+            tracing::error!("submission {submission_id}: rejected, task not settled: {err}");
+        }
+        Ok::<_, ModerationError>(rejected)
     })
     .await
     .map_err(|_| WebError::Unavailable)
@@ -162,6 +169,37 @@ pub async fn reject(
             review::render(&state, &submission, lang, posted.by.csrf(), outcome).await
         }
         Err(other) => Err(other).in_lang(lang),
+    }
+}
+
+/// Credits an approval in the campaigns' ledger and settles its task. The approval itself is
+/// done whatever happens here: a failure is logged and settled at the next start from the
+/// inbox, which keeps every decision.
+fn credit(
+    state: &AppState,
+    submission_id: &str,
+    applied: &crate::moderation::Applied,
+    moderator: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) {
+    // The site as the catalog shows it: a site without a position has its photo's GPS.
+    let id = applied.record.id.as_str();
+    let shown = match state.catalog().get(id) {
+        Some(site) => site.summary.clone(),
+        None => crate::ingest::summary::SiteSummary::of(&applied.record, &[]),
+    };
+    let settled = state
+        .inbox
+        .get(submission_id)
+        .map_err(|e| e.to_string())
+        .and_then(|s| {
+            state
+                .campaigns
+                .approved(&s, id, &shown, moderator, now)
+                .map_err(|e| e.to_string())
+        });
+    if let Err(err) = settled {
+        tracing::error!("submission {submission_id}: approved, not credited yet: {err}");
     }
 }
 

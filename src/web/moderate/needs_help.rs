@@ -116,7 +116,7 @@ fn need_label(need: Need, t: &'static Labels) -> &'static str {
 }
 
 /// `lat,lon` in decimal degrees, as the location button or a person types it.
-fn parse_near(text: &str) -> Option<(f64, f64)> {
+pub fn parse_near(text: &str) -> Option<(f64, f64)> {
     let (lat, lon) = text.split_once(',')?;
     let lat: f64 = lat.trim().parse().ok()?;
     let lon: f64 = lon.trim().parse().ok()?;

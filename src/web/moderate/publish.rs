@@ -58,6 +58,8 @@ pub fn publish(state: &AppState, applied: &Applied) -> Published {
     let record_hash = record_hash(applied);
     let site = catalog_site(applied, &photos, &record_hash);
     let written = std::sync::Arc::new(applied.record.clone());
+    // Campaign figures follow the site as the catalog shows it (with its photos' GPS).
+    let shown = site.summary.clone();
     state.update_catalog(|current| current.replacing(site, Some(written)));
     // Trip packs last: a phone updating its packs finds the site its pages already show.
     let source = SiteSource {
@@ -77,6 +79,15 @@ pub fn publish(state: &AppState, applied: &Applied) -> Published {
         record.former_ids.clone(),
     );
     state.open_data.refresh(&state.catalog().version);
+    if let Err(err) = state
+        .campaigns
+        .site_changed(&record.id, &shown, chrono::Utc::now())
+    {
+        tracing::error!(
+            "site {}: published, but campaign figures not updated: {err}",
+            record.id
+        );
+    }
     let millis = started.elapsed().as_millis();
     tracing::info!(site = %record.id, millis, "moderated change published");
     Published { searchable, millis }
