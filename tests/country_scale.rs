@@ -129,7 +129,7 @@ fn the_catalog_of_a_hundred_thousand_sites_costs_a_few_hundred_bytes_each() {
         .enumerate()
         .map(|(i, at)| {
             let id = format!("dinh-lang-{i}");
-            let mut record = SiteRecord::new(&id, &format!("Đình làng {i}"), now);
+            let mut record = SiteRecord::new(&id, format!("Đình làng {i}"), now);
             record.summary = Some("Đình thờ Thành hoàng làng, dựng thời Nguyễn. ".repeat(6));
             record.location.province = Some("Ninh Bình".into());
             record.location.commune = Some("Xã Gia Sinh".into());
