@@ -28,7 +28,9 @@ fn main() {
         std::process::exit(2);
     };
     let sites: usize = sites.parse().expect("SITES is a number");
-    let seed: u64 = args.next().map_or(2025, |s| s.parse().expect("SEED is a number"));
+    let seed: u64 = args
+        .next()
+        .map_or(2025, |s| s.parse().expect("SEED is a number"));
     let data = PathBuf::from(data);
     let pool = Pool::read(&data);
     let mut rng = fastrand::Rng::with_seed(seed);

@@ -199,6 +199,16 @@ impl IndexLayout {
             .join(format!("{content_hash}.json"))
     }
 
+    /// The sanitised HTML of a record's descriptions, named by the hash of its `site.json`
+    /// bytes (see [`crate::description`]). Never served as a file: pages embed it.
+    pub fn description(&self, record_hash: &str) -> PathBuf {
+        let shard = &record_hash[..2.min(record_hash.len())];
+        self.root
+            .join("descriptions")
+            .join(shard)
+            .join(format!("{record_hash}.json"))
+    }
+
     /// All derivatives; served under `/media/`.
     pub fn media_root(&self) -> PathBuf {
         self.root.join("media")

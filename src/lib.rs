@@ -10,7 +10,8 @@
 //!   [`config`] says which archive and index a command works on.
 //! - **The archive** — [`archive`] is the only code that reads or writes `archive/`;
 //!   [`check`] validates it; [`import`] brings in CSV/JSON from other systems.
-//! - **Derived data** — [`media`] turns photos into web derivatives and reads EXIF; [`search`]
+//! - **Derived data** — [`media`] turns photos into web derivatives and reads EXIF;
+//!   [`description`] renders a record's Markdown once, safely, for its page; [`search`]
 //!   is the only code that touches tantivy; [`ingest`] runs the archive through both,
 //!   incrementally and crash-safely; [`index_updates`] is the one task that writes the index
 //!   while the site is served.
@@ -34,6 +35,7 @@ pub mod import;
 pub mod accounts;
 pub mod moderation;
 
+pub mod description;
 pub mod ingest;
 pub mod media;
 pub mod search;

@@ -35,6 +35,8 @@ pub struct Site {
     pub short_code: String,
     /// blake3 of `site.json` and of its photos: changes exactly when the page may change.
     pub content_hash: String,
+    /// blake3 of `site.json` alone: names the rendered description ([`crate::description`]).
+    pub record_hash: String,
     /// Nearest other sites with a position, with the distance in kilometres.
     pub nearby: Vec<(usize, f64)>,
 }
@@ -65,6 +67,7 @@ impl Site {
         Site {
             short_code: record.short_code(),
             content_hash,
+            record_hash: String::new(),
             record,
             dir,
             photos,
@@ -144,7 +147,9 @@ impl Catalog {
                 .collect();
             let photo_hashes = state.photos.iter().flatten().map(String::as_str);
             let content_hash = content_hash(&state.record_hash, photo_hashes);
-            sites.push(Site::new(record, entry.dir, photos, content_hash));
+            let mut site = Site::new(record, entry.dir, photos, content_hash);
+            site.record_hash = state.record_hash.clone();
+            sites.push(site);
         }
         Catalog::from_sites(sites)
     }

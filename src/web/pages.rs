@@ -17,6 +17,7 @@ use super::state::AppState;
 use super::views::{Card, site_url};
 use super::{assets, map, seo};
 use crate::admin_units;
+use crate::description;
 use crate::fold;
 use crate::search::{SearchRequest, SuggestResponse};
 
@@ -163,6 +164,9 @@ fn find<'a>(
     }
 }
 
+/// `/sites/{id}`. Rendered pages are kept per catalog version (like search pages), so a
+/// repeated view or a revalidation costs a lookup; the description comes rendered from
+/// publication, read off the request threads.
 pub async fn site(req: HttpRequest, state: State, chosen: Chosen, id: web::Path<String>) -> Page {
     let lang = chosen.lang;
     let catalog = state.catalog();
@@ -171,10 +175,56 @@ pub async fn site(req: HttpRequest, state: State, chosen: Chosen, id: web::Path<
         Found::Redirect(answer) => return Ok(answer),
     };
     let origin = state.origin(&req);
-    let body: SitePage = site_page::build(site, &catalog, lang, &origin);
-    let mut frame = Frame::new(
+    let key = format!(
+        "site|{}|{}|{origin}|{}",
+        catalog.version,
+        lang.code(),
+        req.uri()
+    );
+    let page = match state.site_pages.get(&key) {
+        Some(page) => page,
+        None => {
+            let (index, hash, record) = (
+                state.index_layout.clone(),
+                site.record_hash.clone(),
+                site.record.clone(),
+            );
+            let description = web::block(move || description::ensure(&index, &hash, &record))
+                .await
+                .map_err(|_| WebError::Unavailable)
+                .in_lang(lang)?;
+            let text = render_site(&req, &state, &catalog, site, &description, lang)?;
+            let page = CachedPage {
+                etag: etag_of(text.as_bytes()),
+                body: text.into(),
+            };
+            state.site_pages.put(key, page.clone());
+            page
+        }
+    };
+    Ok(validated(
         &req,
-        &state,
+        chosen,
+        page.body,
+        &page.etag,
+        "text/html; charset=utf-8",
+        site.updated(),
+    ))
+}
+
+fn render_site(
+    req: &HttpRequest,
+    state: &AppState,
+    catalog: &Catalog,
+    site: &Site,
+    description: &description::Rendered,
+    lang: Lang,
+) -> Result<String, PageError> {
+    let origin = state.origin(req);
+    let body: SitePage = site_page::build(site, catalog, description, lang, &origin);
+    let mut frame = Frame::new(
+        req,
+        state,
         lang,
         format!("{} · {}", body.name, lang.labels().site_name),
     );
@@ -185,8 +235,7 @@ pub async fn site(req: HttpRequest, state: State, chosen: Chosen, id: web::Path<
         .first()
         .map(|p| format!("{origin}{}", p.picture.large));
     frame.json_ld = Some(seo::site_json_ld(site, &origin, lang));
-    let text = page("site.html", &frame, &body).in_lang(lang)?;
-    Ok(html(&req, chosen, text, site.updated()))
+    page("site.html", &frame, &body).in_lang(lang)
 }
 
 /// `/sites/{id}/site.json`: the record exactly as the archive holds it.

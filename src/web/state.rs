@@ -40,6 +40,8 @@ pub struct AppState {
     pub search_pages: PageCache,
     /// JSON search answers of the current catalog.
     pub api_searches: PageCache,
+    /// Rendered site pages of the current catalog.
+    pub site_pages: PageCache,
     /// The threads searches run on.
     pub searches: SearchPool,
     pub archive: ArchiveLayout,
@@ -82,6 +84,7 @@ impl AppState {
             media_root,
             search_pages: PageCache::default(),
             api_searches: PageCache::default(),
+            site_pages: PageCache::default(),
             searches: SearchPool::default(),
             archive: archive.clone(),
             index_layout: index.clone(),
@@ -135,6 +138,7 @@ impl AppState {
         self.catalog.store(Arc::new(catalog));
         self.search_pages.clear();
         self.api_searches.clear();
+        self.site_pages.clear();
     }
 
     /// Publishes the catalog `change` makes of the current one. Changes are applied one at a

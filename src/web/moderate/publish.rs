@@ -10,6 +10,7 @@
 
 use std::time::Instant;
 
+use crate::description;
 use crate::index_updates::{self, IndexUpdater, SiteUpdate, UpdateError};
 use crate::ingest::manifest::hash_bytes;
 use crate::layout::ArchiveLayout;
@@ -54,6 +55,8 @@ pub fn publish(state: &AppState, applied: &Applied) -> Published {
         }
     };
     let site = catalog_site(applied, &photos);
+    // The description is rendered here, once, never on a page view.
+    description::ensure(&state.index_layout, &site.record_hash, record);
     state.update_catalog(|current| current.replacing(site));
     let millis = started.elapsed().as_millis();
     tracing::info!(site = %record.id, millis, "moderated change published");
@@ -99,10 +102,12 @@ fn catalog_site(
         .collect();
     let hashes = photos.iter().flatten().map(|(hash, _)| hash.as_str());
     let content_hash = catalog::content_hash(&record_hash, hashes);
-    Site::new(
+    let mut site = Site::new(
         record.clone(),
         applied.site_dir.clone(),
         shown,
         content_hash,
-    )
+    );
+    site.record_hash = record_hash;
+    site
 }
