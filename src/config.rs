@@ -20,8 +20,14 @@ pub struct Config {
     /// Address the web server listens on.
     pub bind: String,
     /// The public origin of the site (`https://disan.example.org`), used in QR codes, canonical
-    /// links, Open Graph and the sitemap. `None`: taken from each request's `Host`.
+    /// links, Open Graph and the sitemap. `None`: the address the server listens on (never a
+    /// request's `Host`, which anyone can forge).
     pub public_url: Option<String>,
+    /// Proxies (addresses or networks) whose `X-Forwarded-For`/`-Proto` and `Forwarded`
+    /// headers are believed. Empty: none, the connection's peer is the client.
+    pub trusted_proxies: Vec<String>,
+    /// Clients (addresses or networks) that may read `/metrics`. Default: loopback only.
+    pub metrics_from: Vec<String>,
     /// Limits on what volunteers send.
     pub contribute: ContributeLimits,
 }
@@ -76,6 +82,9 @@ pub struct FileConfig {
 pub struct ServeSection {
     pub bind: Option<String>,
     pub public_url: Option<String>,
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
+    pub metrics_from: Option<Vec<String>>,
 }
 
 /// Values given on the command line or in the environment (clap has merged those two).
@@ -136,6 +145,11 @@ impl Config {
                 .or(file.serve.public_url)
                 .map(|url| url.trim_end_matches('/').to_owned())
                 .filter(|url| !url.is_empty()),
+            trusted_proxies: file.serve.trusted_proxies,
+            metrics_from: file
+                .serve
+                .metrics_from
+                .unwrap_or_else(|| vec!["127.0.0.0/8".into(), "::1".into()]),
             contribute: file.contribute,
         }
     }

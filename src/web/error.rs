@@ -65,6 +65,11 @@ pub enum WebError {
     /// The live index could not be updated (the archive change itself is saved).
     #[error(transparent)]
     IndexUpdate(#[from] UpdateError),
+    /// A request line longer than the server reads.
+    #[error(
+        "the address is too long (the limit is {limit_bytes} bytes) — shorten the search or the link"
+    )]
+    UriTooLong { limit_bytes: usize },
     /// The server's worker pool is gone (it is shutting down).
     #[error("the server is stopping or overloaded — try again in a minute")]
     Unavailable,
@@ -116,6 +121,7 @@ impl WebError {
             WebError::Moderation(e) => moderation_entry(e),
             WebError::IndexUpdate(_) => ("index_update_failed", StatusCode::INTERNAL_SERVER_ERROR),
             WebError::Unavailable => ("unavailable", StatusCode::SERVICE_UNAVAILABLE),
+            WebError::UriTooLong { .. } => ("uri_too_long", StatusCode::URI_TOO_LONG),
         }
     }
 
@@ -158,6 +164,10 @@ impl WebError {
             WebError::TooLarge { limit_bytes, .. } => format!(
                 "Nội dung gửi lên quá lớn (giới hạn {}) — hãy gửi ít hơn mỗi lần.",
                 size_text(*limit_bytes)
+            ),
+            WebError::UriTooLong { limit_bytes } => format!(
+                "Địa chỉ trang quá dài (giới hạn {limit_bytes} byte) — hãy rút ngắn từ khoá tìm \
+                 kiếm hoặc đường dẫn."
             ),
             WebError::Accounts(AccountsError::BadCsrfToken) => {
                 "Mã bảo mật của biểu mẫu không khớp với phiên đăng nhập — hãy tải lại trang rồi \

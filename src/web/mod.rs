@@ -22,8 +22,10 @@ pub mod assets;
 pub mod auth;
 pub mod catalog;
 pub mod cite;
+pub mod client;
 pub mod contribute;
 pub mod error;
+pub mod headers;
 pub mod i18n;
 pub mod login;
 pub mod map;
@@ -75,6 +77,8 @@ pub enum ServeError {
         "cannot take the index for live updates: {0} — is `disan ingest` or another server running on this index?"
     )]
     Updates(#[from] crate::index_updates::UpdateError),
+    #[error("{0} — see the [serve] table in README.md")]
+    Config(String),
     #[error("the server stopped: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -103,6 +107,7 @@ pub fn app(
         .wrap(actix_web::middleware::from_fn(auth::same_origin_writes))
         .wrap(Compress::default())
         .wrap(security_headers())
+        .wrap(actix_web::middleware::from_fn(headers::at_the_door))
 }
 
 /// The security headers, in one place.
@@ -116,6 +121,12 @@ pub fn security_headers() -> DefaultHeaders {
             "Permissions-Policy",
             "camera=(), microphone=(), geolocation=(self)",
         ))
+}
+
+fn is_loopback(bind: &str) -> bool {
+    bind.parse::<std::net::SocketAddr>()
+        .is_ok_and(|a| a.ip().is_loopback())
+        || bind.starts_with("localhost:")
 }
 
 /// Staged uploads untouched this long are given up (a volunteer resumes within a day).
@@ -145,8 +156,19 @@ pub fn serve(config: &Config) -> Result<(), ServeError> {
         report.problems.len(),
         report.seconds
     );
-    let state =
-        AppState::open(&archive, &index, config.public_url.clone())?.with_limits(config.contribute);
+    let trusted = client::TrustedProxies::parse(&config.trusted_proxies)
+        .map_err(|e| ServeError::Config(format!("trusted_proxies: {e}")))?;
+    let metrics_from = client::TrustedProxies::parse(&config.metrics_from)
+        .map_err(|e| ServeError::Config(format!("metrics_from: {e}")))?;
+    if config.public_url.is_none() && !is_loopback(&config.bind) {
+        eprintln!(
+            "warning: no public URL is set, so QR codes and links say http://{}; set --public-url",
+            config.bind.replace("0.0.0.0", "127.0.0.1")
+        );
+    }
+    let state = AppState::open(&archive, &index, config.public_url.clone())?
+        .with_limits(config.contribute)
+        .with_network(&config.bind, trusted, metrics_from);
     // Uploads cut off by the last shutdown or crash: stale staged files and temporaries go,
     // submissions stay as they are.
     match state

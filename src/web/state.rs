@@ -12,6 +12,7 @@ use actix_web::HttpRequest;
 use arc_swap::ArcSwap;
 
 use super::catalog::Catalog;
+use super::client::{Client, TrustedProxies};
 use super::page_cache::PageCache;
 use super::search_pool::SearchPool;
 use crate::accounts::{LimiterConfig, LoginLimiter, SessionStore, UserStore};
@@ -35,6 +36,12 @@ pub struct AppState {
     catalog: ArcSwap<Catalog>,
     /// The configured public origin, without a trailing slash.
     public_url: Option<String>,
+    /// The origin of absolute links without a public URL: where the server listens.
+    listen_origin: String,
+    /// Proxies whose forwarding headers are believed.
+    pub trusted: TrustedProxies,
+    /// Who may read `/metrics`.
+    pub metrics_from: TrustedProxies,
     pub media_root: std::path::PathBuf,
     /// Rendered search pages of the current catalog.
     pub search_pages: PageCache,
@@ -81,6 +88,10 @@ impl AppState {
             index: Arc::new(search),
             catalog: ArcSwap::from_pointee(catalog),
             public_url,
+            listen_origin: listen_origin("127.0.0.1:8080"),
+            trusted: TrustedProxies::default(),
+            metrics_from: TrustedProxies::parse(&["127.0.0.0/8".into(), "::1".into()])
+                .expect("loopback parses"),
             media_root,
             search_pages: PageCache::default(),
             api_searches: PageCache::default(),
@@ -111,6 +122,31 @@ impl AppState {
             .with_max_photos(limits.max_photos_per_submission);
         self.limits = limits;
         self
+    }
+
+    /// Applies the network settings: where the server listens (the origin of absolute links
+    /// when no public URL is set), the trusted proxies and who may read `/metrics`.
+    pub fn with_network(
+        mut self,
+        bind: &str,
+        trusted: TrustedProxies,
+        metrics_from: TrustedProxies,
+    ) -> AppState {
+        self.listen_origin = listen_origin(bind);
+        self.trusted = trusted;
+        self.metrics_from = metrics_from;
+        self
+    }
+
+    /// The configured public URL, if any.
+    pub fn public_url(&self) -> Option<&str> {
+        self.public_url.as_deref()
+    }
+
+    /// Who sent a request: its address and whether it came over TLS, from the forwarding
+    /// headers only when a trusted proxy passed it on.
+    pub fn client(&self, req: &HttpRequest) -> Client {
+        Client::of(req, &self.trusted)
     }
 
     /// Takes the index writer for live updates (approvals become searchable without a
@@ -153,25 +189,32 @@ impl AppState {
     }
 
     /// Whether cookies must be `Secure`: the site is public over TLS, or this request came
-    /// over TLS (directly or through a proxy that says so).
+    /// over TLS (directly or through a trusted proxy that says so).
     pub fn is_tls(&self, req: &HttpRequest) -> bool {
         match &self.public_url {
             Some(url) => url.starts_with("https://"),
-            None => req.connection_info().scheme() == "https",
+            None => self.client(req).https,
         }
     }
 
     /// `https://host` for absolute links (QR codes, canonical URLs, the sitemap): the configured
-    /// public URL, else what the request says it asked for.
-    pub fn origin(&self, req: &HttpRequest) -> String {
-        match &self.public_url {
-            Some(url) => url.clone(),
-            None => {
-                let info = req.connection_info();
-                format!("{}://{}", info.scheme(), info.host())
-            }
-        }
+    /// public URL, else the address the server listens on. Never the request's `Host` or
+    /// forwarding headers: pages are cached publicly, and a forged header must not rewrite
+    /// their links for everyone.
+    pub fn origin(&self, _req: &HttpRequest) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| self.listen_origin.clone())
     }
+}
+
+/// `http://` and the listening address, with an unspecified address (`0.0.0.0`, `[::]`) shown
+/// as loopback, as the start-up message does.
+fn listen_origin(bind: &str) -> String {
+    let shown = bind
+        .replacen("0.0.0.0", "127.0.0.1", 1)
+        .replacen("[::]", "[::1]", 1);
+    format!("http://{shown}")
 }
 
 fn session_lifetime(limits: &ContributeLimits) -> chrono::Duration {

@@ -52,3 +52,137 @@ async fn a_deeply_nested_description_is_rendered_once_and_capped() {
     .await;
     assert_eq!(again.status, StatusCode::NOT_MODIFIED);
 }
+
+/// Finding 2 (host header trust): a forged `Host`, `X-Forwarded-Host` or `Forwarded` header
+/// changes no absolute URL of a publicly cached page, sitemap, robots.txt, QR code or API
+/// answer; the sitemap's URLs are XML-escaped; `Vary` names each header once.
+#[actix_web::test]
+async fn forged_host_headers_rewrite_no_link() {
+    // Without a public URL: links use the address the server listens on.
+    let dir = crate::util::copy_of(&crate::util::repo().join("archive"));
+    let archive = ArchiveLayout::new(dir.path().join("archive"));
+    let index = IndexLayout::new(dir.path().join("index"));
+    ingest(&archive, &index, &IngestOptions::default()).unwrap();
+    let bare = AppState::open(&archive, &index, None)
+        .unwrap()
+        .with_network("0.0.0.0:16080", Default::default(), Default::default());
+    let served = test::init_service(disan::web::app(actix_web::web::Data::new(bare))).await;
+    let page = send(
+        &served,
+        TestRequest::get()
+            .uri("/sites/den-thai-vi")
+            .insert_header((header::HOST, "evil.example"))
+            .insert_header(("X-Forwarded-Host", "evil.example")),
+    )
+    .await;
+    assert!(!page.body.contains("evil.example"));
+    assert!(
+        page.body
+            .contains("http://127.0.0.1:16080/sites/den-thai-vi")
+    );
+    drop(served);
+
+    let state = crate::web_fixture::FIXTURE.state.clone();
+    let app = test::init_service(app(state.clone())).await;
+    let site = crate::web_fixture::PHOTO_SITE;
+    for uri in [
+        format!("/sites/{site}"),
+        "/".to_owned(),
+        "/sitemap.xml".to_owned(),
+        "/robots.txt".to_owned(),
+        format!("/sites/{site}/qr.svg"),
+        format!("/sites/{site}/plaque"),
+        format!("/api/v1/sites/{site}"),
+        "/search?q=den".to_owned(),
+    ] {
+        let forged = send(
+            &app,
+            TestRequest::get()
+                .uri(&uri)
+                .insert_header((header::HOST, "evil.example"))
+                .insert_header(("X-Forwarded-Host", "evil.example"))
+                .insert_header(("X-Forwarded-Proto", "https"))
+                .insert_header(("Forwarded", "host=evil.example;proto=https")),
+        )
+        .await;
+        assert_eq!(forged.status, StatusCode::OK, "{uri}");
+        assert!(
+            !forged.body.contains("evil.example"),
+            "{uri}: {}",
+            forged.body
+        );
+        let plain = send(&app, TestRequest::get().uri(&uri)).await;
+        assert_eq!(
+            plain.body, forged.body,
+            "{uri}: the answer depends on the headers"
+        );
+        let vary: Vec<_> = forged.headers.get_all(header::VARY).collect();
+        assert!(vary.len() <= 1, "{uri}: {vary:?}");
+        if let Some(vary) = vary.first() {
+            let names: Vec<String> = vary
+                .to_str()
+                .unwrap()
+                .split(',')
+                .map(|n| n.trim().to_ascii_lowercase())
+                .collect();
+            let mut unique = names.clone();
+            unique.dedup();
+            unique.sort();
+            unique.dedup();
+            assert_eq!(unique.len(), names.len(), "{uri}: {vary:?}");
+        }
+    }
+    let sitemap = send(&app, TestRequest::get().uri("/sitemap.xml")).await;
+    assert!(sitemap.body.contains("?lang=en</loc>"), "{}", sitemap.body);
+    assert!(sitemap.body.contains("https://disan.example.org/sites/"));
+}
+
+/// Finding 12 (info): an over-long URI gets the site's error shape, `HEAD` answers pages like
+/// `GET`, and an https public URL brings HSTS.
+#[actix_web::test]
+async fn long_uris_head_requests_and_hsts() {
+    let state = crate::web_fixture::FIXTURE.state.clone();
+    let app = test::init_service(app(state.clone())).await;
+    let long = "a".repeat(10_000);
+    let api = send(
+        &app,
+        TestRequest::get().uri(&format!("/api/v1/search?q={long}")),
+    )
+    .await;
+    assert_eq!(api.status, StatusCode::URI_TOO_LONG);
+    let json: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+    assert_eq!(json["code"], "uri_too_long");
+    let page = send(&app, TestRequest::get().uri(&format!("/search?q={long}"))).await;
+    assert_eq!(page.status, StatusCode::URI_TOO_LONG);
+    assert!(page.body.contains("<html"), "{}", page.body);
+    for uri in [
+        "/",
+        "/sites/den-thai-vi",
+        "/search?q=den",
+        "/api/v1/search?q=den",
+    ] {
+        let head = send(
+            &app,
+            TestRequest::default()
+                .method(actix_web::http::Method::HEAD)
+                .uri(uri),
+        )
+        .await;
+        assert_eq!(head.status, StatusCode::OK, "HEAD {uri}");
+    }
+    assert!(api.headers.get(header::STRICT_TRANSPORT_SECURITY).is_none());
+
+    let dir = crate::util::copy_of(&crate::util::repo().join("archive"));
+    let archive = ArchiveLayout::new(dir.path().join("archive"));
+    let index = IndexLayout::new(dir.path().join("index"));
+    ingest(&archive, &index, &IngestOptions::default()).unwrap();
+    let public =
+        AppState::open(&archive, &index, Some("https://disan.example.org".into())).unwrap();
+    let served = test::init_service(disan::web::app(actix_web::web::Data::new(public))).await;
+    let home = send(&served, TestRequest::get().uri("/")).await;
+    assert_eq!(
+        home.headers.get(header::STRICT_TRANSPORT_SECURITY).unwrap(),
+        "max-age=31536000"
+    );
+    assert!(home.body.contains("https://disan.example.org/"));
+}
