@@ -119,7 +119,7 @@ impl SessionStore {
         limiter.check(name, address, clock)?;
         match self.login(name, password, now) {
             Ok(new) => {
-                limiter.success(name);
+                limiter.success(name, address);
                 Ok(new)
             }
             Err(err @ AccountsError::BadCredentials) => {

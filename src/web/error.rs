@@ -177,10 +177,13 @@ impl WebError {
             WebError::Accounts(AccountsError::BadCredentials) => {
                 "Sai tên tài khoản hoặc mật khẩu.".into()
             }
-            WebError::Accounts(AccountsError::Throttled(t)) => format!(
-                "Đăng nhập sai quá nhiều lần — hãy đợi {} phút rồi thử lại.",
-                t.retry_after.as_secs().div_ceil(60).max(1)
-            ),
+            WebError::Accounts(AccountsError::Throttled(t)) => {
+                let wait = match t.retry_after.as_secs() {
+                    s if s < 60 => format!("{} giây", s.max(1)),
+                    s => format!("{} phút", s.div_ceil(60)),
+                };
+                format!("Đăng nhập sai quá nhiều lần — hãy đợi {wait} rồi thử lại.")
+            }
             WebError::Accounts(AccountsError::Disabled { .. }) => {
                 "Tài khoản này đã bị khoá — hãy hỏi quản trị viên.".into()
             }

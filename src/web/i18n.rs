@@ -396,6 +396,8 @@ labels! {
     start_photos: "Bắt đầu thêm ảnh", "Start adding photos";
     correct_link: "Đề xuất sửa thông tin", "Suggest a correction";
     site_page_link: "Trang di tích", "The site's page";
+    // Hardening: privacy, quotas, self-approval
+    a_moderator: "một người kiểm duyệt", "a moderator";
 }
 
 #[cfg(test)]

@@ -186,3 +186,65 @@ async fn long_uris_head_requests_and_hsts() {
     );
     assert!(home.body.contains("https://disan.example.org/"));
 }
+
+/// Finding 3 (lockout as a weapon): wrong passwords from one address do not lock the owner
+/// out at another, and the public history does not name moderators.
+#[actix_web::test]
+async fn wrong_passwords_elsewhere_do_not_lock_the_owner_out() {
+    use crate::contrib_fixture::{PASSWORD, fresh, login_token, post_form};
+    let c = fresh();
+    let app = test::init_service(app(c.state.clone())).await;
+    let attempt = |password: &'static str, peer: &'static str| {
+        let app = &app;
+        async move {
+            let token = login_token(app).await;
+            let request = post_form(
+                "/login",
+                None,
+                &[
+                    ("csrf", &token),
+                    ("user", "volunteer"),
+                    ("password", password),
+                ],
+            )
+            .peer_addr(peer.parse().unwrap())
+            .insert_header((header::COOKIE, format!("disan_login={token}")));
+            send(app, request).await.status
+        }
+    };
+    let mut statuses = Vec::new();
+    for _ in 0..8 {
+        statuses.push(
+            attempt("not the password", "203.0.113.1:5000")
+                .await
+                .as_u16(),
+        );
+    }
+    assert_eq!(statuses, [401, 401, 401, 401, 401, 429, 429, 429]);
+    // The owner, from their own address, gets in; the guesser still waits.
+    assert_eq!(
+        attempt(PASSWORD, "198.51.100.2:6000").await,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        attempt(PASSWORD, "203.0.113.1:5000").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+
+    // The public history says "a moderator"; a moderator sees the name.
+    let (submission, _) = crate::moderate_fixture::new_site(&c.state, "Miếu Thử Lịch Sử");
+    let applied = c
+        .state
+        .moderation
+        .approve(&submission.id, "moderator", None, chrono::Utc::now())
+        .unwrap();
+    disan::web::moderate::publish::publish(&c.state, &applied);
+    let url = format!("/sites/{}/history", applied.record.id);
+    let public = send(&app, TestRequest::get().uri(&url)).await;
+    assert_eq!(public.status, StatusCode::OK);
+    assert!(!public.body.contains(": moderator"), "{}", public.body);
+    assert!(public.body.contains("một người kiểm duyệt"));
+    let moderator = crate::contrib_fixture::login(&app, &c.state, "moderator").await;
+    let private = send(&app, crate::moderate_fixture::get(&url, Some(&moderator))).await;
+    assert!(private.body.contains(": moderator"));
+}
