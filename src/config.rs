@@ -45,6 +45,14 @@ pub struct ContributeLimits {
     pub max_megapixels: u64,
     /// How long a login lasts, in days.
     pub session_days: u32,
+    /// A login unused this many days ends before its `session_days` are up.
+    pub session_idle_days: u32,
+    /// Resumable uploads one volunteer may have open at once.
+    pub max_open_uploads: usize,
+    /// MiB of photos one volunteer may send in 24 hours (open uploads included).
+    pub max_upload_mb_per_day: u64,
+    /// Submissions one volunteer may make in an hour.
+    pub max_submissions_per_hour: usize,
 }
 
 impl Default for ContributeLimits {
@@ -54,6 +62,10 @@ impl Default for ContributeLimits {
             max_photos_per_submission: 30,
             max_megapixels: 100,
             session_days: 30,
+            session_idle_days: 7,
+            max_open_uploads: 10,
+            max_upload_mb_per_day: 2000,
+            max_submissions_per_hour: 20,
         }
     }
 }
@@ -61,6 +73,15 @@ impl Default for ContributeLimits {
 impl ContributeLimits {
     pub fn max_photo_bytes(&self) -> u64 {
         self.max_photo_mb * 1024 * 1024
+    }
+
+    /// The per-volunteer quotas of the inbox.
+    pub fn quotas(&self) -> crate::archive::inbox::quota::QuotaLimits {
+        crate::archive::inbox::quota::QuotaLimits {
+            open_uploads: self.max_open_uploads.max(1),
+            bytes_per_day: self.max_upload_mb_per_day.saturating_mul(1024 * 1024),
+            submissions_per_hour: self.max_submissions_per_hour.max(1),
+        }
     }
 }
 

@@ -148,8 +148,7 @@ impl LoginLimiter {
         let config = self.config;
         let keep = config.window.max(config.lockout).max(config.max_delay);
         let stale = |c: &Count| {
-            !c.locked_until.is_some_and(|u| u > now)
-                && now.saturating_duration_since(c.last) >= keep
+            c.locked_until.is_none_or(|u| u <= now) && now.saturating_duration_since(c.last) >= keep
         };
         if counts.pairs.len() + counts.accounts.len() + counts.addresses.len() > PRUNE_ABOVE {
             counts.pairs.retain(|_, c| !stale(c));

@@ -165,6 +165,26 @@ impl WebError {
                 "Nội dung gửi lên quá lớn (giới hạn {}) — hãy gửi ít hơn mỗi lần.",
                 size_text(*limit_bytes)
             ),
+            WebError::Inbox(InboxError::Quota {
+                what,
+                limit,
+                retry_minutes,
+            }) => {
+                let what = match *what {
+                    "submissions an hour" => "đóng góp mỗi giờ",
+                    "photos being sent at once" => "ảnh đang gửi cùng lúc",
+                    _ => "MB ảnh mỗi ngày",
+                };
+                let retry = if *retry_minutes > 0 {
+                    format!("; hãy thử lại sau {retry_minutes} phút")
+                } else {
+                    String::new()
+                };
+                format!(
+                    "Bạn đã đạt giới hạn {limit} {what}{retry} — hãy gửi xong những ảnh đang \
+                     gửi, hoặc nhờ người kiểm duyệt nâng giới hạn."
+                )
+            }
             WebError::UriTooLong { limit_bytes } => format!(
                 "Địa chỉ trang quá dài (giới hạn {limit_bytes} byte) — hãy rút ngắn từ khoá tìm \
                  kiếm hoặc đường dẫn."
@@ -229,6 +249,7 @@ fn inbox_entry(e: &InboxError) -> (&'static str, StatusCode) {
         I::UploadNotFound { .. } => ("upload_not_found", StatusCode::NOT_FOUND),
         I::WrongOffset { .. } => ("wrong_offset", StatusCode::CONFLICT),
         I::UploadBusy => ("upload_busy", StatusCode::CONFLICT),
+        I::Quota { .. } => ("quota_reached", StatusCode::TOO_MANY_REQUESTS),
         I::Photo(m) if m.is_input_error() => ("invalid_photo", StatusCode::UNPROCESSABLE_ENTITY),
         I::Photo(_) | I::Io { .. } | I::Corrupt { .. } => {
             ("inbox_failed", StatusCode::INTERNAL_SERVER_ERROR)

@@ -123,6 +123,21 @@ pub fn security_headers() -> DefaultHeaders {
         ))
 }
 
+/// Staged uploads are given up a day after their last byte, while the server runs (not only
+/// at its next start).
+fn sweep_every_hour(inbox: crate::archive::inbox::Inbox) {
+    std::thread::spawn(move || {
+        loop {
+            std::thread::sleep(std::time::Duration::from_secs(3600));
+            match inbox.recover(STALE_UPLOADS, std::time::SystemTime::now()) {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(removed = n, "swept unfinished uploads"),
+                Err(err) => tracing::warn!("could not sweep unfinished uploads: {err}"),
+            }
+        }
+    });
+}
+
 fn is_loopback(bind: &str) -> bool {
     bind.parse::<std::net::SocketAddr>()
         .is_ok_and(|a| a.ip().is_loopback())
@@ -180,6 +195,7 @@ pub fn serve(config: &Config) -> Result<(), ServeError> {
         Err(err) => eprintln!("warning: could not clean up unfinished uploads: {err}"),
     }
     state.start_updates()?;
+    sweep_every_hour(state.inbox.clone());
     let state = web::Data::new(state);
     let sites = state.catalog().len();
     let server = HttpServer::new(move || app(state.clone()))

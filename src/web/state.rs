@@ -104,9 +104,14 @@ impl AppState {
                 sessions: SessionStore::new(archive, session_lifetime(&limits)),
                 limiter: LoginLimiter::new(LimiterConfig::default()),
             },
-            inbox: Inbox::new(archive)
-                .with_limits(media_limits(&limits))
-                .with_max_photos(limits.max_photos_per_submission),
+            inbox: {
+                let inbox = Inbox::new(archive)
+                    .with_limits(media_limits(&limits))
+                    .with_max_photos(limits.max_photos_per_submission)
+                    .with_quotas(limits.quotas());
+                inbox.load_quotas(chrono::Utc::now());
+                inbox
+            },
             moderation: Moderation::new(archive),
             limits,
             updater: std::sync::OnceLock::new(),
@@ -119,7 +124,9 @@ impl AppState {
         self.accounts.sessions = SessionStore::new(&self.archive, session_lifetime(&limits));
         self.inbox = Inbox::new(&self.archive)
             .with_limits(media_limits(&limits))
-            .with_max_photos(limits.max_photos_per_submission);
+            .with_max_photos(limits.max_photos_per_submission)
+            .with_quotas(limits.quotas());
+        self.inbox.load_quotas(chrono::Utc::now());
         self.limits = limits;
         self
     }

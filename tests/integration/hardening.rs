@@ -248,3 +248,96 @@ async fn wrong_passwords_elsewhere_do_not_lock_the_owner_out() {
     let private = send(&app, crate::moderate_fixture::get(&url, Some(&moderator))).await;
     assert!(private.body.contains(": moderator"));
 }
+
+/// Finding 4 (disk filling): a volunteer's open uploads, bytes a day and submissions an hour
+/// are bounded with a clear refusal; "add photos" twice continues one submission; a sweep
+/// frees what was given up.
+#[actix_web::test]
+async fn quotas_bound_what_one_volunteer_can_put_on_disk() {
+    use crate::contrib_fixture::{fresh, login, post_form};
+    let c = fresh();
+    let app = test::init_service(app(c.state.clone())).await;
+    let lan = login(&app, &c.state, "volunteer").await;
+    let start = |browser| post_form("/contribute/photos/den-thai-vi", Some(browser), &[]);
+    let first = send(&app, start(&lan)).await;
+    let second = send(&app, start(&lan)).await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER);
+    let location = |a: &crate::moderate_fixture::Answer| {
+        a.headers
+            .get(header::LOCATION)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(
+        location(&first),
+        location(&second),
+        "one submission, not two"
+    );
+    let id = location(&first)
+        .trim_start_matches("/contribute/")
+        .to_owned();
+
+    let declare = |key: String| {
+        let body = serde_json::json!({
+            "name": "IMG.JPG", "size": 30 * 1024 * 1024, "key": key,
+            "author": "Lan", "license": "CC-BY-SA-4.0"
+        });
+        TestRequest::post()
+            .uri(&format!("/contribute/{id}/uploads"))
+            .insert_header((header::COOKIE, lan.cookie_header()))
+            .insert_header(("x-csrf-token", lan.csrf.as_str()))
+            .set_payload(body.to_string())
+    };
+    let mut statuses = Vec::new();
+    for i in 0..12 {
+        statuses.push(send(&app, declare(format!("k{i}"))).await.status.as_u16());
+    }
+    // Ten open uploads at once, and 2,000 MB a day: the 11th declaration is refused.
+    assert_eq!(&statuses[..10], &[200; 10]);
+    let refused = send(&app, declare("k99".into())).await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    let json: serde_json::Value = serde_json::from_str(&refused.body).unwrap();
+    assert_eq!(json["code"], "quota_reached");
+    assert!(
+        json["message"]
+            .as_str()
+            .unwrap()
+            .contains("10 photos being sent at once")
+    );
+    // A retry of an open upload is still answered.
+    assert_eq!(
+        send(&app, declare("k3".into())).await.status,
+        StatusCode::OK
+    );
+    // Given up uploads are swept while the server runs, and free the quota.
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(2 * 86_400);
+    assert!(
+        c.state
+            .inbox
+            .recover(std::time::Duration::from_secs(86_400), later)
+            .unwrap()
+            >= 10
+    );
+    assert_eq!(
+        send(&app, declare("k100".into())).await.status,
+        StatusCode::OK
+    );
+
+    // Submissions an hour (the one above counts).
+    let proposal = || disan::archive::inbox::Proposal::Photos {
+        site_id: "den-thai-vi".into(),
+    };
+    let now = chrono::Utc::now();
+    for _ in 0..19 {
+        c.state.inbox.submit("volunteer", proposal(), now).unwrap();
+    }
+    let err = c
+        .state
+        .inbox
+        .submit("volunteer", proposal(), now)
+        .unwrap_err();
+    assert!(err.to_string().contains("20 submissions an hour"), "{err}");
+    c.state.inbox.submit("moderator", proposal(), now).unwrap();
+}

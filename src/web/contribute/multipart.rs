@@ -86,7 +86,10 @@ pub async fn upload(
                 refused = Some(WebError::Inbox(InboxError::TooMany { limit: max_photos }));
                 break;
             }
-            let mut staged = state.inbox.stage().in_lang(lang)?;
+            let mut staged = state
+                .inbox
+                .stage_for(&by.user.name, Utc::now())
+                .in_lang(lang)?;
             let mut failed = None;
             while let Some(chunk) = field.next().await {
                 let written = match chunk {

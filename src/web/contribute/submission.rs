@@ -283,14 +283,16 @@ pub async fn start_photos(
     let lang = chosen.lang;
     let catalog = state.catalog();
     let site = catalog.require(&site_id).in_lang(lang)?;
-    let proposal = Proposal::Photos {
-        site_id: site.record.id.clone(),
-    };
+    let site_id = site.record.id.clone();
     let inbox = state.inbox.clone();
     let name = posted.by.name().to_owned();
-    let submission = blocking(move || inbox.submit(&name, proposal, Utc::now()))
-        .await
-        .in_lang(lang)?;
+    // Posting again (a double tap, a reload) continues the open submission for this site.
+    let submission = blocking(move || match inbox.open_photo_submission(&name, &site_id) {
+        Some(open) => Ok(open),
+        None => inbox.submit(&name, Proposal::Photos { site_id }, Utc::now()),
+    })
+    .await
+    .in_lang(lang)?;
     Ok(see_other(submission_url(&submission.id, lang)))
 }
 
