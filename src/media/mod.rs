@@ -17,6 +17,7 @@ mod encode;
 mod error;
 mod exif;
 mod orient;
+mod reduce;
 
 use std::fmt;
 use std::io::Read;
