@@ -191,8 +191,19 @@ impl IndexLayout {
             .join(format!("{content_hash}-{long_edge}.{extension}"))
     }
 
-    /// What ingest learnt about a rendered photo (size, placeholder, EXIF, its files).
+    /// What ingest learnt about a rendered photo (size, placeholder, EXIF, its files). Kept
+    /// outside the served media folder: it holds where the camera was.
     pub fn photo_meta(&self, content_hash: &str) -> PathBuf {
+        let shard = &content_hash[..2.min(content_hash.len())];
+        self.root
+            .join("photo-info")
+            .join(shard)
+            .join(format!("{content_hash}.json"))
+    }
+
+    /// Where indexes made before the move kept [`Self::photo_meta`]: beside the derivatives,
+    /// where it was served. Moved out on first read.
+    pub fn legacy_photo_meta(&self, content_hash: &str) -> PathBuf {
         let shard = &content_hash[..2.min(content_hash.len())];
         self.media_root()
             .join(shard)

@@ -147,9 +147,10 @@ mod tests {
             if x0 >= width || y0 >= height {
                 continue;
             }
-            let row: Vec<u8> = std::iter::once(0) // filter: none
-                .chain((x0..width).step_by(dx as usize).flat_map(pixel))
-                .collect();
+            let row: Vec<u8> =
+                std::iter::once(0) // filter: none
+                    .chain((x0..width).step_by(dx as usize).flat_map(pixel))
+                    .collect();
             for _ in (y0..height).step_by(dy as usize) {
                 raw.extend_from_slice(&row);
             }

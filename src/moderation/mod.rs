@@ -139,8 +139,8 @@ impl Moderation {
         }
 
         // 1. Photos, each complete under its final name or not at all.
-        for (source, target) in &plan.photo_copies {
-            copy_photo(source, target)?;
+        for (source, target, private) in &plan.photo_copies {
+            copy_photo(source, target, *private)?;
         }
         // 2. The history line, unless an interrupted earlier attempt already wrote it.
         let entry = match plan.resumed.clone() {
@@ -269,11 +269,25 @@ impl Moderation {
 }
 
 /// Copies a submitted photo into a site folder; an identical file already there is kept.
-fn copy_photo(source: &std::path::Path, target: &std::path::Path) -> Result<(), ModerationError> {
-    let bytes = std::fs::read(source).map_err(|e| ModerationError::Io {
+/// `private`: the volunteer did not agree to publish where it was taken, so the copy keeps
+/// no position (nor camera details) in its EXIF.
+fn copy_photo(
+    source: &std::path::Path,
+    target: &std::path::Path,
+    private: bool,
+) -> Result<(), ModerationError> {
+    let mut bytes = std::fs::read(source).map_err(|e| ModerationError::Io {
         path: source.to_path_buf(),
         source: e,
     })?;
+    if private {
+        bytes = crate::media::without_position(&bytes).ok_or_else(|| ModerationError::Io {
+            path: source.to_path_buf(),
+            source: std::io::Error::other(
+                "its metadata cannot be read to remove the position — ask the volunteer to send it again",
+            ),
+        })?;
+    }
     if std::fs::read(target).is_ok_and(|existing| existing == bytes) {
         return Ok(());
     }

@@ -398,6 +398,9 @@ labels! {
     site_page_link: "Trang di tích", "The site's page";
     // Hardening: privacy, quotas, self-approval
     a_moderator: "một người kiểm duyệt", "a moderator";
+    share_position: "Công khai nơi chụp ảnh", "Publish where the photos were taken";
+    share_position_hint: "Nếu không chọn, toạ độ GPS trong ảnh chỉ người kiểm duyệt thấy và bị xoá khỏi ảnh khi đăng.", "If left unticked, the GPS position in the photos is seen only by moderators and removed from the photos when they are published.";
+    position_private: "không công khai", "not published";
 }
 
 #[cfg(test)]

@@ -103,9 +103,10 @@ pub fn configure(cfg: &mut ServiceConfig, media_root: &std::path::Path) {
         )
         .service(
             web::scope("/media")
-                .wrap(DefaultHeaders::new().add(("Cache-Control", assets::IMMUTABLE)))
+                .wrap(DefaultHeaders::new().add(("Cache-Control", assets::MEDIA)))
                 .service(
                     Files::new("", media_root)
+                        .path_filter(|path, _| assets::is_derivative(path))
                         .use_etag(true)
                         .use_last_modified(true),
                 ),

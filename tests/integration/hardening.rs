@@ -341,3 +341,48 @@ async fn quotas_bound_what_one_volunteer_can_put_on_disk() {
     assert!(err.to_string().contains("20 submissions an hour"), "{err}");
     c.state.inbox.submit("moderator", proposal(), now).unwrap();
 }
+
+/// Finding 6 (privacy): the EXIF sidecar is not served; a volunteer's photo position is
+/// published only when they agreed, and otherwise the published copy carries none.
+#[actix_web::test]
+async fn photo_positions_stay_private_unless_shared() {
+    let fixture = &crate::web_fixture::FIXTURE;
+    let app = test::init_service(app(fixture.state.clone())).await;
+    let catalog = fixture.state.catalog();
+    let site = catalog.get(crate::web_fixture::PHOTO_SITE).unwrap();
+    let hash = &site.photos[0].meta.hash;
+    let index = &fixture.state.index_layout;
+    assert!(index.photo_meta(hash).is_file());
+    let served = send(
+        &app,
+        TestRequest::get().uri(&format!("/media/{}/{hash}.json", &hash[..2])),
+    )
+    .await;
+    assert_eq!(served.status, StatusCode::NOT_FOUND);
+    let file = &site.photos[0].meta.files[0].path;
+    let photo = send(&app, TestRequest::get().uri(&format!("/media/{file}"))).await;
+    assert_eq!(photo.status, StatusCode::OK);
+
+    let c = crate::contrib_fixture::fresh();
+    for shared in [false, true] {
+        let (submission, hashes) =
+            crate::moderate_fixture::new_site(&c.state, &format!("Miếu Riêng Tư {shared}"));
+        for hash in &hashes {
+            c.state
+                .inbox
+                .set_position_shared(&submission.id, hash, shared)
+                .unwrap();
+        }
+        let applied = c
+            .state
+            .moderation
+            .approve(&submission.id, "moderator", None, chrono::Utc::now())
+            .unwrap();
+        for photo in &applied.record.photos {
+            assert_eq!(photo.lat.is_some(), shared, "{}", photo.file);
+            let copy = applied.site_dir.join(&photo.file);
+            let exif = disan::media::read_exif(&copy).unwrap();
+            assert_eq!(exif.gps.is_some(), shared, "{}", photo.file);
+        }
+    }
+}

@@ -116,6 +116,10 @@ pub struct SubmittedPhoto {
     /// Where the camera was, from EXIF: compared with the site's position by moderators.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gps: Option<(f64, f64)>,
+    /// The volunteer agreed to publish where the photo was taken. Without it, an approval
+    /// publishes no position and the copy in the site folder carries none in its EXIF.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub share_position: bool,
     pub received: DateTime<Utc>,
 }
 
@@ -378,6 +382,22 @@ impl Inbox {
         let (all, problems) = self.list();
         let pending = all.into_iter().filter(|s| s.status == Status::Pending);
         (pending.collect(), problems)
+    }
+
+    /// Records whether the volunteer agreed to publish where a submitted photo was taken.
+    pub fn set_position_shared(
+        &self,
+        id: &str,
+        hash: &str,
+        shared: bool,
+    ) -> Result<(), InboxError> {
+        self.update(id, |submission| {
+            if let Some(photo) = submission.photos.iter_mut().find(|p| p.hash == hash) {
+                photo.share_position = shared;
+            }
+            Ok(())
+        })
+        .map(|_| ())
     }
 
     /// The volunteer's pending photo submission for `site_id`, if there is one: adding photos

@@ -156,6 +156,7 @@ impl Inbox {
                 .exif
                 .gps
                 .filter(|&(lat, lon)| (lat, lon) != (0.0, 0.0)),
+            share_position: false,
             received: now,
         };
         let dir = self.layout.submission_dir(id);

@@ -61,6 +61,9 @@ struct Ticket {
     author: String,
     license: String,
     created: DateTime<Utc>,
+    /// The volunteer agreed to publish where the photo was taken.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    share_position: bool,
     /// Set once the photo is in its submission.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     photo: Option<SubmittedPhoto>,
@@ -234,6 +237,27 @@ impl Inbox {
         self.save_ticket(id, ticket)
     }
 
+    /// Records whether the volunteer agreed to publish where the photo of an upload was taken
+    /// (asked with the declaration; applied to the photo when it is whole).
+    pub fn set_upload_position_shared(
+        &self,
+        submission_id: &str,
+        submitter: &str,
+        upload: &str,
+        shared: bool,
+    ) -> Result<(), InboxError> {
+        let mut ticket = self.ticket(submission_id, submitter, upload)?;
+        if ticket.share_position == shared {
+            return Ok(());
+        }
+        ticket.share_position = shared;
+        if let Some(photo) = &mut ticket.photo {
+            photo.share_position = shared;
+            self.set_position_shared(submission_id, &photo.hash, shared)?;
+        }
+        self.save_ticket(upload, &ticket)
+    }
+
     /// Every unfinished resumable upload in the staging folder: (id, volunteer, declared size).
     pub fn open_uploads(&self) -> Vec<(String, String, u64)> {
         let Ok(entries) = std::fs::read_dir(self.layout.staging_dir()) else {
@@ -364,7 +388,11 @@ impl Inbox {
         let result = StagedUpload::adopt(data, self.limits.max_file_bytes)
             .and_then(|staged| self.add_photo(&ticket.submission, staged, ticket.details(), now));
         match result {
-            Ok(photo) => {
+            Ok(mut photo) => {
+                if ticket.share_position && !photo.share_position {
+                    self.set_position_shared(&ticket.submission, &photo.hash, true)?;
+                    photo.share_position = true;
+                }
                 ticket.photo = Some(photo);
                 self.save_ticket(&id, &ticket)?;
                 drop(busy);
@@ -440,6 +468,7 @@ fn ticket_for(
         author,
         license: license.to_owned(),
         created: now,
+        share_position: false,
         photo: None,
     }
 }

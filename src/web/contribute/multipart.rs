@@ -141,6 +141,7 @@ pub async fn upload(
                 "caption" => outcome.caption = text,
                 "author" => outcome.author = text,
                 "license" => outcome.license = text,
+                "share_position" => outcome.share_position = text == "1",
                 _ => {}
             }
         }
@@ -175,7 +176,15 @@ pub async fn upload(
         let inbox = state.inbox.clone();
         let sub_id = submission.id.clone();
         let staged = file.staged;
-        match blocking(move || inbox.add_photo(&sub_id, staged, details, Utc::now())).await {
+        let share = outcome.share_position;
+        let added_photo = blocking(move || {
+            let photo = inbox.add_photo(&sub_id, staged, details, Utc::now())?;
+            if share {
+                inbox.set_position_shared(&sub_id, &photo.hash, true)?;
+            }
+            Ok(photo)
+        });
+        match added_photo.await {
             Ok(_) => added += 1,
             Err(e) => {
                 if status == StatusCode::SEE_OTHER || e.status() == StatusCode::PAYLOAD_TOO_LARGE {

@@ -1,7 +1,7 @@
 //! The resumable upload protocol, for the page's script (and any client on a bad line).
 //!
 //! ```text
-//! POST /contribute/{id}/uploads                  {"name","size","key","author","license","caption"?}
+//! POST /contribute/{id}/uploads     {"name","size","key","author","license","caption"?,"share_position"?}
 //!   → 200 {"upload","offset","size","complete"}  (the same upload again for the same key)
 //! PUT  /contribute/{id}/uploads/{upload}?offset=N   body: the bytes from N on (any length)
 //!   → 200 {"offset",…}        more to send
@@ -46,6 +46,9 @@ struct Declaration {
     license: String,
     #[serde(default)]
     caption: Option<String>,
+    /// Publish where the photo was taken (asked on the form; no by default).
+    #[serde(default)]
+    share_position: bool,
 }
 
 #[derive(Serialize)]
@@ -89,8 +92,13 @@ pub async fn declare(
     };
     let inbox = state.inbox.clone();
     let submitter = by.name().to_owned();
-    let result =
-        blocking(move || inbox.declare_upload(&id, &submitter, declared, Utc::now())).await;
+    let share = d.share_position;
+    let result = blocking(move || {
+        let status = inbox.declare_upload(&id, &submitter, declared, Utc::now())?;
+        inbox.set_upload_position_shared(&id, &submitter, &status.upload, share)?;
+        inbox.upload_status(&id, &submitter, &status.upload)
+    })
+    .await;
     match result {
         Ok(status) => answer(StatusCode::OK, &status),
         Err(e) => error(e),
@@ -188,6 +196,6 @@ fn bad_declaration() -> WebError {
     WebError::InvalidParameter {
         name: "declaration",
         value: String::new(),
-        expected: "JSON {\"name\", \"size\", \"key\", \"author\", \"license\", \"caption\"?}",
+        expected: "JSON {\"name\", \"size\", \"key\", \"author\", \"license\", \"caption\"?, \"share_position\"?}",
     }
 }
