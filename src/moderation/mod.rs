@@ -255,6 +255,22 @@ impl Moderation {
             path: ArchiveLayout::site_file(&site_dir),
             source,
         })?;
+        // Photos the revert took off the record leave the site folder (the inbox keeps the
+        // submitted original). Last, so a crash before it leaves an unlisted file, not a
+        // listed one missing.
+        for gone in current
+            .photos
+            .iter()
+            .filter(|p| !record.photos.iter().any(|kept| kept.file == p.file))
+        {
+            if let Some(path) = ArchiveLayout::photo(&site_dir, &gone.file) {
+                match std::fs::remove_file(&path) {
+                    Ok(()) => {}
+                    Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(source) => return Err(ModerationError::Io { path, source }),
+                }
+            }
+        }
         Ok(Applied {
             site_dir,
             record,

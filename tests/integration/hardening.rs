@@ -386,3 +386,59 @@ async fn photo_positions_stay_private_unless_shared() {
         }
     }
 }
+
+/// Finding 7 (revert leaves files public): reverting an approved photo deletes its
+/// derivatives and sidecar (its URLs answer 404) and takes the file out of the site folder.
+#[actix_web::test]
+async fn a_reverted_photo_is_withdrawn() {
+    use disan::web::moderate::publish::publish;
+    let c = crate::contrib_fixture::fresh();
+    let app = test::init_service(app(c.state.clone())).await;
+    let proposal = disan::archive::inbox::Proposal::Photos {
+        site_id: "den-thai-vi".into(),
+    };
+    let submission = c
+        .state
+        .inbox
+        .submit("volunteer", proposal, chrono::Utc::now())
+        .unwrap();
+    let bytes = crate::web_fixture::photo_like_jpeg(1600, 1200, 7);
+    crate::moderate_fixture::add_photo(&c.state, &submission.id, "IMG_7.JPG", &bytes);
+    let applied = c
+        .state
+        .moderation
+        .approve(&submission.id, "moderator", None, chrono::Utc::now())
+        .unwrap();
+    publish(&c.state, &applied);
+    let catalog = c.state.catalog();
+    let meta = catalog.get("den-thai-vi").unwrap().photos[0].meta.clone();
+    let url = format!("/media/{}", meta.files[0].path);
+    assert_eq!(
+        send(&app, TestRequest::get().uri(&url)).await.status,
+        StatusCode::OK
+    );
+    let original = applied.site_dir.join(&applied.record.photos[0].file);
+    assert!(original.is_file());
+
+    let reverted = c
+        .state
+        .moderation
+        .revert(
+            "den-thai-vi",
+            &applied.entry.change,
+            "admin",
+            chrono::Utc::now(),
+        )
+        .unwrap();
+    publish(&c.state, &reverted);
+    assert!(reverted.record.photos.is_empty());
+    assert!(!original.exists(), "the original left the site folder");
+    assert_eq!(
+        send(&app, TestRequest::get().uri(&url)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert!(!c.state.index_layout.photo_meta(&meta.hash).exists());
+    // The submitted original is still in the inbox, for the record.
+    let kept = c.state.inbox.get(&submission.id).unwrap();
+    assert!(c.state.inbox.photo_path(&kept, &kept.photos[0]).is_file());
+}

@@ -13,10 +13,11 @@ use std::time::Instant;
 use crate::description;
 use crate::index_updates::{self, IndexUpdater, SiteUpdate, UpdateError};
 use crate::ingest::manifest::hash_bytes;
+use crate::ingest::photos::PhotoMeta;
 use crate::layout::ArchiveLayout;
 use crate::media::Limits;
 use crate::moderation::Applied;
-use crate::web::catalog::{self, Site, SitePhoto};
+use crate::web::catalog::{self, Catalog, Site, SitePhoto};
 use crate::web::state::AppState;
 
 /// What publishing did, for the moderator's confirmation and the log.
@@ -57,10 +58,56 @@ pub fn publish(state: &AppState, applied: &Applied) -> Published {
     let site = catalog_site(applied, &photos);
     // The description is rendered here, once, never on a page view.
     description::ensure(&state.index_layout, &site.record_hash, record);
-    state.update_catalog(|current| current.replacing(site));
+    let mut withdrawn = Vec::new();
+    state.update_catalog(|current| {
+        let next = current.replacing(site);
+        withdrawn = withdrawn_photos(current, &next, &record.id);
+        next
+    });
+    // After the swap, so no page still links to them.
+    for meta in withdrawn {
+        withdraw(state, &meta);
+    }
     let millis = started.elapsed().as_millis();
     tracing::info!(site = %record.id, millis, "moderated change published");
     Published { searchable, millis }
+}
+
+/// Photos the site showed before this change and no published site shows after it.
+fn withdrawn_photos(before: &Catalog, after: &Catalog, id: &str) -> Vec<PhotoMeta> {
+    let Some(old) = before.get(id) else {
+        return Vec::new();
+    };
+    let shown: std::collections::HashSet<&str> = after
+        .sites()
+        .iter()
+        .flat_map(|s| s.photos.iter().map(|p| p.meta.hash.as_str()))
+        .collect();
+    old.photos
+        .iter()
+        .filter(|p| !shown.contains(p.meta.hash.as_str()))
+        .map(|p| p.meta.clone())
+        .collect()
+}
+
+/// Deletes a withdrawn photo's derivatives and sidecar: its URLs answer 404 from now on.
+fn withdraw(state: &AppState, meta: &PhotoMeta) {
+    let media = &state.media_root;
+    let files = meta
+        .files
+        .iter()
+        .map(|f| media.join(&f.path))
+        .chain(std::iter::once(state.index_layout.photo_meta(&meta.hash)));
+    for file in files {
+        if let Err(err) = std::fs::remove_file(&file)
+            && err.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::error!(
+                "{}: a withdrawn photo could not be deleted: {err}",
+                file.display()
+            );
+        }
+    }
 }
 
 fn index(
