@@ -105,6 +105,10 @@ pub enum AccountsError {
     BadUserName { given: String, why: &'static str },
     #[error("user `{name}` already exists — pick another name, or disable the old account")]
     UserExists { name: String },
+    #[error(
+        "user name `{name}` looks like the existing account `{existing}` — pick a clearly different name"
+    )]
+    LookAlike { name: String, existing: String },
     #[error("no user `{name}` — `disan user list` shows the accounts")]
     NoSuchUser { name: String },
     #[error("the password is too short ({length} characters) — use at least {min}")]

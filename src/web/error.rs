@@ -229,6 +229,7 @@ fn accounts_entry(e: &AccountsError) -> (&'static str, StatusCode) {
         A::UnknownRole { .. }
         | A::BadUserName { .. }
         | A::UserExists { .. }
+        | A::LookAlike { .. }
         | A::NoSuchUser { .. }
         | A::WeakPassword { .. } => ("invalid_account", StatusCode::BAD_REQUEST),
         A::Io { .. } | A::Corrupt { .. } | A::Random(_) | A::Hash(_) => {
