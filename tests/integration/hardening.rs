@@ -442,3 +442,32 @@ async fn a_reverted_photo_is_withdrawn() {
     let kept = c.state.inbox.get(&submission.id).unwrap();
     assert!(c.state.inbox.photo_path(&kept, &kept.photos[0]).is_file());
 }
+
+/// Finding 9 (bidi spoofing): right-to-left overrides and other invisible format characters
+/// are dropped from file names, photo authors and captions.
+#[actix_web::test]
+async fn invisible_format_characters_are_dropped() {
+    let c = crate::contrib_fixture::fresh();
+    let (submission, _) = crate::moderate_fixture::new_site(&c.state, "Miếu Chữ Ẩn");
+    let mut staged = c.state.inbox.stage().unwrap();
+    staged
+        .write(&crate::web_fixture::photo_like_jpeg(800, 600, 11))
+        .unwrap();
+    let details = disan::archive::inbox::PhotoDetails {
+        original_name: "x\u{202e}gpj.exe".into(),
+        caption: Some("Cổng\u{200b} đình\u{2066}".into()),
+        author: "Lan\u{202e}naL".into(),
+        license: "CC0-1.0".into(),
+    };
+    let photo = c
+        .state
+        .inbox
+        .add_photo(&submission.id, staged, details, chrono::Utc::now())
+        .unwrap();
+    assert_eq!(photo.original_name, "xgpj.exe");
+    assert_eq!(photo.author, "LannaL");
+    assert_eq!(photo.caption.as_deref(), Some("Cổng đình"));
+    for text in [&photo.original_name, &photo.author] {
+        assert!(!text.chars().any(|c| matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')));
+    }
+}

@@ -237,7 +237,9 @@ fn extension(bytes: &[u8]) -> &'static str {
 pub(super) fn check_details(
     details: &PhotoDetails,
 ) -> Result<(Option<String>, String, &'static str), InboxError> {
-    let author = crate::fold::nfc(details.author.trim());
+    // Invisible format characters (bidi overrides, zero-width spaces) would let a credit or a
+    // caption display as something other than what it says.
+    let author = crate::fold::visible(&crate::fold::nfc(details.author.trim()));
     if author.is_empty() {
         return Err(invalid(
             "author",
@@ -262,7 +264,8 @@ pub(super) fn check_details(
     let caption = details
         .caption
         .as_deref()
-        .map(|c| crate::fold::nfc(c.trim()))
+        .map(|c| crate::fold::visible(&crate::fold::nfc(c.trim())))
+        .map(|c| c.trim().to_owned())
         .filter(|c| !c.is_empty());
     if caption.as_ref().is_some_and(|c| c.chars().count() > 1000) {
         return Err(invalid(
