@@ -76,6 +76,10 @@ pub enum ModerationError {
     Conflict { fields: Vec<String> },
     #[error("a rejection needs a reason the volunteer can act on (1–2000 characters)")]
     ReasonRequired,
+    #[error(
+        "this is your own submission — another moderator must approve it (an admin may, and it is logged)"
+    )]
+    OwnSubmission,
 }
 
 fn join(problems: &[Problem]) -> String {
@@ -112,12 +116,26 @@ impl Moderation {
     }
 
     /// Approves a pending submission, optionally as edited by the moderator (`edited` replaces
-    /// the proposed record's text; ids, photos and dates are managed here).
+    /// the proposed record's text; ids, photos and dates are managed here). Nobody approves
+    /// their own submission here: see [`Self::approve_with`].
     pub fn approve(
         &self,
         submission_id: &str,
         moderator: &str,
         edited: Option<SiteRecord>,
+        now: DateTime<Utc>,
+    ) -> Result<Applied, ModerationError> {
+        self.approve_with(submission_id, moderator, edited, false, now)
+    }
+
+    /// [`Self::approve`], where `override_own` lets an admin approve their own submission
+    /// (the caller checks the role); the history line says so.
+    pub fn approve_with(
+        &self,
+        submission_id: &str,
+        moderator: &str,
+        edited: Option<SiteRecord>,
+        override_own: bool,
         now: DateTime<Utc>,
     ) -> Result<Applied, ModerationError> {
         let _held = self.lock()?;
@@ -128,6 +146,10 @@ impl Moderation {
                 status: submission.status,
             }
             .into());
+        }
+        let own = submission.submitter == moderator;
+        if own && !override_own {
+            return Err(ModerationError::OwnSubmission);
         }
         let plan = plan::plan(&self.layout, &submission, edited, now)?;
         let problems: Vec<Problem> = crate::record::validate(&plan.record)
@@ -153,6 +175,7 @@ impl Moderation {
                     submission: Some(submission.id.clone()),
                     submitted_by: Some(submission.submitter.clone()),
                     approved_by: moderator.to_owned(),
+                    self_approved: own,
                     reverts: None,
                     changes: plan.changes(),
                 };
@@ -247,6 +270,7 @@ impl Moderation {
             submission: None,
             submitted_by: None,
             approved_by: moderator.to_owned(),
+            self_approved: false,
             reverts: Some(change.to_owned()),
             changes: diff::diff(&current, &record),
         };

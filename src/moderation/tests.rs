@@ -314,6 +314,7 @@ fn an_interrupted_approval_leaves_no_partial_file_and_resumes_once() {
         submission: Some(id.clone()),
         submitted_by: Some("lan".into()),
         approved_by: "mai".into(),
+        self_approved: false,
         reverts: None,
         changes: plan.changes(),
     };

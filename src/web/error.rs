@@ -185,6 +185,11 @@ impl WebError {
                      gửi, hoặc nhờ người kiểm duyệt nâng giới hạn."
                 )
             }
+            WebError::Moderation(ModerationError::OwnSubmission) => {
+                "Đây là đóng góp của bạn — một người kiểm duyệt khác cần duyệt nó (quản trị viên \
+                 có thể tự duyệt, và việc đó được ghi lại)."
+                    .into()
+            }
             WebError::UriTooLong { limit_bytes } => format!(
                 "Địa chỉ trang quá dài (giới hạn {limit_bytes} byte) — hãy rút ngắn từ khoá tìm \
                  kiếm hoặc đường dẫn."
@@ -269,6 +274,7 @@ fn moderation_entry(e: &ModerationError) -> (&'static str, StatusCode) {
         M::CannotRevertCreation { .. } | M::AlreadyReverted { .. } | M::Conflict { .. } => {
             ("conflict", StatusCode::CONFLICT)
         }
+        M::OwnSubmission => ("own_submission", StatusCode::FORBIDDEN),
         M::History(_) | M::Io { .. } => ("moderation_failed", StatusCode::INTERNAL_SERVER_ERROR),
     }
 }

@@ -471,3 +471,63 @@ async fn invisible_format_characters_are_dropped() {
         assert!(!text.chars().any(|c| matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')));
     }
 }
+
+/// Finding 10 (self-approval): a moderator cannot approve their own submission; an admin may,
+/// by saying so, and the history records it.
+#[actix_web::test]
+async fn nobody_approves_their_own_submission_unless_an_admin_says_so() {
+    use crate::contrib_fixture::{fresh, login, post_form};
+    let c = fresh();
+    let app = test::init_service(app(c.state.clone())).await;
+    let proposal = |name: &str| disan::archive::inbox::Proposal::NewSite {
+        record: crate::moderate_fixture::proposed_record(name),
+    };
+    let now = chrono::Utc::now();
+    let mine = c
+        .state
+        .inbox
+        .submit("moderator", proposal("Miếu Tự Duyệt"), now)
+        .unwrap();
+    let moderator = login(&app, &c.state, "moderator").await;
+    let approve = format!("/moderate/{}/approve", mine.id);
+    let refused = send(&app, post_form(&approve, Some(&moderator), &[])).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(
+        refused.body.contains("một người kiểm duyệt khác"),
+        "{}",
+        refused.body
+    );
+    let review = send(
+        &app,
+        crate::moderate_fixture::get(&format!("/moderate/{}", mine.id), Some(&moderator)),
+    )
+    .await;
+    assert!(
+        !review.body.contains(&approve),
+        "no approve button on one's own submission"
+    );
+    // Another moderator (here the admin) approves it normally.
+    let admin = login(&app, &c.state, "admin").await;
+    let done = send(&app, post_form(&approve, Some(&admin), &[])).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+
+    // The admin's own submission: refused without the override, approved and logged with it.
+    let own = c
+        .state
+        .inbox
+        .submit("admin", proposal("Miếu Quản Trị"), now)
+        .unwrap();
+    let approve = format!("/moderate/{}/approve", own.id);
+    let refused = send(&app, post_form(&approve, Some(&admin), &[])).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let done = send(
+        &app,
+        post_form(&approve, Some(&admin), &[("override_own", "1")]),
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    let site = crate::moderate_fixture::approved_site(&c.state, &own.id);
+    let dir = c.state.catalog().get(&site).unwrap().dir.clone();
+    let log = disan::moderation::history::read(&dir).unwrap();
+    assert!(log[0].self_approved && log[0].approved_by == "admin");
+}

@@ -42,6 +42,7 @@ struct EntryView {
     action: &'static str,
     submitted_by: Option<String>,
     approved_by: String,
+    self_approved: bool,
     reverts: Option<String>,
     reverted_by: Option<String>,
     changes: Vec<ChangeView>,
@@ -140,6 +141,7 @@ fn entry_view(
         } else {
             lang.labels().a_moderator.to_owned()
         },
+        self_approved: entry.self_approved,
         reverts: entry.reverts.clone(),
         revertible: moderator && entry.action != Action::NewSite && reverted_by.is_none(),
         reverted_by,
