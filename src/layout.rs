@@ -114,9 +114,15 @@ impl ArchiveLayout {
         self.private_dir().join("users.json")
     }
 
-    /// Open sessions, stored by the hash of their token.
+    /// Open sessions as older versions stored them (one JSON file), imported once.
     pub fn sessions_file(&self) -> PathBuf {
         self.private_dir().join("sessions.json")
+    }
+
+    /// Open sessions, stored by the hash of their token: a journal of sessions opened and
+    /// closed, one JSON object a line.
+    pub fn sessions_journal(&self) -> PathBuf {
+        self.private_dir().join("sessions.jsonl")
     }
 
     /// The lock file guarding the read-modify-write of `state_file` (`users.json.lock`).

@@ -9,9 +9,10 @@
 //! Design of the private state. Everything lives in `archive/.disan/` ([`ArchiveLayout::
 //! private_dir`]), which is backed up with the archive (it is inside it) but is a reserved,
 //! hidden folder that the walk, the index and the web site never read, so it is never served,
-//! exported or published. `users.json` and `sessions.json` are small JSON files, each replaced
-//! atomically under a sibling lock file ([`crate::archive::lock_exclusive`]) so that the server
-//! and a `disan user` command run at the same time cannot lose each other's writes. Sessions are
+//! exported or published. `users.json` is a small JSON file replaced atomically, and
+//! `sessions.jsonl` a journal appended to (kept in memory by the server, see [`SessionStore`]),
+//! each under a sibling lock file ([`crate::archive::lock_exclusive`]) so that the server and a
+//! `disan user` command run at the same time cannot lose each other's writes. Sessions are
 //! stored by the blake3 hash of their token: someone who reads a backup learns neither a
 //! password nor a usable session. The files are created readable by their owner only (Unix).
 //!
@@ -26,7 +27,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use limiter::{LimiterConfig, LoginLimiter, Throttled};
-pub use sessions::{NewSession, Session, SessionStore};
+pub use sessions::{MAX_SESSIONS_PER_USER, NewSession, Session, SessionStore};
 pub use users::{User, UserStore, generate_password, validate_user_name};
 
 /// What a user may do. Ordered: a higher role includes every lower one.

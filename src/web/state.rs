@@ -121,7 +121,10 @@ impl AppState {
 
     /// Applies the configured contribution limits.
     pub fn with_limits(mut self, limits: ContributeLimits) -> AppState {
-        self.accounts.sessions = SessionStore::new(&self.archive, session_lifetime(&limits));
+        self.accounts.sessions = SessionStore::new(&self.archive, session_lifetime(&limits))
+            .with_idle(chrono::Duration::days(i64::from(
+                limits.session_idle_days.max(1),
+            )));
         self.inbox = Inbox::new(&self.archive)
             .with_limits(media_limits(&limits))
             .with_max_photos(limits.max_photos_per_submission)
