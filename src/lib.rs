@@ -9,7 +9,8 @@
 //! - **Where things are** — [`layout`] computes every path of the archive and the index;
 //!   [`config`] says which archive and index a command works on.
 //! - **The archive** — [`archive`] is the only code that reads or writes `archive/`;
-//!   [`check`] validates it; [`import`] brings in CSV/JSON from other systems.
+//!   [`check`] validates it; [`import`] brings in CSV/JSON from other systems; [`backup`] copies
+//!   it consistently while the server runs, verifies the copy and puts it back.
 //! - **Derived data** — [`media`] turns photos into web derivatives and reads EXIF;
 //!   [`description`] renders a record's Markdown once, safely, for its page; [`search`]
 //!   is the only code that touches tantivy; [`ingest`] runs the archive through both,
@@ -29,6 +30,7 @@ pub mod config;
 pub mod layout;
 
 pub mod archive;
+pub mod backup;
 pub mod check;
 pub mod import;
 

@@ -5,6 +5,7 @@
 mod util; // temp archives, running `disan`, locating the real test data
 
 mod accounts; // login, logout, sessions, CSRF and the role of every write route
+mod backup; // the backup drill: back up under load, verify, wipe, restore, rebuild, compare
 mod check; // `disan check` on a clean archive, one of each mistake, and the bundled archive
 mod contrib_fixture; // a writable archive with one account per role, and a logged-in browser
 mod contribute; // volunteers' pages: routes × roles, CSRF, the site forms, escaping, sessions
