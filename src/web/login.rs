@@ -166,6 +166,9 @@ pub async fn submit(
             | AccountsError::Throttled(_)
             | AccountsError::Disabled { .. }),
         ) => {
+            if matches!(err, AccountsError::BadCredentials) {
+                state.metrics.login_failed();
+            }
             let error = WebError::Accounts(err);
             let (status, message) = (error.status(), error.message(chosen.lang));
             login_page(&req, &state, chosen, &next, &name, Some(message), status)

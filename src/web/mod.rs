@@ -29,6 +29,7 @@ pub mod headers;
 pub mod i18n;
 pub mod login;
 pub mod map;
+pub mod metrics;
 pub mod moderate;
 pub mod page_cache;
 pub mod pages;
@@ -108,6 +109,7 @@ pub fn app(
         .wrap(Compress::default())
         .wrap(security_headers())
         .wrap(actix_web::middleware::from_fn(headers::at_the_door))
+        .wrap(actix_web::middleware::from_fn(metrics::observe))
 }
 
 /// The security headers, in one place.

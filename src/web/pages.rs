@@ -105,7 +105,9 @@ fn render_search(
 ) -> Result<String, PageError> {
     let pairs: Vec<(String, String)> = form_urlencoded_pairs(req.query_string()).collect();
     let request = SearchRequest::from_pairs(pairs.iter().cloned()).in_lang(lang)?;
+    let started = std::time::Instant::now();
     let response = state.index.search(&request).in_lang(lang)?;
+    state.metrics.searched(started.elapsed());
     // With nothing found, offer names that start like the first word typed.
     let suggestions: Option<SuggestResponse> = (response.total == 0)
         .then(|| {

@@ -5,7 +5,7 @@ use actix_web::middleware::DefaultHeaders;
 use actix_web::web::{self, ServiceConfig, get, head, post, put};
 
 use super::contribute::{home, multipart, site_form, submission, uploads};
-use super::{api, assets, login, moderate, pages, qr, seo};
+use super::{api, assets, login, metrics, moderate, pages, qr, seo};
 
 /// Registers every route. `media_root` is where ingest wrote the photo derivatives.
 pub fn configure(cfg: &mut ServiceConfig, media_root: &std::path::Path) {
@@ -88,6 +88,7 @@ pub fn configure(cfg: &mut ServiceConfig, media_root: &std::path::Path) {
         .route("/api/v1/sites/{id}", get().to(api::site))
         .route("/api/v1/openapi.json", get().to(api::openapi))
         .route("/healthz", get().to(api::health))
+        .route("/metrics", get().to(metrics::metrics))
         // For machines
         .route("/robots.txt", get().to(seo::robots))
         .route("/sitemap.xml", get().to(seo::sitemap))

@@ -42,6 +42,8 @@ pub struct AppState {
     pub trusted: TrustedProxies,
     /// Who may read `/metrics`.
     pub metrics_from: TrustedProxies,
+    /// Counters and timings for `/metrics`.
+    pub metrics: super::metrics::Metrics,
     pub media_root: std::path::PathBuf,
     /// Rendered search pages of the current catalog.
     pub search_pages: PageCache,
@@ -92,6 +94,7 @@ impl AppState {
             trusted: TrustedProxies::default(),
             metrics_from: TrustedProxies::parse(&["127.0.0.0/8".into(), "::1".into()])
                 .expect("loopback parses"),
+            metrics: Default::default(),
             media_root,
             search_pages: PageCache::default(),
             api_searches: PageCache::default(),

@@ -14,6 +14,7 @@ mod crash; // SIGKILL of the real server during approvals: nothing lost, nothing
 mod hardening; // the twelve findings of the security review, each with its regression test
 mod import; // `disan import`: CSV and JSON, dry run, rejections, idempotence, real relic data
 mod ingest; // `disan ingest`: incremental, crash-safe, bad input reported, photo GPS
+mod metrics; // /metrics for loopback only: requests, latency, search time, index, inbox, logins
 mod moderate; // the moderators' queue: roles and CSRF, approve (live at once), edit, reject
 mod moderate_fixture; // pending submissions with GPS photos, requests, the public archive listing
 mod moderate_history; // reverts, escaping, a failed approval and a restart, needs-help

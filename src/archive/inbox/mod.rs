@@ -410,6 +410,11 @@ impl Inbox {
         })
     }
 
+    /// How many submissions wait for a moderator.
+    pub fn pending_count(&self) -> usize {
+        self.pending().0.len()
+    }
+
     /// A volunteer's "my contributions": their submissions, newest first.
     pub fn by_submitter(&self, name: &str) -> (Vec<Submission>, Vec<InboxError>) {
         let (all, problems) = self.list();
