@@ -11,6 +11,7 @@ mod contrib_fixture; // a writable archive with one account per role, and a logg
 mod contribute; // volunteers' pages: routes × roles, CSRF, the site forms, escaping, sessions
 mod contribute_uploads; // photo uploads: plain form, bad input, 413s, resume after cuts and restarts
 mod crash; // SIGKILL of the real server during approvals: nothing lost, nothing twice
+mod disk_full; // a full disk (tmpfs): uploads, approvals, ingest fail clearly, corrupt nothing, recover
 mod hardening; // the twelve findings of the security review, each with its regression test
 mod import; // `disan import`: CSV and JSON, dry run, rejections, idempotence, real relic data
 mod ingest; // `disan ingest`: incremental, crash-safe, bad input reported, photo GPS
