@@ -12,5 +12,5 @@ pub mod walk;
 pub mod write;
 
 pub use lock::{FileLock, lock_exclusive};
-pub use walk::{SiteEntry, photo_files, walk};
+pub use walk::{SiteEntry, photo_files, read_site, site_dirs, walk};
 pub use write::{write_atomic, write_record};

@@ -30,26 +30,72 @@ impl SiteEntry {
 /// Every site below the archive root, sorted by folder so runs are reproducible, plus problems
 /// met while walking (unreadable folders). Reserved folders (`inbox/`, hidden ones) are skipped.
 pub fn walk(layout: &ArchiveLayout) -> (Vec<SiteEntry>, Vec<(PathBuf, Problem)>) {
-    let mut sites = Vec::new();
-    let mut problems = Vec::new();
+    let (dirs, problems) = site_dirs(layout);
+    (dirs.into_iter().map(read_site).collect(), problems)
+}
+
+/// The site folders below the archive root (those holding a `site.json`), sorted, without
+/// reading any record; plus problems met while walking. The top-level folders (provinces, in
+/// the layout `import` writes) are walked in parallel: listing 100,000 folders is most of what
+/// a server's start-up ingest does.
+pub fn site_dirs(layout: &ArchiveLayout) -> (Vec<PathBuf>, Vec<(PathBuf, Problem)>) {
     if !layout.root().is_dir() {
-        problems.push((
-            layout.root().to_path_buf(),
-            Problem::error(
-                "",
-                "archive folder not found",
-                "pass --archive DIR or set DISAN_ARCHIVE",
-            ),
-        ));
-        return (sites, problems);
+        let problem = Problem::error(
+            "",
+            "archive folder not found",
+            "pass --archive DIR or set DISAN_ARCHIVE",
+        );
+        return (Vec::new(), vec![(layout.root().to_path_buf(), problem)]);
     }
-    let walker = WalkDir::new(layout.root())
-        .follow_links(false)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| {
-            !(e.file_type().is_dir() && e.depth() > 0 && layout.is_reserved(e.path()))
-        });
+    // The root itself (not descending), then each top-level folder as a walk of its own.
+    let (root_site, mut problems) = walk_below(layout, layout.root(), Some(1));
+    let tops: Vec<PathBuf> = match std::fs::read_dir(layout.root()) {
+        Ok(read) => {
+            let mut tops: Vec<PathBuf> = read
+                .flatten()
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+                .map(|e| e.path())
+                .filter(|p| !layout.is_reserved(p))
+                .collect();
+            tops.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+            tops
+        }
+        Err(_) => Vec::new(), // reported by the walk of the root above
+    };
+    use rayon::prelude::*;
+    let below: Vec<_> = tops
+        .par_iter()
+        .map(|top| walk_below(layout, top, None))
+        .collect();
+    // In the order of one walk sorted by name: the root's own `site.json` among its folders.
+    let mut dirs = Vec::new();
+    let mut root_site = Some(root_site);
+    for (top, (more_dirs, more_problems)) in tops.iter().zip(below) {
+        if top.file_name() > Some(std::ffi::OsStr::new(SITE_FILE)) {
+            dirs.extend(root_site.take().into_iter().flatten());
+        }
+        dirs.extend(more_dirs);
+        problems.extend(more_problems);
+    }
+    dirs.extend(root_site.into_iter().flatten());
+    (dirs, problems)
+}
+
+/// Site folders at and below `start`, sorted by file name at each level.
+fn walk_below(
+    layout: &ArchiveLayout,
+    start: &Path,
+    max_depth: Option<usize>,
+) -> (Vec<PathBuf>, Vec<(PathBuf, Problem)>) {
+    let mut dirs = Vec::new();
+    let mut problems = Vec::new();
+    let mut walker = WalkDir::new(start).follow_links(false).sort_by_file_name();
+    if let Some(depth) = max_depth {
+        walker = walker.max_depth(depth);
+    }
+    let walker = walker.into_iter().filter_entry(|e| {
+        !(e.file_type().is_dir() && e.path() != layout.root() && layout.is_reserved(e.path()))
+    });
     for entry in walker {
         let entry = match entry {
             Ok(entry) => entry,
@@ -67,11 +113,10 @@ pub fn walk(layout: &ArchiveLayout) -> (Vec<SiteEntry>, Vec<(PathBuf, Problem)>)
             }
         };
         if entry.file_type().is_file() && entry.file_name() == SITE_FILE {
-            let dir = entry.path().parent().unwrap_or(layout.root()).to_path_buf();
-            sites.push(read_site(dir));
+            dirs.push(entry.path().parent().unwrap_or(layout.root()).to_path_buf());
         }
     }
-    (sites, problems)
+    (dirs, problems)
 }
 
 /// Reads one site folder's record.

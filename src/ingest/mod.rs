@@ -15,6 +15,8 @@
 
 pub mod manifest;
 pub mod photos;
+mod plan;
+pub mod summary;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -22,13 +24,14 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::archive::{self, SiteEntry};
 use crate::layout::{ArchiveLayout, IndexLayout};
 use crate::media::Limits;
-use crate::record::{Accuracy, Severity, SiteRecord, in_vietnam, validate};
+use crate::record::{Accuracy, in_vietnam};
 use crate::search::{DocumentExtras, INDEX_SCHEMA_VERSION, SearchError, SearchIndex};
-use manifest::{Manifest, SiteState, hash_bytes, hash_file};
+use manifest::Manifest;
 use photos::PhotoMeta;
+use plan::PlannedSite;
+use summary::SiteSummary;
 
 /// How to run an ingest.
 #[derive(Debug, Clone, Default)]
@@ -75,19 +78,22 @@ pub enum IngestError {
     },
 }
 
-/// A site as planned: its record (possibly completed from photo GPS) and photos.
-struct PlannedSite {
-    record: SiteRecord,
-    state: SiteState,
-    photos: Vec<Option<PhotoMeta>>,
-}
-
 /// Runs the pipeline.
 pub fn ingest(
     archive: &ArchiveLayout,
     index: &IndexLayout,
     options: &IngestOptions,
 ) -> Result<IngestReport, IngestError> {
+    ingest_keeping_manifest(archive, index, options).map(|(report, _)| report)
+}
+
+/// [`ingest`], also handing back the manifest it wrote: a server builds its catalog from it
+/// rather than reading it back from disk.
+pub fn ingest_keeping_manifest(
+    archive: &ArchiveLayout,
+    index: &IndexLayout,
+    options: &IngestOptions,
+) -> Result<(IngestReport, Manifest), IngestError> {
     let started = Instant::now();
     let mut report = IngestReport::default();
     let old = Manifest::load(&index.manifest());
@@ -100,26 +106,23 @@ pub fn ingest(
     };
     report.rebuilt = existing.is_none();
 
-    // Plan: what is in the archive now.
-    let (entries, walk_problems) = archive::walk(archive);
-    for (path, problem) in walk_problems {
-        report
-            .problems
-            .push(format!("{}: {problem}", archive.display(&path)));
-    }
+    // Plan: what is in the archive now, and what changed.
     let mut new = Manifest {
         index_schema_version: INDEX_SCHEMA_VERSION,
+        summary_version: summary::SUMMARY_VERSION,
         failed_photos: old.failed_photos.clone(),
         ..Manifest::default()
     };
-    let keep_broken = !report.rebuilt;
-    let mut sites = plan_sites(archive, &entries, &old, &mut new, &mut report, keep_broken);
+    // A summary of another version may lack a field: such sites are read again.
+    let trust_stamps = !report.rebuilt && old.summary_version == summary::SUMMARY_VERSION;
+    let mut sites = plan::plan_sites(archive, index, &old, &mut new, &mut report, trust_stamps);
     report.sites = sites.len() + new.sites.len();
 
     // Render: each photo content once, only if no earlier run did.
     let metas = render_photos(index, archive, &sites, &mut new, options, &mut report);
     for site in &mut sites {
         fill_photos(site, &metas);
+        site.state.summary = Some(SiteSummary::of(&site.record, &site.photos));
     }
     // Describe: each record version's Markdown rendered once, never on a page view.
     write_descriptions(index, &sites, &mut report);
@@ -144,7 +147,8 @@ pub fn ingest(
         .collect();
     let mut writer = search.writer(100_000_000)?;
     for site in &sites {
-        if !report.rebuilt && old.sites.get(&site.record.id) == Some(&site.state) {
+        let same = old.sites.get(&site.record.id);
+        if !report.rebuilt && same.is_some_and(|s| s.same_content(&site.state)) {
             report.unchanged += 1;
             continue;
         }
@@ -177,127 +181,16 @@ pub fn ingest(
     for site in sites {
         new.sites.insert(site.record.id.clone(), site.state);
     }
-    new.save(&index.manifest())
-        .map_err(|source| IngestError::Io {
-            path: index.manifest(),
-            source,
-        })?;
+    // Nothing changed (the run every server start makes): the manifest on disk says it all.
+    if new != old {
+        new.save(&index.manifest())
+            .map_err(|source| IngestError::Io {
+                path: index.manifest(),
+                source,
+            })?;
+    }
     report.seconds = started.elapsed().as_secs_f64();
-    Ok(report)
-}
-
-/// Reads, validates and hashes every site. A site whose `site.json` is broken keeps its
-/// previous index entry (copied into `new`), so a typo never makes a site vanish — unless the
-/// index is being rebuilt, when there is no previous entry to keep.
-fn plan_sites(
-    archive: &ArchiveLayout,
-    entries: &[SiteEntry],
-    old: &Manifest,
-    new: &mut Manifest,
-    report: &mut IngestReport,
-    keep_broken: bool,
-) -> Vec<PlannedSite> {
-    let old_by_dir: HashMap<&str, (&String, &SiteState)> = old
-        .sites
-        .iter()
-        .map(|(id, s)| (s.dir.as_str(), (id, s)))
-        .collect();
-    let mut first_dir_of: HashMap<String, PathBuf> = HashMap::new();
-    let mut planned = Vec::new();
-    for entry in entries {
-        let rel_dir = archive.display(&entry.dir).to_string();
-        let file = archive.display(&entry.file()).to_string();
-        let record = match &entry.record {
-            Ok(record) => record,
-            Err(problem) => {
-                // A rebuilt index has no previous entry to keep.
-                let kept = old_by_dir.get(rel_dir.as_str()).filter(|_| keep_broken);
-                let note = if kept.is_some() {
-                    " (the previously indexed version stays searchable)"
-                } else {
-                    ""
-                };
-                report.problems.push(format!("{file}: {problem}{note}"));
-                if let Some((id, state)) = kept {
-                    new.sites.insert((*id).clone(), (*state).clone());
-                }
-                continue;
-            }
-        };
-        let errors: Vec<_> = validate(record)
-            .into_iter()
-            .filter(|p| p.severity == Severity::Error)
-            .collect();
-        for problem in &errors {
-            report.problems.push(format!("{file}: {problem}"));
-        }
-        if errors.iter().any(|p| p.field == "id") {
-            continue;
-        }
-        if let Some(first) = first_dir_of.get(&record.id) {
-            report.problems.push(format!(
-                "{file}: `id` `{}` is also the id of {} — only the first is indexed; rename one",
-                record.id,
-                archive.display(&first.join("site.json"))
-            ));
-            continue;
-        }
-        first_dir_of.insert(record.id.clone(), entry.dir.clone());
-        let mut photo_hashes = Vec::with_capacity(record.photos.len());
-        for photo in &record.photos {
-            photo_hashes.push(photo_hash(
-                archive,
-                &entry.dir,
-                &photo.file,
-                old,
-                new,
-                report,
-            ));
-        }
-        let state = SiteState {
-            dir: rel_dir,
-            record_hash: hash_bytes(&entry.bytes),
-            photos: photo_hashes,
-        };
-        planned.push(PlannedSite {
-            record: record.clone(),
-            state,
-            photos: Vec::new(),
-        });
-    }
-    planned
-}
-
-fn photo_hash(
-    archive: &ArchiveLayout,
-    dir: &Path,
-    file: &str,
-    old: &Manifest,
-    new: &mut Manifest,
-    report: &mut IngestReport,
-) -> Option<String> {
-    let Some(path) = ArchiveLayout::photo(dir, file) else {
-        report.problems.push(format!(
-            "{}: photo path `{file}` leaves the site folder — list files inside it",
-            archive.display(&ArchiveLayout::site_file(dir))
-        ));
-        return None;
-    };
-    let key = archive.display(&path).to_string();
-    match hash_file(&path, old.files.get(&key)) {
-        Ok(stamp) => {
-            let hash = stamp.hash.clone();
-            new.files.insert(key, stamp);
-            Some(hash)
-        }
-        Err(err) => {
-            report.problems.push(format!(
-                "{}: photo `{file}` listed in site.json cannot be read ({err}) — renamed or not copied?",
-                archive.display(&ArchiveLayout::site_file(dir))
-            ));
-            None
-        }
-    }
+    Ok((report, new))
 }
 
 /// Renders every photo content not rendered before, in parallel. Returns the metadata of all
@@ -470,6 +363,7 @@ fn swap_in(built: &Path, live: &Path) -> Result<(), IngestError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::SiteRecord;
 
     fn meta(gps: Option<(f64, f64)>) -> PhotoMeta {
         PhotoMeta {
@@ -486,10 +380,14 @@ mod tests {
 
     fn planned(photos: usize) -> PlannedSite {
         let record = SiteRecord::new("a", "A", chrono::Utc::now());
-        let state = SiteState {
+        let state = manifest::SiteState {
             dir: "a".into(),
             record_hash: String::new(),
             photos: (0..photos).map(|i| Some(format!("h{i}"))).collect(),
+            stamp: None,
+            photo_files: Vec::new(),
+            problems: Vec::new(),
+            summary: None,
         };
         PlannedSite {
             record,

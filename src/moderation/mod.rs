@@ -32,7 +32,7 @@ use crate::record::{Problem, SiteRecord};
 
 pub use diff::{FieldChange, diff};
 pub use history::{Action, HistoryEntry, HistoryError};
-pub use needs_help::{HelpItem, HelpQuery, Need, needs_help};
+pub use needs_help::{HelpItem, HelpQuery, HelpSite, Need, needs_help};
 
 /// A change written to the archive: what the search index must now pick up.
 #[derive(Debug, Clone)]

@@ -1,15 +1,65 @@
 //! "Needs help": the sites a volunteer in the field could improve — no photos, no position (or
 //! only the centre of the commune or province), no description — near them first.
 //!
-//! It works on records, so the web site can run it over the records it already holds;
-//! [`needs_help_in`] walks an archive for the command line and tests.
+//! It works on [`HelpSite`]s — the few facts it needs, which a record and a site's summary both
+//! give — so the web site runs it over the summaries it holds in memory and
+//! [`needs_help_in`] over the records of an archive (for the command line and tests).
 
 use serde::Serialize;
 
 use crate::fold;
+use crate::ingest::summary::SiteSummary;
 use crate::layout::ArchiveLayout;
-use crate::record::SiteRecord;
+use crate::record::{Accuracy, SiteRecord};
 use crate::search::geo::haversine_km;
+
+/// What "needs help" looks at of one site.
+#[derive(Debug, Clone, Copy)]
+pub struct HelpSite<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub province: Option<&'a str>,
+    pub legacy_province: Option<&'a str>,
+    pub position: Option<(f64, f64)>,
+    pub accuracy: Option<Accuracy>,
+    pub has_photos: bool,
+    pub has_description: bool,
+}
+
+impl<'a> From<&'a SiteRecord> for HelpSite<'a> {
+    fn from(r: &'a SiteRecord) -> Self {
+        let l = &r.location;
+        HelpSite {
+            id: &r.id,
+            name: &r.name,
+            province: l.province.as_deref(),
+            legacy_province: l.legacy.province.as_deref(),
+            position: l.lat.zip(l.lon),
+            accuracy: l.accuracy,
+            has_photos: !r.photos.is_empty(),
+            has_description: r
+                .description
+                .as_deref()
+                .is_some_and(|d| !d.trim().is_empty()),
+        }
+    }
+}
+
+impl<'a> HelpSite<'a> {
+    /// The site `id` as its summary describes it.
+    pub fn of_summary(id: &'a str, s: &'a SiteSummary) -> Self {
+        HelpSite {
+            id,
+            name: &s.name,
+            province: s.province.as_deref(),
+            legacy_province: s.legacy_province.as_deref(),
+            position: s.position,
+            accuracy: s.accuracy,
+            has_photos: s.listed_photos > 0,
+            has_description: s.has_description,
+        }
+    }
+}
 
 /// Something a site lacks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -47,58 +97,53 @@ pub struct HelpItem {
     pub distance_km: Option<f64>,
 }
 
-/// What one record lacks.
-pub fn needs(record: &SiteRecord) -> Vec<Need> {
+/// What one site lacks.
+pub fn needs(site: &HelpSite<'_>) -> Vec<Need> {
     let mut needs = Vec::new();
-    if record.photos.is_empty() {
+    if !site.has_photos {
         needs.push(Need::Photos);
     }
-    match (record.location.lat, record.location.lon) {
-        (Some(_), Some(_)) if record.location.accuracy.is_some_and(|a| a.is_centroid()) => {
+    match site.position {
+        Some(_) if site.accuracy.is_some_and(|a| a.is_centroid()) => {
             needs.push(Need::PrecisePosition)
         }
-        (Some(_), Some(_)) => {}
-        _ => needs.push(Need::Position),
+        Some(_) => {}
+        None => needs.push(Need::Position),
     }
-    if record
-        .description
-        .as_deref()
-        .is_none_or(|d| d.trim().is_empty())
-    {
+    if !site.has_description {
         needs.push(Need::Description);
     }
     needs
 }
 
-/// The sites among `records` that match `query`, nearest first (or by id without a position).
+/// The sites among `sites` that match `query`, nearest first (or by id without a position).
 pub fn needs_help<'a>(
-    records: impl IntoIterator<Item = &'a SiteRecord>,
+    sites: impl IntoIterator<Item = HelpSite<'a>>,
     query: &HelpQuery,
 ) -> Vec<HelpItem> {
     let province = query.province.as_deref().map(fold::key);
-    let mut items: Vec<HelpItem> = records
+    let mut items: Vec<HelpItem> = sites
         .into_iter()
-        .filter(|r| {
+        .filter(|s| {
             let Some(wanted) = &province else { return true };
-            let location = &r.location;
-            [&location.province, &location.legacy.province]
+            [s.province, s.legacy_province]
                 .into_iter()
                 .flatten()
                 .any(|p| &fold::key(p) == wanted)
         })
-        .filter_map(|r| {
-            let needs = needs(r);
+        .filter_map(|s| {
+            let needs = needs(&s);
             let wanted = match query.need {
                 Some(need) => needs.contains(&need),
                 None => !needs.is_empty(),
             };
             wanted.then(|| HelpItem {
-                id: r.id.clone(),
-                name: r.name.clone(),
-                province: r.location.province.clone(),
+                id: s.id.to_owned(),
+                name: s.name.to_owned(),
+                province: s.province.map(str::to_owned),
                 distance_km: query
                     .near
-                    .zip(r.location.lat.zip(r.location.lon))
+                    .zip(s.position)
                     .map(|(from, to)| haversine_km(from, to)),
                 needs,
             })
@@ -120,13 +165,13 @@ pub fn needs_help<'a>(
 pub fn needs_help_in(layout: &ArchiveLayout, query: &HelpQuery) -> Vec<HelpItem> {
     let (entries, _) = crate::archive::walk(layout);
     let records: Vec<SiteRecord> = entries.into_iter().filter_map(|e| e.record.ok()).collect();
-    needs_help(&records, query)
+    needs_help(records.iter().map(HelpSite::from), query)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::{Accuracy, Photo};
+    use crate::record::Photo;
     use chrono::Utc;
 
     fn site(id: &str, province: &str, at: Option<(f64, f64)>, accuracy: Accuracy) -> SiteRecord {
@@ -152,7 +197,7 @@ mod tests {
             lat: None,
             lon: None,
         });
-        let records = vec![
+        let records = [
             complete,
             site("far", "Hà Nội", Some((21.5, 105.5)), Accuracy::Map),
             site(
@@ -169,7 +214,8 @@ mod tests {
             near: Some(hanoi),
             ..Default::default()
         };
-        let items = needs_help(&records, &query);
+        let help = || records.iter().map(HelpSite::from);
+        let items = needs_help(help(), &query);
         let ids: Vec<&str> = items.iter().map(|i| i.id.as_str()).collect();
         assert_eq!(ids, ["near", "far", "nowhere"]);
         assert_eq!(
@@ -181,7 +227,7 @@ mod tests {
             need: Some(Need::PrecisePosition),
             ..Default::default()
         };
-        let ids: Vec<String> = needs_help(&records, &precise)
+        let ids: Vec<String> = needs_help(help(), &precise)
             .into_iter()
             .map(|i| i.id)
             .collect();
@@ -190,6 +236,6 @@ mod tests {
             limit: 1,
             ..Default::default()
         };
-        assert_eq!(needs_help(&records, &one).len(), 1);
+        assert_eq!(needs_help(help(), &one).len(), 1);
     }
 }

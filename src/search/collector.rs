@@ -16,15 +16,17 @@ use std::sync::Arc;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::index::SegmentId;
-use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::query::Weight;
+use tantivy::{DocAddress, DocId, DocSet, Score, SegmentOrdinal, SegmentReader, TERMINATED};
 
 use super::geo::haversine_km;
 use super::memo::Memo;
+use super::pruning::{Floor, MAX_PRIOR_LIFT};
 use super::query::FacetKind;
 use super::schema::names;
 
 /// How much the prominence prior (0–9) can lift a score: 1.5 % a step, so it only reorders
-/// sites whose text matches about equally well.
+/// sites whose text matches about equally well. (`pruning::MAX_PRIOR_LIFT` bounds nine steps.)
 const PRIOR_STEP: f32 = 0.015;
 
 /// Every value of a facet column of a segment, by ordinal, and the opened string columns.
@@ -90,6 +92,8 @@ pub(crate) struct SiteCollector<'a> {
     pub near: Option<(f64, f64)>,
     pub radius_km: Option<f64>,
     pub facets: Vec<FacetKind>,
+    /// Raised as the page fills, so the scorer can skip sites that cannot enter it.
+    pub floor: Arc<Floor>,
 }
 
 /// One of the best sites.
@@ -227,11 +231,45 @@ impl Collector for SiteCollector<'_> {
             facets,
             heap: BinaryHeap::with_capacity(self.top.min(1024) + 1),
             total: 0,
+            floor: (self.order == Order::Relevance && self.top > 0).then(|| self.floor.clone()),
         })
     }
 
     fn requires_scoring(&self) -> bool {
         self.order == Order::Relevance && self.top > 0
+    }
+
+    /// Every matching site is collected (the total and facets need them all); when a page of
+    /// the best is kept, the scorer learns the page's floor and skips exact scores below it.
+    fn collect_segment(
+        &self,
+        weight: &dyn Weight,
+        segment_ord: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Collected> {
+        let mut sites = self.for_segment(segment_ord, reader)?;
+        let alive = reader.alive_bitset();
+        if self.requires_scoring() {
+            let mut scorer = weight.scorer(reader, 1.0)?;
+            super::scoring::watch_floor(scorer.as_mut(), self.floor.clone());
+            let mut doc = scorer.doc();
+            while doc != TERMINATED {
+                if alive.is_none_or(|a| a.is_alive(doc)) {
+                    let score = scorer.score();
+                    sites.collect(doc, score);
+                }
+                doc = scorer.advance();
+            }
+        } else {
+            weight.for_each_no_score(reader, &mut |docs| {
+                for &doc in docs {
+                    if alive.is_none_or(|a| a.is_alive(doc)) {
+                        sites.collect(doc, 0.0);
+                    }
+                }
+            })?;
+        }
+        Ok(sites.harvest())
     }
 
     fn merge_fruits(&self, fruits: Vec<Collected>) -> tantivy::Result<Collected> {
@@ -321,6 +359,8 @@ pub(crate) struct SegmentSites {
     facets: Vec<FacetCounter>,
     heap: BinaryHeap<Entry>,
     total: u64,
+    /// Raised to what a site must score to enter a full page (relevance order only).
+    floor: Option<Arc<Floor>>,
 }
 
 impl SegmentSites {
@@ -370,6 +410,14 @@ impl SegmentCollector for SegmentSites {
         if self.top == 0 {
             return;
         }
+        // Below the floor (which allows for the largest prior lift): out, without reading
+        // the prior. The small margin keeps rounding on the safe side.
+        if let Some(floor) = &self.floor
+            && self.heap.len() >= self.top
+            && score < floor.get() * 0.999
+        {
+            return;
+        }
         let key = self.key(doc, score, distance);
         if self.heap.len() >= self.top && self.heap.peek().is_some_and(|worst| key > worst.key) {
             return;
@@ -387,6 +435,13 @@ impl SegmentCollector for SegmentSites {
             && entry < *worst
         {
             *worst = entry;
+        }
+        // A full page: a site must beat its worst, whose key is the negated lifted score.
+        if let Some(floor) = &self.floor
+            && self.heap.len() >= self.top
+            && let Some(worst) = self.heap.peek()
+        {
+            floor.raise((-worst.key) as f32 / MAX_PRIOR_LIFT);
         }
     }
 

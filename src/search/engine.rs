@@ -85,6 +85,7 @@ impl SearchIndex {
             near: request.near,
             radius_km: request.radius_km,
             facets,
+            floor: Default::default(),
         };
         let unfiltered: Vec<FacetKind> = FacetKind::ALL
             .into_iter()

@@ -24,6 +24,7 @@ pub mod geo;
 mod memo;
 mod phrases;
 mod postings;
+mod pruning;
 mod query;
 pub mod request;
 pub mod schema;

@@ -87,15 +87,18 @@ impl RememberedPhrase {
         }
     }
 
-    /// Tantivy's query for the phrase, made only when something is not remembered.
-    fn query(&self) -> PhraseQuery {
-        let terms = self
-            .key
+    /// The phrase's terms, in order.
+    pub fn terms(&self) -> Vec<Term> {
+        self.key
             .words
             .split_terminator(' ')
             .map(|w| Term::from_field_text(self.key.field, w))
-            .collect();
-        let mut query = PhraseQuery::new(terms);
+            .collect()
+    }
+
+    /// Tantivy's query for the phrase, made only when something is not remembered.
+    fn query(&self) -> PhraseQuery {
+        let mut query = PhraseQuery::new(self.terms());
         query.set_slop(self.key.slop);
         query
     }

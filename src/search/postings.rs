@@ -111,6 +111,13 @@ impl std::fmt::Debug for RememberedTerm {
     }
 }
 
+impl RememberedTerm {
+    /// The term's BM25 weight under `statistics` (remembered per generation).
+    pub fn weight(&self, statistics: &dyn Bm25StatisticsProvider) -> tantivy::Result<Bm25Weight> {
+        self.weights.bm25(statistics, &self.term)
+    }
+}
+
 impl Query for RememberedTerm {
     fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
         let bm25 = match scoring {

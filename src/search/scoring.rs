@@ -38,6 +38,7 @@ use tantivy::{
 };
 
 use super::memo::Memo;
+use super::pruning::{Floor, clause_bound};
 use super::typo::DocListCache;
 use super::walk::{Uniform, Walk};
 
@@ -134,6 +135,8 @@ struct WeightedClause {
     boost: Score,
     term: Option<Term>,
     requires: Vec<Term>,
+    /// The most a site can score from the clause at boost 1 (see [`super::pruning`]).
+    bound: Score,
 }
 
 struct WordWeight {
@@ -159,6 +162,7 @@ fn weigh(clauses: &[Clause], scoring: EnableScoring<'_>) -> tantivy::Result<Vec<
                 boost: c.boost,
                 term: c.term.clone(),
                 requires: c.requires.clone(),
+                bound: clause_bound(&*c.query, scoring)? * c.boost,
             })
         })
         .collect()
@@ -270,16 +274,21 @@ impl Weight for SiteWeight {
         for word in optional_words {
             for clause in word.alternatives.iter() {
                 let scorer = clause.weight.scorer(reader, boost * clause.boost)?;
-                extras.push(Extra::new(scorer, first));
+                let mut extra = Extra::new(scorer, first);
+                extra.most = boost * clause.bound;
+                extras.push(extra);
                 terms.push(clause.term.as_ref());
             }
         }
         let mut boosts = Vec::with_capacity(self.boosts.len());
         for clause in &self.boosts {
             let boost = boost * clause.boost;
+            let most = boost * clause.bound;
             if clause.requires.is_empty() || self.any_word {
                 let (found, scorer) = clause.weight.scorer_danger(reader, first, boost)?;
-                boosts.push(Boost::open(Extra::after_danger(scorer, first, found)));
+                let mut extra = Extra::after_danger(scorer, first, found);
+                extra.most = most;
+                boosts.push(Boost::open(extra));
                 continue;
             }
             // A required term that no alternative has is in no site (the alternative was left
@@ -294,6 +303,7 @@ impl Weight for SiteWeight {
                     needs,
                     weight: clause.weight.clone(),
                     boost,
+                    most,
                     extra: None,
                 });
             }
@@ -302,12 +312,16 @@ impl Weight for SiteWeight {
             .iter()
             .any(|b| b.extra.is_none())
             .then(|| reader.clone());
+        let bounds = Bounds::of(&extras, &boosts);
         Ok(Box::new(SiteScorer {
             driver,
             matched: vec![false; extras.len()],
+            values: vec![0.0; extras.len()],
             extras,
+            bounds,
             boosts,
             reader,
+            floor: None,
         }))
     }
 
@@ -436,6 +450,8 @@ impl Scorer for AnyOf {
 /// A clause that only adds to the score, asked about one matching site at a time.
 struct Extra {
     scorer: Box<dyn Scorer>,
+    /// The most it can add to a site's score (infinite when unknown).
+    most: Score,
     /// No site before this one can match (the scorer may be in seek_danger's "danger" state).
     next: DocId,
     /// `next` itself was confirmed to match.
@@ -453,6 +469,7 @@ impl Extra {
         };
         Extra {
             scorer,
+            most: Score::INFINITY,
             next: doc,
             found: doc != TERMINATED,
         }
@@ -462,11 +479,13 @@ impl Extra {
         match found {
             SeekDangerResult::Found => Extra {
                 scorer,
+                most: Score::INFINITY,
                 next: target,
                 found: true,
             },
             SeekDangerResult::SeekLowerBound(bound) => Extra {
                 scorer,
+                most: Score::INFINITY,
                 next: bound,
                 found: false,
             },
@@ -501,6 +520,8 @@ struct Boost {
     needs: Vec<usize>,
     weight: Arc<dyn Weight>,
     boost: Score,
+    /// The most it can add to a site's score (infinite when unknown).
+    most: Score,
     extra: Option<Extra>,
 }
 
@@ -510,6 +531,7 @@ impl Boost {
             needs: Vec::new(),
             weight: Arc::new(EmptyWeight),
             boost: 0.0,
+            most: extra.most,
             extra: Some(extra),
         }
     }
@@ -532,11 +554,69 @@ impl Weight for EmptyWeight {
 struct SiteScorer {
     driver: Box<dyn Scorer>,
     extras: Vec<Extra>,
+    bounds: Bounds,
     /// Which extras matched the current site.
     matched: Vec<bool>,
+    /// What each extra added to the current site.
+    values: Vec<Score>,
     boosts: Vec<Boost>,
     /// To open boosts later; only kept when some boost waits.
     reader: Option<SegmentReader>,
+    /// Set by a collector that keeps only the best sites: below it, a site's exact score does
+    /// not matter.
+    floor: Option<Arc<Floor>>,
+}
+
+/// How much a site's clauses can add, for skipping the sites that cannot reach a page.
+struct Bounds {
+    /// The extras by how much they can add, largest first: the order they are asked in.
+    order: Vec<usize>,
+    /// `extras_left[k]`: the most the extras `order[k..]` can add together.
+    extras_left: Vec<Score>,
+    /// The most every boost can add together.
+    boosts: Score,
+    /// By extra: the most the boosts add that need it and no extra asked before it — what a
+    /// site missing that extra can no longer get.
+    needed_by: Vec<Score>,
+}
+
+impl Bounds {
+    fn of(extras: &[Extra], boosts: &[Boost]) -> Bounds {
+        let mut order: Vec<usize> = (0..extras.len()).collect();
+        order.sort_by(|&a, &b| extras[b].most.total_cmp(&extras[a].most));
+        let mut extras_left = vec![0.0; order.len() + 1];
+        for k in (0..order.len()).rev() {
+            extras_left[k] = extras_left[k + 1] + extras[order[k]].most;
+        }
+        let mut asked_at = vec![0; extras.len()];
+        for (k, &i) in order.iter().enumerate() {
+            asked_at[i] = k;
+        }
+        let mut needed_by = vec![0.0; extras.len()];
+        for boost in boosts {
+            if let Some(&first) = boost.needs.iter().min_by_key(|&&i| asked_at[i]) {
+                needed_by[first] += boost.most;
+            }
+        }
+        Bounds {
+            order,
+            extras_left,
+            boosts: boosts.iter().map(|b| b.most).sum(),
+            needed_by,
+        }
+    }
+}
+
+/// Lets the collector of a page tell a search's scorer the floor it keeps raising; `false`
+/// when the scorer is not a site search's (a filtered search: then every site is scored).
+pub(crate) fn watch_floor(scorer: &mut dyn Scorer, floor: Arc<Floor>) -> bool {
+    match scorer.downcast_mut::<SiteScorer>() {
+        Some(site) => {
+            site.floor = Some(floor);
+            true
+        }
+        None => false,
+    }
 }
 
 impl DocSet for SiteScorer {
@@ -561,15 +641,44 @@ impl DocSet for SiteScorer {
     }
 }
 
-impl Scorer for SiteScorer {
-    fn score(&mut self) -> Score {
+impl SiteScorer {
+    /// The score of the current site, or — when the floor shows it cannot reach the page — an
+    /// upper bound of it below the floor, found without asking the clauses that remain.
+    fn bounded_score(&mut self, floor: &Floor) -> Score {
         let doc = self.driver.doc();
-        let mut score = self.driver.score();
-        for (extra, matched) in self.extras.iter_mut().zip(&mut self.matched) {
-            let s = extra.score_at(doc);
-            *matched = s.is_some();
-            score += s.unwrap_or(0.0);
+        let base = self.driver.score();
+        let mut got = base;
+        let mut boosts_left = self.bounds.boosts;
+        for (k, &i) in self.bounds.order.iter().enumerate() {
+            let bound = got + self.bounds.extras_left[k] + boosts_left;
+            if floor.excludes(bound) {
+                return bound;
+            }
+            let s = self.extras[i].score_at(doc);
+            self.matched[i] = s.is_some();
+            self.values[i] = s.unwrap_or(0.0);
+            got += self.values[i];
+            if s.is_none() {
+                boosts_left -= self.bounds.needed_by[i];
+            }
         }
+        // A boost can add only if the site holds every term it needs.
+        let possible: Score = self
+            .boosts
+            .iter()
+            .filter(|b| b.needs.iter().all(|&i| self.matched[i]))
+            .map(|b| b.most)
+            .sum();
+        if floor.excludes(got + possible) {
+            return got + possible;
+        }
+        // The exact score, added up in the same order as without a floor.
+        let score = self.values.iter().fold(base, |sum, v| sum + v);
+        self.add_boosts(doc, score)
+    }
+
+    /// `score` with what the boosts add to the current site, given which extras it matched.
+    fn add_boosts(&mut self, doc: DocId, mut score: Score) -> Score {
         for boost in &mut self.boosts {
             if boost.extra.is_none() {
                 if !boost.needs.iter().all(|&i| self.matched[i]) {
@@ -593,5 +702,23 @@ impl Scorer for SiteScorer {
             }
         }
         score
+    }
+}
+
+impl Scorer for SiteScorer {
+    fn score(&mut self) -> Score {
+        if let Some(floor) = self.floor.clone()
+            && floor.get() > 0.0
+        {
+            return self.bounded_score(&floor);
+        }
+        let doc = self.driver.doc();
+        let mut score = self.driver.score();
+        for (extra, matched) in self.extras.iter_mut().zip(&mut self.matched) {
+            let s = extra.score_at(doc);
+            *matched = s.is_some();
+            score += s.unwrap_or(0.0);
+        }
+        self.add_boosts(doc, score)
     }
 }

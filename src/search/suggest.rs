@@ -74,6 +74,7 @@ impl SearchIndex {
             near: None,
             radius_km: None,
             facets: Vec::new(),
+            floor: Default::default(),
         };
         let collected = searcher.search(&query, &collector)?;
         let mut suggestions = Vec::with_capacity(collected.top.len());

@@ -138,20 +138,20 @@ pub async fn site(req: HttpRequest, state: web::Data<AppState>, id: web::Path<St
         Lookup::Found(site) => site,
         Lookup::Renamed(site) => {
             return Ok(HttpResponse::MovedPermanently()
-                .insert_header(("Location", format!("/api/v1/sites/{}", site.record.id)))
+                .insert_header(("Location", format!("/api/v1/sites/{}", site.id)))
                 .finish());
         }
         Lookup::Missing => return Err(WebError::not_found(format!("site `{id}`")).into()),
     };
     let origin = state.origin(&req);
-    let r = &site.record;
+    let r = catalog.record(site).map_err(WebError::from)?;
     let body = SiteResponse {
-        id: &r.id,
-        url: format!("{origin}/sites/{}", r.id),
-        short_url: format!("{origin}/s/{}", site.short_code),
-        record: r,
+        id: &site.id,
+        url: format!("{origin}/sites/{}", site.id),
+        short_url: format!("{origin}/s/{}", site.summary.short_code),
+        record: &r,
         photos: site
-            .photos
+            .photos()
             .iter()
             .map(|p| PhotoResponse {
                 caption: p.photo.caption.as_deref(),

@@ -70,6 +70,12 @@ pub enum WebError {
         "the address is too long (the limit is {limit_bytes} bytes) — shorten the search or the link"
     )]
     UriTooLong { limit_bytes: usize },
+    /// A published site whose record can no longer be read from the archive (removed or broken
+    /// by hand since the last ingest): its pages wait for the record to be fixed.
+    #[error(
+        "this site's record cannot be read right now ({0}) — the archive is being repaired; try again later"
+    )]
+    Record(Box<crate::web::catalog::records::UnreadableRecord>),
     /// The server's worker pool is gone (it is shutting down).
     #[error("the server is stopping or overloaded — try again in a minute")]
     Unavailable,
@@ -79,6 +85,12 @@ pub enum WebError {
         url: String,
         source: qrcode::types::QrError,
     },
+}
+
+impl From<crate::web::catalog::records::UnreadableRecord> for WebError {
+    fn from(e: crate::web::catalog::records::UnreadableRecord) -> Self {
+        WebError::Record(Box::new(e))
+    }
 }
 
 /// A byte limit as people read it: KB under a megabyte, MB above.
@@ -122,6 +134,7 @@ impl WebError {
             WebError::IndexUpdate(_) => ("index_update_failed", StatusCode::INTERNAL_SERVER_ERROR),
             WebError::Unavailable => ("unavailable", StatusCode::SERVICE_UNAVAILABLE),
             WebError::UriTooLong { .. } => ("uri_too_long", StatusCode::URI_TOO_LONG),
+            WebError::Record(_) => ("record_unreadable", StatusCode::SERVICE_UNAVAILABLE),
         }
     }
 

@@ -163,7 +163,7 @@ pub fn serve(config: &Config) -> Result<(), ServeError> {
         progress: std::io::stderr().is_terminal(),
         ..Default::default()
     };
-    let report = ingest::ingest(&archive, &index, &options)?;
+    let (report, manifest) = ingest::ingest_keeping_manifest(&archive, &index, &options)?;
     eprintln!(
         "{} sites: {} indexed, {} unchanged; {} photos rendered; {} problems (run `disan ingest` to list them); {:.1} s",
         report.sites,
@@ -183,7 +183,8 @@ pub fn serve(config: &Config) -> Result<(), ServeError> {
             config.bind.replace("0.0.0.0", "127.0.0.1")
         );
     }
-    let state = AppState::open(&archive, &index, config.public_url.clone())?
+    let catalog = catalog::Catalog::of_manifest(&archive, manifest);
+    let state = AppState::open_with(&archive, &index, config.public_url.clone(), catalog)?
         .with_limits(config.contribute)
         .with_network(&config.bind, trusted, metrics_from);
     // Uploads cut off by the last shutdown or crash: stale staged files and temporaries go,

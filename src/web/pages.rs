@@ -19,6 +19,7 @@ use super::{assets, map, seo};
 use crate::admin_units;
 use crate::description;
 use crate::fold;
+use crate::record::SiteRecord;
 use crate::search::{SearchRequest, SuggestResponse};
 
 type Page = Result<HttpResponse, PageError>;
@@ -149,10 +150,7 @@ fn find<'a>(
     match catalog.lookup(id) {
         Lookup::Found(site) => Ok(Found::Site(site)),
         Lookup::Renamed(site) => {
-            let url = with_param(
-                &format!("/sites/{}{suffix}", site.record.id),
-                lang.link_param(),
-            );
+            let url = with_param(&format!("/sites/{}{suffix}", site.id), lang.link_param());
             Ok(Found::Redirect(
                 HttpResponse::MovedPermanently()
                     .insert_header((LOCATION, url))
@@ -186,16 +184,17 @@ pub async fn site(req: HttpRequest, state: State, chosen: Chosen, id: web::Path<
     let page = match state.site_pages.get(&key) {
         Some(page) => page,
         None => {
-            let (index, hash, record) = (
+            let record = catalog.record(site).in_lang(lang)?;
+            let (index, hash, read) = (
                 state.index_layout.clone(),
                 site.record_hash.clone(),
-                site.record.clone(),
+                record.clone(),
             );
-            let description = web::block(move || description::ensure(&index, &hash, &record))
+            let description = web::block(move || description::ensure(&index, &hash, &read))
                 .await
                 .map_err(|_| WebError::Unavailable)
                 .in_lang(lang)?;
-            let text = render_site(&req, &state, &catalog, site, &description, lang)?;
+            let text = render_site(&req, &state, &catalog, site, &record, &description, lang)?;
             let page = CachedPage {
                 etag: etag_of(text.as_bytes()),
                 body: text.into(),
@@ -219,11 +218,12 @@ fn render_site(
     state: &AppState,
     catalog: &Catalog,
     site: &Site,
+    record: &SiteRecord,
     description: &description::Rendered,
     lang: Lang,
 ) -> Result<String, PageError> {
     let origin = state.origin(req);
-    let body: SitePage = site_page::build(site, catalog, description, lang, &origin);
+    let body: SitePage = site_page::build(site, record, catalog, description, lang, &origin);
     let mut frame = Frame::new(
         req,
         state,
@@ -236,7 +236,7 @@ fn render_site(
         .photos
         .first()
         .map(|p| format!("{origin}{}", p.picture.large));
-    frame.json_ld = Some(seo::site_json_ld(site, &origin, lang));
+    frame.json_ld = Some(seo::site_json_ld(site, record, &origin, lang));
     page("site.html", &frame, &body).in_lang(lang)
 }
 
@@ -252,13 +252,14 @@ pub async fn site_json(
         Found::Site(site) => site,
         Found::Redirect(answer) => return Ok(answer),
     };
+    let record = catalog.record(site).in_lang(chosen.lang)?;
     let mut response = super::render::cached(
         &req,
         Chosen {
             explicit: false,
             ..chosen
         },
-        site.record.to_json().into_bytes(),
+        record.to_json().into_bytes(),
         "application/json",
         site.updated(),
     );
@@ -266,7 +267,7 @@ pub async fn site_json(
         actix_web::http::header::CONTENT_DISPOSITION,
         actix_web::http::header::HeaderValue::from_str(&format!(
             "inline; filename=\"{}.json\"",
-            site.record.id
+            site.id
         ))
         .expect("ids are ASCII slugs"),
     );
@@ -291,7 +292,7 @@ pub async fn plaque(req: HttpRequest, state: State, chosen: Chosen, id: web::Pat
         Found::Site(site) => site,
         Found::Redirect(answer) => return Ok(answer),
     };
-    let r = &site.record;
+    let r = &site.summary;
     let origin = state.origin(&req);
     let body = PlaquePage {
         name: r.name.clone(),
@@ -303,9 +304,9 @@ pub async fn plaque(req: HttpRequest, state: State, chosen: Chosen, id: web::Pat
             .summary
             .as_deref()
             .map(|s| lang.pick(s, r.summary_en.as_deref()).to_owned()),
-        qr_url: format!("/sites/{}/qr.svg", r.id),
-        short_url: format!("{origin}/s/{}", site.short_code),
-        site_url: site_url(&r.id, lang),
+        qr_url: format!("/sites/{}/qr.svg", site.id),
+        short_url: format!("{origin}/s/{}", r.short_code),
+        site_url: site_url(&site.id, lang),
         print_css: assets::url("print.css"),
     };
     let t = lang.labels();
@@ -319,7 +320,7 @@ pub async fn plaque(req: HttpRequest, state: State, chosen: Chosen, id: web::Pat
 pub async fn short_code(state: State, chosen: Chosen, code: web::Path<String>) -> Page {
     match state.catalog().by_short_code(&code) {
         Some(site) => Ok(HttpResponse::MovedPermanently()
-            .insert_header((LOCATION, site_url(&site.record.id, chosen.lang)))
+            .insert_header((LOCATION, site_url(&site.id, chosen.lang)))
             .finish()),
         None => Err(PageError {
             error: WebError::not_found(format!("short code `{code}`")),
@@ -451,11 +452,7 @@ struct MapPage {
 pub async fn map_page(req: HttpRequest, state: State, chosen: Chosen) -> Page {
     let lang = chosen.lang;
     let catalog = state.catalog();
-    let positions: Vec<(f64, f64)> = catalog
-        .sites()
-        .iter()
-        .filter_map(|s| Some((s.record.location.lat?, s.record.location.lon?)))
-        .collect();
+    let positions: Vec<(f64, f64)> = catalog.sites().filter_map(|s| s.position()).collect();
     let (width, height) = map::size();
     let body = MapPage {
         width,

@@ -61,7 +61,7 @@ pub fn png(url: &str, scale: u32) -> Result<Vec<u8>, WebError> {
 
 fn site_code(state: &AppState, id: &str, chosen: Chosen) -> Result<String, PageError> {
     match state.catalog().lookup(id) {
-        Lookup::Found(site) | Lookup::Renamed(site) => Ok(site.short_code.clone()),
+        Lookup::Found(site) | Lookup::Renamed(site) => Ok(site.summary.short_code.clone()),
         Lookup::Missing => Err(WebError::not_found(format!("site `{id}`"))).in_lang(chosen.lang),
     }
 }

@@ -10,6 +10,7 @@ use super::i18n::{Chosen, Lang};
 use super::render::cached;
 use super::state::AppState;
 use super::views::{MEDIA_PREFIX, site_url};
+use crate::record::SiteRecord;
 
 pub async fn robots(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let origin = state.origin(&req);
@@ -53,7 +54,7 @@ pub async fn sitemap(req: HttpRequest, state: web::Data<AppState>) -> HttpRespon
     }
     for site in catalog.sites() {
         let lastmod = site.updated().map(|d| d.format("%Y-%m-%d").to_string());
-        entry(&format!("/sites/{}", site.record.id), lastmod);
+        entry(&format!("/sites/{}", site.id), lastmod);
     }
     xml.push_str("</urlset>\n");
     let chosen = Chosen {
@@ -101,8 +102,7 @@ pub fn website_json_ld(origin: &str, lang: Lang) -> String {
 
 /// A site as a `LandmarksOrHistoricalBuildings` and `TouristAttraction`, with its position
 /// and photos.
-pub fn site_json_ld(site: &Site, origin: &str, lang: Lang) -> String {
-    let r = &site.record;
+pub fn site_json_ld(site: &Site, r: &SiteRecord, origin: &str, lang: Lang) -> String {
     let mut value = json!({
         "@context": "https://schema.org",
         "@type": ["LandmarksOrHistoricalBuildings", "TouristAttraction"],
@@ -125,7 +125,7 @@ pub fn site_json_ld(site: &Site, origin: &str, lang: Lang) -> String {
             json!(lang.pick(summary, r.summary_en.as_deref())),
         );
     }
-    if let (Some(lat), Some(lon)) = (r.location.lat, r.location.lon) {
+    if let Some((lat, lon)) = site.position() {
         obj.insert(
             "geo".into(),
             json!({"@type": "GeoCoordinates", "latitude": lat, "longitude": lon}),
@@ -140,7 +140,7 @@ pub fn site_json_ld(site: &Site, origin: &str, lang: Lang) -> String {
         );
     }
     let images: Vec<String> = site
-        .photos
+        .photos()
         .iter()
         .filter_map(|p| {
             p.meta

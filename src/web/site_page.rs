@@ -9,6 +9,7 @@ use super::i18n::Lang;
 use super::views::{Card, Picture, alt_text, site_url};
 use super::{assets, map};
 use crate::description::Rendered;
+use crate::record::SiteRecord;
 
 #[derive(Debug, Serialize)]
 pub struct SitePage {
@@ -87,15 +88,16 @@ pub struct LocationView {
     pub silhouette: &'static str,
 }
 
-/// The page of `site`; `description` is its stored rendering ([`crate::description`]).
+/// The page of `site`, whose whole record is `r`; `description` is its stored rendering
+/// ([`crate::description`]).
 pub fn build(
     site: &Site,
+    r: &SiteRecord,
     catalog: &Catalog,
     description: &Rendered,
     lang: Lang,
     origin: &str,
 ) -> SitePage {
-    let r = &site.record;
     let t = lang.labels();
     let pick = |vi: &str, en: &str| match lang {
         Lang::Vi => vi.to_owned(),
@@ -169,14 +171,15 @@ pub fn build(
             value: address.clone(),
         });
     }
-    let location = l.lat.zip(l.lon).map(|(lat, lon)| {
+    // Where the summary places it: the record's position, else its photos' GPS.
+    let location = site.position().map(|(lat, lon)| {
         let (map_width, map_height) = map::size();
         let (x, y) = map::project(lat, lon);
         LocationView {
             lat,
             lon,
             coordinates: format!("{lat:.5}, {lon:.5}"),
-            approximate: l.accuracy.is_some_and(|a| a.is_centroid()),
+            approximate: site.summary.accuracy.is_some_and(|a| a.is_centroid()),
             geo_uri: format!("geo:{lat:.6},{lon:.6}"),
             osm_url: format!("https://www.openstreetmap.org/?mlat={lat:.6}&mlon={lon:.6}#map=16/{lat:.6}/{lon:.6}"),
             map_width,
@@ -187,7 +190,7 @@ pub fn build(
         }
     });
     let photos = site
-        .photos
+        .photos()
         .iter()
         .filter_map(|p| {
             Some(PhotoView {
@@ -257,10 +260,9 @@ pub fn build(
             .collect(),
         photos,
         location,
-        nearby: site
-            .nearby
-            .iter()
-            .map(|&(i, km)| Card::of_site(catalog.site(i), lang, Some(km)))
+        nearby: catalog
+            .nearby(site)
+            .map(|(near, km)| Card::of_site(near, lang, Some(km)))
             .collect(),
         cite_apa: cite::apa(r, &page_url, lang),
         cite_bibtex: cite::bibtex(r, &page_url),
@@ -269,7 +271,7 @@ pub fn build(
             &format!("/sites/{}/plaque", r.id),
             lang.link_param(),
         ),
-        short_url: format!("{origin}/s/{}", site.short_code),
+        short_url: format!("{origin}/s/{}", site.summary.short_code),
         updated: updated.map(|d| d.format("%d/%m/%Y").to_string()),
         updated_iso: updated.map(|d| d.format("%Y-%m-%d").to_string()),
         history_url: super::render::with_param(

@@ -77,6 +77,17 @@ impl AppState {
         index: &IndexLayout,
         public_url: Option<String>,
     ) -> Result<AppState, SearchError> {
+        let catalog = Catalog::load(archive, index);
+        AppState::open_with(archive, index, public_url, catalog)
+    }
+
+    /// Opens the index, serving `catalog` (built from the manifest of the ingest just run).
+    pub fn open_with(
+        archive: &ArchiveLayout,
+        index: &IndexLayout,
+        public_url: Option<String>,
+        catalog: Catalog,
+    ) -> Result<AppState, SearchError> {
         let search = SearchIndex::open(&index.tantivy())?;
         // The media folder exists even before the first photo, so its route always works.
         let media_root = index.media_root();
@@ -84,7 +95,6 @@ impl AppState {
             path: media_root.clone(),
             source,
         })?;
-        let catalog = Catalog::load(archive, index);
         let limits = ContributeLimits::default();
         Ok(AppState {
             index: Arc::new(search),

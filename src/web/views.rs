@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::catalog::{Site, SitePhoto};
 use super::i18n::Lang;
 use super::render::with_param;
+use crate::ingest::summary::CARD_SUMMARY_CHARS;
 use crate::record::Level;
 use crate::search::Hit;
 use crate::search::api::SITE_URL_PREFIX;
@@ -134,34 +135,31 @@ pub fn site_url(id: &str, lang: Lang) -> String {
 
 impl Card {
     pub fn of_site(site: &Site, lang: Lang, distance_km: Option<f64>) -> Card {
-        let r = &site.record;
+        let s = &site.summary;
         Card {
-            id: r.id.clone(),
-            url: site_url(&r.id, lang),
-            name: r.name.clone(),
-            name_other: other_name(lang, r.name_en.as_deref()),
-            type_label: r
+            id: site.id.clone(),
+            url: site_url(&site.id, lang),
+            name: s.name.clone(),
+            name_other: other_name(lang, s.name_en.as_deref()),
+            type_label: s
                 .site_type
                 .as_ref()
                 .map(|t| pick_label(lang, t.label_vi(), t.label_en())),
-            level_label: level_label(r.level, lang),
-            place: place(
-                r.location.province.as_deref(),
-                r.location.legacy.province.as_deref(),
-            ),
-            red_address: r.red_address,
+            level_label: level_label(s.level, lang),
+            place: place(s.province.as_deref(), s.legacy_province.as_deref()),
+            red_address: s.red_address,
             distance: distance_km.map(distance_text),
             snippet: None,
-            summary: r
+            summary: s
                 .summary
                 .as_deref()
-                .map(|s| shorten(lang.pick(s, r.summary_en.as_deref()), 160)),
+                .map(|t| shorten(lang.pick(t, s.summary_en.as_deref()), CARD_SUMMARY_CHARS)),
             picture: site
-                .photos
+                .photos()
                 .first()
-                .and_then(|p| Picture::of(p, alt_text(p, &r.name, lang))),
+                .and_then(|p| Picture::of(p, alt_text(p, &s.name, lang))),
             placeholder: site
-                .photos
+                .photos()
                 .first()
                 .map_or_else(|| "#e8e2d6".to_owned(), |p| p.meta.placeholder.clone()),
         }

@@ -350,7 +350,7 @@ async fn photo_positions_stay_private_unless_shared() {
     let app = test::init_service(app(fixture.state.clone())).await;
     let catalog = fixture.state.catalog();
     let site = catalog.get(crate::web_fixture::PHOTO_SITE).unwrap();
-    let hash = &site.photos[0].meta.hash;
+    let hash = &site.photos()[0].meta.hash;
     let index = &fixture.state.index_layout;
     assert!(index.photo_meta(hash).is_file());
     let served = send(
@@ -359,7 +359,7 @@ async fn photo_positions_stay_private_unless_shared() {
     )
     .await;
     assert_eq!(served.status, StatusCode::NOT_FOUND);
-    let file = &site.photos[0].meta.files[0].path;
+    let file = &site.photos()[0].meta.files[0].path;
     let photo = send(&app, TestRequest::get().uri(&format!("/media/{file}"))).await;
     assert_eq!(photo.status, StatusCode::OK);
 
@@ -411,7 +411,7 @@ async fn a_reverted_photo_is_withdrawn() {
         .unwrap();
     publish(&c.state, &applied);
     let catalog = c.state.catalog();
-    let meta = catalog.get("den-thai-vi").unwrap().photos[0].meta.clone();
+    let meta = catalog.get("den-thai-vi").unwrap().photos()[0].meta.clone();
     let url = format!("/media/{}", meta.files[0].path);
     assert_eq!(
         send(&app, TestRequest::get().uri(&url)).await.status,

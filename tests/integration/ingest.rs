@@ -155,6 +155,29 @@ fn only_what_changed_is_redone() {
     assert_eq!(ids_for(work.path(), "bao loc"), ["den-b"]);
 }
 
+/// Summaries kept in the manifest by an older Disan are made again from the records, since
+/// a field added since then would otherwise stay empty until the record changes.
+#[test]
+fn summaries_of_another_version_are_made_again() {
+    let work = tempfile::tempdir().unwrap();
+    site(&work.path().join("archive"), "den-b", "Đền Bảo Lộc", &[]);
+    assert_eq!(ingest(work.path()).0, 0);
+    let path = work.path().join("index/manifest.json");
+    let mut manifest: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    manifest["summary_version"] = 1.into();
+    manifest["sites"]["den-b"]["summary"]["name"] = "left by an older version".into();
+    std::fs::write(&path, serde_json::to_vec(&manifest).unwrap()).unwrap();
+
+    let (code, r) = ingest(work.path());
+    assert_eq!((code, r["indexed"].as_u64()), (0, Some(0)), "{r}");
+    let manifest: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(manifest["sites"]["den-b"]["summary"]["name"], "Đền Bảo Lộc");
+    assert_eq!(
+        manifest["summary_version"],
+        disan::ingest::summary::SUMMARY_VERSION
+    );
+}
+
 #[test]
 fn bad_input_is_reported_and_good_sites_still_indexed() {
     let work = tempfile::tempdir().unwrap();

@@ -9,7 +9,7 @@ use disan::moderation::history;
 use disan::record::{Accuracy, SiteRecord};
 
 use crate::contrib_fixture::{account, fresh, login, post_form};
-use crate::moderate_fixture::{approved_site, get, new_site, public_files, send};
+use crate::moderate_fixture::{approved_site, get, new_site, public_files, published_record, send};
 
 #[actix_web::test]
 async fn every_moderation_route_refuses_the_wrong_role_and_a_bad_token() {
@@ -349,7 +349,7 @@ async fn edit_then_approve_shows_errors_beside_fields_then_keeps_the_edit() {
     assert_eq!(answer.status, 303, "{}", answer.body);
     let site_id = approved_site(&c.state, &submission.id);
     assert_eq!(site_id, "mieu-co-dong-xa-ninh-binh");
-    let site = c.state.catalog().get(&site_id).unwrap().record.clone();
+    let site = published_record(&c.state, &site_id);
     assert_eq!(site.name, "Miếu Cổ Đông Xá");
     assert_eq!(
         (site.location.lat, site.location.lon),
@@ -415,7 +415,6 @@ async fn rejecting_needs_a_reason_stores_it_and_writes_nothing_public() {
         c.state
             .catalog()
             .sites()
-            .iter()
-            .all(|s| s.record.name != "Miếu Bị Từ Chối")
+            .all(|s| s.name() != "Miếu Bị Từ Chối")
     );
 }

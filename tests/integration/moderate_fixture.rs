@@ -121,6 +121,13 @@ pub fn approved_site(state: &AppState, submission_id: &str) -> String {
     review.site_id.expect("an approval names its site")
 }
 
+/// The record of a published site, as its page reads it.
+pub fn published_record(state: &AppState, site_id: &str) -> disan::record::SiteRecord {
+    let catalog = state.catalog();
+    let site = catalog.get(site_id).expect("a published site");
+    (*catalog.record(site).expect("a readable record")).clone()
+}
+
 pub struct Answer {
     pub status: StatusCode,
     pub headers: header::HeaderMap,

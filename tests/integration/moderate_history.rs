@@ -13,7 +13,9 @@ use disan::record::SiteRecord;
 use disan::web::AppState;
 
 use crate::contrib_fixture::{account, fresh, login, post_form};
-use crate::moderate_fixture::{approved_site, get, new_site, proposed_record, public_files, send};
+use crate::moderate_fixture::{
+    approved_site, get, new_site, proposed_record, public_files, published_record, send,
+};
 
 #[actix_web::test]
 async fn a_revert_restores_the_record_is_logged_and_conflicts_say_why() {
@@ -21,7 +23,7 @@ async fn a_revert_restores_the_record_is_logged_and_conflicts_say_why() {
     let app = init_service(disan::web::app(c.state.clone())).await;
     let moderator = login(&app, &c.state, account(Role::Moderator)).await;
     let site_id = "chua-bai-dinh";
-    let original = c.state.catalog().get(site_id).unwrap().record.clone();
+    let original = published_record(&c.state, site_id);
     let mut corrected = original.clone();
     corrected.summary = Some("Tóm tắt đã sửa: quần thể chùa lớn trên núi Bái Đính.".into());
     let proposal = Proposal::Correction {
@@ -56,7 +58,7 @@ async fn a_revert_restores_the_record_is_logged_and_conflicts_say_why() {
     assert_eq!(answer.status, 303);
     let site = c.state.catalog().get(site_id).unwrap().clone();
     assert!(
-        site.record
+        published_record(&c.state, site_id)
             .summary
             .as_deref()
             .unwrap()
@@ -93,7 +95,7 @@ async fn a_revert_restores_the_record_is_logged_and_conflicts_say_why() {
     )
     .await;
     assert_eq!(answer.status, 303, "{}", answer.body);
-    let now = c.state.catalog().get(site_id).unwrap().record.clone();
+    let now = published_record(&c.state, site_id);
     assert_eq!(now.summary, original.summary, "restored in what is served");
     let on_disk: SiteRecord =
         serde_json::from_slice(&std::fs::read(site.dir.join("site.json")).unwrap()).unwrap();
@@ -259,8 +261,7 @@ async fn a_failed_approval_writes_nothing_public_and_the_queue_survives_a_restar
         c.state
             .catalog()
             .sites()
-            .iter()
-            .all(|s| s.record.name != "Miếu Ảnh Mất")
+            .all(|s| s.name() != "Miếu Ảnh Mất")
     );
 
     // A new server over the same folders (after a crash): the submission is pending and whole.
@@ -294,7 +295,7 @@ async fn a_failed_approval_writes_nothing_public_and_the_queue_survives_a_restar
     assert_eq!(answer.status, 303, "{}", answer.body);
     let site_id = approved_site(&restarted, &submission.id);
     let site = restarted.catalog().get(&site_id).unwrap().clone();
-    assert_eq!(site.photos.len(), 2);
+    assert_eq!(site.photos().len(), 2);
     assert_eq!(history::read(&site.dir).unwrap().len(), 1);
     let search = send(&app, get("/api/v1/search?q=mieu%20anh%20mat", None)).await;
     assert!(

@@ -80,7 +80,7 @@ impl Row {
 pub fn site_name(catalog: &Catalog, site_id: &str) -> String {
     catalog
         .get(site_id)
-        .map(|s| s.record.name.clone())
+        .map(|s| s.name().to_owned())
         .unwrap_or_else(|| site_id.to_owned())
 }
 

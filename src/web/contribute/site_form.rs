@@ -182,8 +182,9 @@ pub async fn correct_form(
     let lang = chosen.lang;
     let catalog = state.catalog();
     let site = catalog.require(&site_id).in_lang(lang)?;
-    let mut page = correction_page(&site.record, by.csrf(), lang);
-    page.values = SiteFields::from_record(&site.record);
+    let current = catalog.record(site).in_lang(lang)?;
+    let mut page = correction_page(&current, by.csrf(), lang);
+    page.values = SiteFields::from_record(&current);
     page.render(lang, StatusCode::OK)
 }
 
@@ -198,16 +199,17 @@ pub async fn correct_submit(
     let t = lang.labels();
     let catalog = state.catalog();
     let site = catalog.require(&site_id).in_lang(lang)?;
+    let current = catalog.record(site).in_lang(lang)?;
     let values = SiteFields::from_form(&posted.fields);
-    let mut record = site.record.clone();
+    let mut record = (*current).clone();
     values.apply_text(&mut record);
-    let mut page = correction_page(&site.record, posted.by.csrf(), lang);
+    let mut page = correction_page(&current, posted.by.csrf(), lang);
     if values.name.trim().is_empty() {
         page.errors.insert("name", t.name_required.to_owned());
     } else {
         check_record(&record, &mut page.errors);
     }
-    if record.same_content(&site.record) {
+    if record.same_content(&current) {
         page.errors.insert("form", t.nothing_changed.to_owned());
     }
     let note = Some(values.note.trim().to_owned()).filter(|n| !n.is_empty());
@@ -216,7 +218,7 @@ pub async fn correct_submit(
         return page.render(lang, StatusCode::UNPROCESSABLE_ENTITY);
     }
     let proposal = Proposal::Correction {
-        site_id: site.record.id.clone(),
+        site_id: site.id.clone(),
         record,
         note,
     };

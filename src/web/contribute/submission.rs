@@ -261,21 +261,21 @@ pub async fn start_photos_form(
         .unwrap_or_default();
     let open = mine.iter().find(|s| {
         s.status == Status::Pending
-            && matches!(&s.proposal, Proposal::Photos { site_id } if *site_id == site.record.id)
+            && matches!(&s.proposal, Proposal::Photos { site_id } if *site_id == site.id)
     });
     if let Some(open) = open {
         return Ok(see_other(submission_url(&open.id, lang)));
     }
     let body = StartPage {
-        site_name: site.record.name.clone(),
-        site_url: site_url(&site.record.id, lang),
+        site_name: site.name().to_owned(),
+        site_url: site_url(&site.id, lang),
         action: crate::web::render::with_param(
-            &format!("/contribute/photos/{}", site.record.id),
+            &format!("/contribute/photos/{}", site.id),
             lang.link_param(),
         ),
         csrf: by.csrf().to_owned(),
     };
-    let title = format!("{} · {}", lang.labels().add_photos, site.record.name);
+    let title = format!("{} · {}", lang.labels().add_photos, site.name());
     private_page("contribute_start.html", lang, &title, &body)
 }
 
@@ -289,7 +289,7 @@ pub async fn start_photos(
     let lang = chosen.lang;
     let catalog = state.catalog();
     let site = catalog.require(&site_id).in_lang(lang)?;
-    let site_id = site.record.id.clone();
+    let site_id = site.id.clone();
     let inbox = state.inbox.clone();
     let name = posted.by.name().to_owned();
     // Posting again (a double tap, a reload) continues the open submission for this site.

@@ -61,10 +61,7 @@ pub async fn page_of(
     let site = match catalog.lookup(&id) {
         Lookup::Found(site) => site,
         Lookup::Renamed(site) => {
-            let url = with_param(
-                &format!("/sites/{}/history", site.record.id),
-                lang.link_param(),
-            );
+            let url = with_param(&format!("/sites/{}/history", site.id), lang.link_param());
             return Ok(HttpResponse::MovedPermanently()
                 .insert_header((LOCATION, url))
                 .finish());
@@ -98,8 +95,8 @@ fn render(
         .map_err(ModerationError::from)
         .in_lang(lang)?;
     let body = HistoryPage {
-        site_name: site.record.name.clone(),
-        site_url: site_url(&site.record.id, lang),
+        site_name: site.name().to_owned(),
+        site_url: site_url(&site.id, lang),
         entries: log
             .iter()
             .rev()
@@ -108,11 +105,11 @@ fn render(
         csrf,
         notice,
         problem,
-        site_id: site.record.id.clone(),
+        site_id: site.id.clone(),
     };
     let mut frame = Frame::bare(
         lang,
-        format!("{} · {} · {}", t.history, site.record.name, t.site_name),
+        format!("{} · {} · {}", t.history, site.name(), t.site_name),
     );
     frame.noindex = true;
     page("site_history.html", &frame, &body).in_lang(lang)

@@ -11,7 +11,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
-use crate::moderation::{HelpQuery, Need, needs_help};
+use crate::moderation::{HelpQuery, HelpSite, Need, needs_help};
 use crate::web::error::{InLang, PageError};
 use crate::web::i18n::{Chosen, Labels, url_param};
 use crate::web::render::{Frame, html, page};
@@ -69,7 +69,10 @@ pub async fn list(
         near,
         limit: 0,
     };
-    let mut found = needs_help(catalog.sites().iter().map(|s| &s.record), &help);
+    let sites = catalog
+        .sites()
+        .map(|s| HelpSite::of_summary(&s.id, &s.summary));
+    let mut found = needs_help(sites, &help);
     let total = found.len();
     found.truncate(SHOWN);
     let body = NeedsHelpPage {

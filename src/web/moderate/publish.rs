@@ -14,10 +14,11 @@ use crate::description;
 use crate::index_updates::{self, IndexUpdater, SiteUpdate, UpdateError};
 use crate::ingest::manifest::hash_bytes;
 use crate::ingest::photos::PhotoMeta;
+use crate::ingest::summary::SiteSummary;
 use crate::layout::ArchiveLayout;
 use crate::media::Limits;
 use crate::moderation::Applied;
-use crate::web::catalog::{self, Catalog, Site, SitePhoto};
+use crate::web::catalog::{self, Catalog, Site};
 use crate::web::state::AppState;
 
 /// What publishing did, for the moderator's confirmation and the log.
@@ -58,9 +59,10 @@ pub fn publish(state: &AppState, applied: &Applied) -> Published {
     let site = catalog_site(applied, &photos);
     // The description is rendered here, once, never on a page view.
     description::ensure(&state.index_layout, &site.record_hash, record);
+    let written = std::sync::Arc::new(applied.record.clone());
     let mut withdrawn = Vec::new();
     state.update_catalog(|current| {
-        let next = current.replacing(site);
+        let next = current.replacing(site, Some(written));
         withdrawn = withdrawn_photos(current, &next, &record.id);
         next
     });
@@ -80,10 +82,9 @@ fn withdrawn_photos(before: &Catalog, after: &Catalog, id: &str) -> Vec<PhotoMet
     };
     let shown: std::collections::HashSet<&str> = after
         .sites()
-        .iter()
-        .flat_map(|s| s.photos.iter().map(|p| p.meta.hash.as_str()))
+        .flat_map(|s| s.photos().iter().map(|p| p.meta.hash.as_str()))
         .collect();
-    old.photos
+    old.photos()
         .iter()
         .filter(|p| !shown.contains(p.meta.hash.as_str()))
         .map(|p| p.meta.clone())
@@ -123,7 +124,7 @@ fn index(
     updater.flush()
 }
 
-/// The catalog entry of the written site, as [`catalog::Catalog::load`] would read it.
+/// The catalog entry of the written site, as the next ingest will summarise it.
 fn catalog_site(
     applied: &Applied,
     photos: &[Option<(String, crate::ingest::photos::PhotoMeta)>],
@@ -135,25 +136,17 @@ fn catalog_site(
     let record_hash = std::fs::read(&site_json)
         .map(|bytes| hash_bytes(&bytes))
         .unwrap_or_else(|_| hash_bytes(&serde_json::to_vec(record).unwrap_or_default()));
-    let shown: Vec<SitePhoto> = record
-        .photos
+    let rendered: Vec<_> = photos
         .iter()
-        .zip(photos)
-        .filter_map(|(photo, rendered)| {
-            let (_, meta) = rendered.as_ref()?;
-            Some(SitePhoto {
-                photo: photo.clone(),
-                meta: meta.clone(),
-            })
-        })
+        .map(|p| p.as_ref().map(|(_, meta)| meta.clone()))
         .collect();
     let hashes = photos.iter().flatten().map(|(hash, _)| hash.as_str());
     let content_hash = catalog::content_hash(&record_hash, hashes);
     let mut site = Site::new(
-        record.clone(),
+        record.id.clone(),
         applied.site_dir.clone(),
-        shown,
         content_hash,
+        SiteSummary::of(record, &rendered),
     );
     site.record_hash = record_hash;
     site

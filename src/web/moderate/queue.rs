@@ -74,7 +74,7 @@ fn item(submission: &Submission, catalog: &Catalog, lang: Lang) -> QueueItem {
         Proposal::NewSite { record } => record.name.clone(),
         Proposal::Photos { site_id } | Proposal::Correction { site_id, .. } => catalog
             .get(site_id)
-            .map(|s| s.record.name.clone())
+            .map(|s| s.name().to_owned())
             .unwrap_or_else(|| site_id.clone()),
     };
     QueueItem {
@@ -99,7 +99,7 @@ fn done(req: &HttpRequest, catalog: &Catalog, lang: Lang) -> Option<Done> {
     let site = url_param(req.query_string(), "site").and_then(|id| catalog.get(&id));
     Some(Done {
         text,
-        site_url: site.map(|s| crate::web::views::site_url(&s.record.id, lang)),
-        site_name: site.map(|s| s.record.name.clone()),
+        site_url: site.map(|s| crate::web::views::site_url(&s.id, lang)),
+        site_name: site.map(|s| s.name().to_owned()),
     })
 }

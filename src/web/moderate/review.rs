@@ -134,7 +134,7 @@ pub async fn render(
     };
     let site_position = match (proposed, existing) {
         (Some(r), _) => r.location.lat.zip(r.location.lon),
-        (None, Some(site)) => site.record.location.lat.zip(site.record.location.lon),
+        (None, Some(site)) => site.position(),
         (None, None) => None,
     };
     let edit_open = outcome.edit.is_some();
@@ -155,8 +155,8 @@ pub async fn render(
             Proposal::Correction { note, .. } => note.clone(),
             _ => None,
         },
-        site_url: existing.map(|s| site_url(&s.record.id, lang)),
-        site_name: existing.map(|s| s.record.name.clone()),
+        site_url: existing.map(|s| site_url(&s.id, lang)),
+        site_name: existing.map(|s| s.name().to_owned()),
         changes,
         photos: submission
             .photos
