@@ -18,7 +18,14 @@ command -v cargo-fuzz > /dev/null || { echo "cargo-fuzz is not installed (pip in
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || mapfile -t targets < <(sed -n 's/^name = "\(.*\)"$/\1/p' Cargo.toml | grep -v '^disan-fuzz$')
 [ -d corpus ] || python3 seed.py
-"${fuzz[@]}" build -O "${targets[@]/#/--bin=}" 2> build.log > /dev/null || { tail -30 build.log; exit 1; }
+# `cargo fuzz build` takes one target or none (then it builds them all).
+if [ $# -eq 0 ]; then
+  "${fuzz[@]}" build -O 2> build.log > /dev/null || { tail -30 build.log; exit 1; }
+else
+  for target in "${targets[@]}"; do
+    "${fuzz[@]}" build -O "$target" 2> build.log > /dev/null || { tail -30 build.log; exit 1; }
+  done
+fi
 failed=0
 printf '%-18s %12s %8s %8s %8s %s\n' target executions cov ft corpus result
 for target in "${targets[@]}"; do

@@ -80,15 +80,22 @@ fn withdrawn_photos(before: &Catalog, after: &Catalog, id: &str) -> Vec<PhotoMet
     let Some(old) = before.get(id) else {
         return Vec::new();
     };
-    let shown: std::collections::HashSet<&str> = after
-        .sites()
-        .flat_map(|s| s.photos().iter().map(|p| p.meta.hash.as_str()))
-        .collect();
-    old.photos()
+    let kept = |hash: &str, site: &Site| site.photos().iter().any(|p| p.meta.hash == hash);
+    let mut gone: Vec<&PhotoMeta> = old
+        .photos()
         .iter()
-        .filter(|p| !shown.contains(p.meta.hash.as_str()))
-        .map(|p| p.meta.clone())
-        .collect()
+        .map(|p| &p.meta)
+        .filter(|meta| after.get(id).is_none_or(|new| !kept(&meta.hash, new)))
+        .collect();
+    // Most changes withdraw nothing and never look further; a photo that left this site may
+    // still be shown by another one.
+    for site in after.sites() {
+        if gone.is_empty() {
+            break;
+        }
+        gone.retain(|meta| !kept(&meta.hash, site));
+    }
+    gone.into_iter().cloned().collect()
 }
 
 /// Deletes a withdrawn photo's derivatives and sidecar: its URLs answer 404 from now on.
