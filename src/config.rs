@@ -20,8 +20,14 @@ pub struct Config {
     /// Address the web server listens on.
     pub bind: String,
     /// The public origin of the site (`https://disan.example.org`), used in QR codes, canonical
-    /// links, Open Graph and the sitemap. `None`: taken from each request's `Host`.
+    /// links, Open Graph and the sitemap. `None`: the address the server listens on (never a
+    /// request's `Host`, which anyone can forge).
     pub public_url: Option<String>,
+    /// Proxies (addresses or networks) whose `X-Forwarded-For`/`-Proto` and `Forwarded`
+    /// headers are believed. Empty: none, the connection's peer is the client.
+    pub trusted_proxies: Vec<String>,
+    /// Clients (addresses or networks) that may read `/metrics`. Default: loopback only.
+    pub metrics_from: Vec<String>,
     /// Limits on what volunteers send.
     pub contribute: ContributeLimits,
     /// What the open data says about itself: the records' licence, who to write to.
@@ -58,6 +64,14 @@ pub struct ContributeLimits {
     pub max_megapixels: u64,
     /// How long a login lasts, in days.
     pub session_days: u32,
+    /// A login unused this many days ends before its `session_days` are up.
+    pub session_idle_days: u32,
+    /// Resumable uploads one volunteer may have open at once.
+    pub max_open_uploads: usize,
+    /// MiB of photos one volunteer may send in 24 hours (open uploads included).
+    pub max_upload_mb_per_day: u64,
+    /// Submissions one volunteer may make in an hour.
+    pub max_submissions_per_hour: usize,
 }
 
 impl Default for ContributeLimits {
@@ -67,6 +81,10 @@ impl Default for ContributeLimits {
             max_photos_per_submission: 30,
             max_megapixels: 100,
             session_days: 30,
+            session_idle_days: 7,
+            max_open_uploads: 10,
+            max_upload_mb_per_day: 2000,
+            max_submissions_per_hour: 20,
         }
     }
 }
@@ -74,6 +92,15 @@ impl Default for ContributeLimits {
 impl ContributeLimits {
     pub fn max_photo_bytes(&self) -> u64 {
         self.max_photo_mb * 1024 * 1024
+    }
+
+    /// The per-volunteer quotas of the inbox.
+    pub fn quotas(&self) -> crate::archive::inbox::quota::QuotaLimits {
+        crate::archive::inbox::quota::QuotaLimits {
+            open_uploads: self.max_open_uploads.max(1),
+            bytes_per_day: self.max_upload_mb_per_day.saturating_mul(1024 * 1024),
+            submissions_per_hour: self.max_submissions_per_hour.max(1),
+        }
     }
 }
 
@@ -97,6 +124,9 @@ pub struct FileConfig {
 pub struct ServeSection {
     pub bind: Option<String>,
     pub public_url: Option<String>,
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
+    pub metrics_from: Option<Vec<String>>,
 }
 
 /// Values given on the command line or in the environment (clap has merged those two).
@@ -157,6 +187,11 @@ impl Config {
                 .or(file.serve.public_url)
                 .map(|url| url.trim_end_matches('/').to_owned())
                 .filter(|url| !url.is_empty()),
+            trusted_proxies: file.serve.trusted_proxies,
+            metrics_from: file
+                .serve
+                .metrics_from
+                .unwrap_or_else(|| vec!["127.0.0.0/8".into(), "::1".into()]),
             contribute: file.contribute,
             open_data: file.open_data,
         }

@@ -16,6 +16,15 @@ pub fn nfc(text: &str) -> String {
     text.nfc().collect()
 }
 
+/// `text` without invisible format characters (Unicode category Cf: right-to-left overrides
+/// and isolates, zero-width spaces and joiners, soft hyphens) and control characters: a name
+/// or caption shown as `x\u{202e}gpj.exe` reads `xexe.jpg`.
+pub fn visible(text: &str) -> String {
+    static INVISIBLE: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"[\p{Cf}\p{Cc}]").expect("a valid pattern"));
+    INVISIBLE.replace_all(text, "").into_owned()
+}
+
 /// Lowercase, mark-free, `đ` → `d`; every other character is kept as it is (spaces, digits,
 /// punctuation), so offsets of words survive for ASCII text.
 ///

@@ -135,7 +135,7 @@ impl ArchiveLayout {
         self.private_dir().join("users.json")
     }
 
-    /// Open sessions, stored by the hash of their token.
+    /// Open sessions as older versions stored them (one JSON file), imported once.
     pub fn sessions_file(&self) -> PathBuf {
         self.private_dir().join("sessions.json")
     }
@@ -144,6 +144,12 @@ impl ArchiveLayout {
     /// SQLite database (with its `-wal` and `-shm` companions beside it).
     pub fn private_db(&self) -> PathBuf {
         self.private_dir().join("campaigns.sqlite")
+    }
+
+    /// Open sessions, stored by the hash of their token: a journal of sessions opened and
+    /// closed, one JSON object a line.
+    pub fn sessions_journal(&self) -> PathBuf {
+        self.private_dir().join("sessions.jsonl")
     }
 
     /// The lock file guarding the read-modify-write of `state_file` (`users.json.lock`).
@@ -229,8 +235,19 @@ impl IndexLayout {
             .join(format!("{content_hash}-{long_edge}.{extension}"))
     }
 
-    /// What ingest learnt about a rendered photo (size, placeholder, EXIF, its files).
+    /// What ingest learnt about a rendered photo (size, placeholder, EXIF, its files). Kept
+    /// outside the served media folder: it holds where the camera was.
     pub fn photo_meta(&self, content_hash: &str) -> PathBuf {
+        let shard = &content_hash[..2.min(content_hash.len())];
+        self.root
+            .join("photo-info")
+            .join(shard)
+            .join(format!("{content_hash}.json"))
+    }
+
+    /// Where indexes made before the move kept [`Self::photo_meta`]: beside the derivatives,
+    /// where it was served. Moved out on first read.
+    pub fn legacy_photo_meta(&self, content_hash: &str) -> PathBuf {
         let shard = &content_hash[..2.min(content_hash.len())];
         self.media_root()
             .join(shard)
@@ -297,6 +314,16 @@ impl IndexLayout {
     /// What the downloads are: their formats, files, sizes, checksums and date.
     pub fn downloads_manifest(&self) -> PathBuf {
         self.data_dir().join("downloads.json")
+    }
+
+    /// The sanitised HTML of a record's descriptions, named by the hash of its `site.json`
+    /// bytes (see [`crate::description`]). Never served as a file: pages embed it.
+    pub fn description(&self, record_hash: &str) -> PathBuf {
+        let shard = &record_hash[..2.min(record_hash.len())];
+        self.root
+            .join("descriptions")
+            .join(shard)
+            .join(format!("{record_hash}.json"))
     }
 
     /// All derivatives; served under `/media/`.

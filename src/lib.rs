@@ -9,8 +9,10 @@
 //! - **Where things are** — [`layout`] computes every path of the archive and the index;
 //!   [`config`] says which archive and index a command works on.
 //! - **The archive** — [`archive`] is the only code that reads or writes `archive/`;
-//!   [`check`] validates it; [`import`] brings in CSV/JSON from other systems.
-//! - **Derived data** — [`media`] turns photos into web derivatives and reads EXIF; [`search`]
+//!   [`check`] validates it; [`import`] brings in CSV/JSON from other systems; [`backup`] copies
+//!   it consistently while the server runs, verifies the copy and puts it back.
+//! - **Derived data** — [`media`] turns photos into web derivatives and reads EXIF;
+//!   [`description`] renders a record's Markdown once, safely, for its page; [`search`]
 //!   is the only code that touches tantivy; [`ingest`] runs the archive through both,
 //!   incrementally and crash-safely; [`index_updates`] is the one task that writes the index
 //!   while the site is served; [`packs`] are the trip packs visitors save for offline use,
@@ -34,12 +36,14 @@ pub mod config;
 pub mod layout;
 
 pub mod archive;
+pub mod backup;
 pub mod check;
 pub mod import;
 
 pub mod accounts;
 pub mod moderation;
 
+pub mod description;
 pub mod private_db;
 pub mod teams;
 

@@ -8,10 +8,16 @@ use clap::Parser;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
+    // `DISAN_LOG=info` logs a line per request (`disan::request`); `DISAN_LOG_FORMAT=json`
+    // writes every line as a JSON object, for log collectors.
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_env("DISAN_LOG"))
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    if std::env::var("DISAN_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {
+        logs.json().init();
+    } else {
+        logs.init();
+    }
     match disan::cli::run(disan::cli::Cli::parse()) {
         Ok(code) => code,
         Err(err) => {

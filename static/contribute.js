@@ -210,7 +210,8 @@
     function declare() {
       return request('POST', base, JSON.stringify({
         name: item.file.name, size: item.blob.size, key: item.key,
-        author: form.author.value, license: form.license.value, caption: form.caption.value || null
+        author: form.author.value, license: form.license.value, caption: form.caption.value || null,
+        share_position: !!(form.share_position && form.share_position.checked)
       }));
     }
     function step(r) {

@@ -594,3 +594,48 @@ fn the_preview_alone_is_one_file_and_needs_less_memory_than_the_full_set() {
         "largest allocation {preview_peak} B for the preview, {full_peak} B for every size"
     );
 }
+
+/// Finding 5 (pixel budget): a small PNG that declares 100 megapixels used to be decoded whole
+/// to validate it (~800 MB, seconds). Now it is read row by row into the reduced size the
+/// preview needs: every byte is still checked, and no buffer comes near the full picture.
+#[test]
+fn a_hundred_megapixel_png_is_checked_in_little_memory() {
+    let (width, height) = (10_000u32, 10_000u32);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bomb.png");
+    {
+        let out = std::io::BufWriter::new(std::fs::File::create(&file).unwrap());
+        let mut encoder = png::Encoder::new(out, width, height);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        encoder.set_compression(png::Compression::Fastest);
+        let mut writer = encoder
+            .write_header()
+            .unwrap()
+            .into_stream_writer()
+            .unwrap();
+        let row = vec![200u8; width as usize * 3];
+        for _ in 0..height {
+            std::io::Write::write_all(&mut writer, &row).unwrap();
+        }
+        writer.finish().unwrap();
+    }
+    let bytes = std::fs::read(&file).unwrap();
+    assert!(bytes.len() < 2_000_000, "{} bytes", bytes.len());
+    let (rendered, largest) = largest_allocation_during(|| {
+        media::render_specs(
+            &bytes,
+            Path::new("bomb.png"),
+            &Limits::default(),
+            media::PREVIEW,
+            |spec, _, _| dir.path().join(format!("{}.jpg", spec.long_edge)),
+        )
+    });
+    let rendered = rendered.unwrap();
+    assert_eq!((rendered.width, rendered.height), (width, height));
+    assert_eq!(rendered.derivatives[0].width, 1024);
+    assert!(
+        largest < 64 * 1024 * 1024,
+        "largest allocation {largest} bytes"
+    );
+}

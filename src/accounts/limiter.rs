@@ -1,34 +1,50 @@
-//! Login rate limiting: after repeated wrong passwords, an account or a client address is
-//! locked out for a while.
+//! Login rate limiting: wrong passwords slow down whoever sends them, never the account's owner.
 //!
-//! Two keys are counted separately: the user name (one account guessed from many addresses)
-//! and the client address (many accounts guessed from one address; a larger budget, since a
-//! school or a commune office shares one address). Failures count within a window; reaching
-//! the limit locks the key until the lockout ends. A successful login clears its user's count.
-//! State is in memory, which is enough: a restart gives an attacker a few more guesses, while
-//! argon2 keeps each guess slow. Time is passed in, so tests need no clock.
+//! Failures are counted per **(account, address)** pair: after a few free mistakes each further
+//! one doubles the wait before that address may try that account again (progressive delays), so
+//! a guesser at one address gets a handful of tries an hour. An address that has not failed at
+//! an account is never held back there — the owner logging in from their own phone gets in even
+//! while someone else hammers the account. Two wider counts stop the other shapes of attack:
+//! an **address** failing at many accounts is locked out for a while (with a larger budget,
+//! since a school or a commune office shares one address), and an **account** failing from many
+//! addresses makes every address that has already failed there wait longer. A successful login
+//! clears only its own pair. State is in memory, which is enough: a restart gives a guesser a few
+//! more tries, while argon2 keeps each one slow. Time is passed in, so tests need no clock.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// Limits for one kind of key.
+/// The limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LimiterConfig {
-    /// Failed logins per user name within `window` before a lockout.
-    pub max_per_user: u32,
-    /// Failed logins per client address within `window` before a lockout.
+    /// Failures an address may make at one account before it has to wait.
+    pub free_failures: u32,
+    /// The first wait; each further failure doubles it, up to `max_delay`.
+    pub first_delay: Duration,
+    pub max_delay: Duration,
+    /// Failures an account may take from all addresses before each failing address waits
+    /// longer (addresses that have not failed there are not affected).
+    pub account_alarm: u32,
+    /// Failed logins per client address (at any accounts) within `window` before a lockout.
     pub max_per_address: u32,
+    /// Counts older than this are forgotten.
     pub window: Duration,
+    /// How long an address that failed too often is locked out.
     pub lockout: Duration,
 }
 
 impl Default for LimiterConfig {
-    /// 5 per account and 20 per address in 15 minutes, then 15 minutes locked.
+    /// 5 free failures per (account, address), then 15 s doubling up to 15 minutes; an account
+    /// failing 20 times raises the waits of the failing addresses; 20 failures per address in
+    /// 15 minutes lock the address for 15 minutes.
     fn default() -> Self {
         LimiterConfig {
-            max_per_user: 5,
+            free_failures: 5,
+            first_delay: Duration::from_secs(15),
+            max_delay: Duration::from_secs(15 * 60),
+            account_alarm: 20,
             max_per_address: 20,
             window: Duration::from_secs(15 * 60),
             lockout: Duration::from_secs(15 * 60),
@@ -38,33 +54,51 @@ impl Default for LimiterConfig {
 
 /// A login refused before the password was even checked.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("too many failed logins — wait {} minutes and try again", retry_after.as_secs().div_ceil(60).max(1))]
+#[error("too many failed logins — wait {} and try again", wait_text(*retry_after))]
 pub struct Throttled {
     pub retry_after: Duration,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum Key {
-    User(String),
-    Address(IpAddr),
+fn wait_text(wait: Duration) -> String {
+    match wait.as_secs() {
+        s if s < 60 => format!("{} seconds", s.max(1)),
+        s => format!("{} minutes", s.div_ceil(60)),
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
 struct Count {
     failures: u32,
-    since: Instant,
+    last: Instant,
     locked_until: Option<Instant>,
+}
+
+impl Count {
+    fn new(now: Instant) -> Count {
+        Count {
+            failures: 0,
+            last: now,
+            locked_until: None,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct Counts {
+    pairs: HashMap<(String, IpAddr), Count>,
+    accounts: HashMap<String, Count>,
+    addresses: HashMap<IpAddr, Count>,
 }
 
 /// Counts failed logins; share one per server (`&LoginLimiter` is enough).
 #[derive(Debug, Default)]
 pub struct LoginLimiter {
     config: LimiterConfig,
-    counts: Mutex<HashMap<Key, Count>>,
+    counts: Mutex<Counts>,
 }
 
-/// Above this many keys, stale ones are dropped on the next failure, bounding memory under a
-/// flood of made-up names.
+/// Above this many entries, stale ones are dropped on the next failure, bounding memory under a
+/// flood of made-up names and addresses.
 const PRUNE_ABOVE: usize = 10_000;
 
 impl LoginLimiter {
@@ -75,60 +109,106 @@ impl LoginLimiter {
         }
     }
 
-    /// Call before checking a password: refuses when the user or the address is locked out.
+    /// Call before checking a password: refuses while this address must wait for this account,
+    /// or is locked out.
     pub fn check(&self, user: &str, address: IpAddr, now: Instant) -> Result<(), Throttled> {
         let counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
-        let wait = [Key::User(user_key(user)), Key::Address(address)]
-            .iter()
-            .filter_map(|k| counts.get(k)?.locked_until)
-            .filter(|&until| until > now)
-            .map(|until| until - now)
-            .max();
-        match wait {
-            Some(retry_after) => Err(Throttled { retry_after }),
+        let fresh = |c: &&Count| now.saturating_duration_since(c.last) < self.config.window;
+        let mut until = counts
+            .addresses
+            .get(&address)
+            .and_then(|c| c.locked_until)
+            .filter(|&u| u > now);
+        if let Some(pair) = counts
+            .pairs
+            .get(&(user_key(user), address))
+            .filter(fresh)
+            .filter(|c| c.failures > 0)
+        {
+            let account = counts
+                .accounts
+                .get(&user_key(user))
+                .filter(fresh)
+                .map_or(0, |c| c.failures);
+            let wait = self.delay(pair.failures).max(self.account_delay(account));
+            until = until.max(Some(pair.last + wait).filter(|&u| u > now));
+        }
+        match until {
+            Some(until) => Err(Throttled {
+                retry_after: until - now,
+            }),
             None => Ok(()),
         }
     }
 
-    /// Records a wrong password (or unknown name) for both keys.
+    /// Records a wrong password (or unknown name) from `address` for `user`.
     pub fn failure(&self, user: &str, address: IpAddr, now: Instant) {
-        let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
-        if counts.len() > PRUNE_ABOVE {
-            let keep = self.config.window.max(self.config.lockout);
-            counts.retain(|_, c| {
-                c.locked_until.is_some_and(|u| u > now) || now.duration_since(c.since) < keep
-            });
+        let mut guard = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        let counts = &mut *guard;
+        let config = self.config;
+        let keep = config.window.max(config.lockout).max(config.max_delay);
+        let stale = |c: &Count| {
+            c.locked_until.is_none_or(|u| u <= now) && now.saturating_duration_since(c.last) >= keep
+        };
+        if counts.pairs.len() + counts.accounts.len() + counts.addresses.len() > PRUNE_ABOVE {
+            counts.pairs.retain(|_, c| !stale(c));
+            counts.accounts.retain(|_, c| !stale(c));
+            counts.addresses.retain(|_, c| !stale(c));
         }
-        let keys = [
-            (Key::User(user_key(user)), self.config.max_per_user),
-            (Key::Address(address), self.config.max_per_address),
-        ];
-        for (key, max) in keys {
-            let count = counts.entry(key).or_insert(Count {
-                failures: 0,
-                since: now,
-                locked_until: None,
-            });
+        let bump = |count: &mut Count| {
             let lockout_over = count.locked_until.is_some_and(|u| u <= now);
-            if lockout_over || now.duration_since(count.since) >= self.config.window {
-                *count = Count {
-                    failures: 0,
-                    since: now,
-                    locked_until: None,
-                };
+            if lockout_over || now.saturating_duration_since(count.last) >= config.window {
+                *count = Count::new(now);
             }
             count.failures += 1;
-            if count.failures >= max {
-                count.locked_until = Some(now + self.config.lockout);
-            }
+            count.last = now;
+        };
+        let key = user_key(user);
+        bump(
+            counts
+                .pairs
+                .entry((key.clone(), address))
+                .or_insert(Count::new(now)),
+        );
+        bump(counts.accounts.entry(key).or_insert(Count::new(now)));
+        let by_address = counts.addresses.entry(address).or_insert(Count::new(now));
+        bump(by_address);
+        if by_address.failures >= config.max_per_address {
+            by_address.locked_until = Some(now + config.lockout);
         }
     }
 
-    /// Records a successful login: the account's count starts again. The address keeps its
-    /// count, so one valid account cannot be used to reset guessing at others.
-    pub fn success(&self, user: &str) {
+    /// Records a successful login: this address starts again at this account. Other
+    /// addresses' waits, and the address's count across accounts, stay, so one valid account
+    /// cannot be used to reset guessing at others.
+    pub fn success(&self, user: &str, address: IpAddr) {
         let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
-        counts.remove(&Key::User(user_key(user)));
+        counts.pairs.remove(&(user_key(user), address));
+    }
+
+    /// The wait after `failures` failures of one pair: none before the free ones are used up.
+    fn delay(&self, failures: u32) -> Duration {
+        self.doubling((failures + 1).saturating_sub(self.config.free_failures))
+    }
+
+    /// The extra wait of every failing address while the account takes `failures` in all.
+    fn account_delay(&self, failures: u32) -> Duration {
+        match failures.checked_sub(self.config.account_alarm) {
+            Some(over) => self.doubling(over + 1),
+            None => Duration::ZERO,
+        }
+    }
+
+    /// 0 for 0 steps, then `first_delay`, doubling each step, capped at `max_delay`.
+    fn doubling(&self, steps: u32) -> Duration {
+        if steps == 0 {
+            return Duration::ZERO;
+        }
+        let factor = 1u32 << (steps - 1).min(20);
+        self.config
+            .first_delay
+            .saturating_mul(factor)
+            .min(self.config.max_delay)
     }
 }
 
@@ -144,22 +224,44 @@ mod tests {
     const B: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(10, 0, 0, 2));
 
     #[test]
-    fn locks_a_user_after_repeated_failures_then_lets_go() {
+    fn waits_grow_per_address_and_spare_the_owner() {
         let limiter = LoginLimiter::new(LimiterConfig::default());
         let t0 = Instant::now();
-        for _ in 0..4 {
+        for _ in 0..5 {
             limiter.check("lan", A, t0).unwrap();
             limiter.failure("lan", A, t0);
         }
-        limiter.check("lan", B, t0).unwrap();
-        limiter.failure("Lan", B, t0);
-        // Locked from any address, and the message says how long.
-        let err = limiter.check("lan", B, t0).unwrap_err();
-        assert_eq!(err.retry_after, Duration::from_secs(900));
-        assert!(err.to_string().contains("15 minutes"), "{err}");
-        limiter.check("mai", B, t0).unwrap();
-        let later = t0 + Duration::from_secs(901);
-        limiter.check("lan", A, later).unwrap();
+        // A waits 15 s, then 30 s after the next failure, …
+        assert_eq!(
+            limiter.check("lan", A, t0).unwrap_err().retry_after,
+            Duration::from_secs(15)
+        );
+        let t1 = t0 + Duration::from_secs(15);
+        limiter.check("lan", A, t1).unwrap();
+        limiter.failure("Lan", A, t1);
+        let err = limiter.check("lan", A, t1).unwrap_err();
+        assert_eq!(err.retry_after, Duration::from_secs(30));
+        assert!(err.to_string().contains("30 seconds"), "{err}");
+        // The owner, at another address, is not held back; nor is another account at A.
+        limiter.check("lan", B, t1).unwrap();
+        limiter.check("mai", A, t1).unwrap();
+        // A success clears only its own pair.
+        limiter.success("lan", B);
+        assert!(limiter.check("lan", A, t1).is_err());
+    }
+
+    #[test]
+    fn waits_are_capped_and_forgotten() {
+        let limiter = LoginLimiter::new(LimiterConfig::default());
+        let t0 = Instant::now();
+        for _ in 0..40 {
+            limiter.failure("lan", A, t0);
+        }
+        let wait = limiter.check("lan", A, t0).unwrap_err().retry_after;
+        assert_eq!(wait, Duration::from_secs(15 * 60));
+        limiter
+            .check("lan", A, t0 + Duration::from_secs(15 * 60))
+            .unwrap();
     }
 
     #[test]
@@ -174,21 +276,19 @@ mod tests {
     }
 
     #[test]
-    fn success_resets_the_account_and_the_window_forgets() {
+    fn an_account_under_attack_slows_only_the_failing_addresses() {
         let limiter = LoginLimiter::new(LimiterConfig::default());
         let t0 = Instant::now();
-        for _ in 0..4 {
-            limiter.failure("lan", A, t0);
+        // Twenty-one addresses, one failure each: none over its own free failures.
+        for i in 0..21u8 {
+            limiter.failure("mai", IpAddr::from([192, 0, 2, i]), t0);
         }
-        limiter.success("lan");
-        limiter.failure("lan", A, t0);
-        limiter.check("lan", A, t0).unwrap();
-        // Failures spread over more than the window never lock.
-        let limiter = LoginLimiter::new(LimiterConfig::default());
-        for i in 0..10 {
-            let t = t0 + Duration::from_secs(16 * 60 * i);
-            limiter.failure("mai", B, t);
-            limiter.check("mai", B, t).unwrap();
-        }
+        let later = t0 + Duration::from_secs(5);
+        assert!(
+            limiter
+                .check("mai", IpAddr::from([192, 0, 2, 3]), later)
+                .is_err()
+        );
+        limiter.check("mai", B, later).unwrap();
     }
 }

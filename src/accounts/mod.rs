@@ -11,9 +11,10 @@
 //! Design of the private state. Everything lives in `archive/.disan/` ([`ArchiveLayout::
 //! private_dir`]), which is backed up with the archive (it is inside it) but is a reserved,
 //! hidden folder that the walk, the index and the web site never read, so it is never served,
-//! exported or published. `users.json` and `sessions.json` are small JSON files, each replaced
-//! atomically under a sibling lock file ([`crate::archive::lock_exclusive`]) so that the server
-//! and a `disan user` command run at the same time cannot lose each other's writes. Sessions are
+//! exported or published. `users.json` is a small JSON file replaced atomically, and
+//! `sessions.jsonl` a journal appended to (kept in memory by the server, see [`SessionStore`]),
+//! each under a sibling lock file ([`crate::archive::lock_exclusive`]) so that the server and a
+//! `disan user` command run at the same time cannot lose each other's writes. Sessions are
 //! stored by the blake3 hash of their token: someone who reads a backup learns neither a
 //! password nor a usable session. The files are created readable by their owner only (Unix).
 //!
@@ -28,7 +29,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use limiter::{LimiterConfig, LoginLimiter, Throttled};
-pub use sessions::{NewSession, Session, SessionStore};
+pub use sessions::{MAX_SESSIONS_PER_USER, NewSession, Session, SessionStore};
 pub use users::{
     MIN_PASSWORD_CHARS, NewUser, User, UserStore, generate_password, validate_user_name,
 };
@@ -117,6 +118,10 @@ pub enum AccountsError {
     BadUserName { given: String, why: &'static str },
     #[error("user `{name}` already exists — pick another name, or disable the old account")]
     UserExists { name: String },
+    #[error(
+        "user name `{name}` looks like the existing account `{existing}` — pick a clearly different name"
+    )]
+    LookAlike { name: String, existing: String },
     #[error("no user `{name}` — `disan user list` shows the accounts")]
     NoSuchUser { name: String },
     #[error("the password is too short ({length} characters) — use at least {min}")]

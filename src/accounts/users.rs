@@ -1,7 +1,9 @@
 //! The user list (`users.json`): adding, listing, disabling and checking passwords.
 //!
-//! Names are compared as typed after NFC normalisation and lower-casing, so `Lan` and `lan`
-//! (or a name typed on a phone that sends decomposed accents) are one account. Passwords are
+//! Names are compared as typed after NFKC normalisation and lower-casing, so `Lan`, `lan` and
+//! a full-width `ｌａｎ` (or a name typed on a phone that sends decomposed accents) are one
+//! account. A new name may not look like an existing one (the same confusable skeleton, as
+//! `mоdm` with a Cyrillic `о` and `modm`) nor mix alphabets. Passwords are
 //! hashed with argon2id at the crate's default cost (19 MiB, 2 passes, the OWASP minimum); the
 //! PHC string stores its own parameters, so the cost can be raised later without breaking old
 //! hashes.
@@ -157,6 +159,13 @@ impl UserStore {
         let mut file: UsersFile = load_state(&self.path)?;
         if file.users.iter().any(|u| u.name == name) {
             return Err(AccountsError::UserExists { name });
+        }
+        let shape = skeleton(&name);
+        if let Some(existing) = file.users.iter().find(|u| skeleton(&u.name) == shape) {
+            return Err(AccountsError::LookAlike {
+                name,
+                existing: existing.name.clone(),
+            });
         }
         let user = User {
             name,
@@ -369,8 +378,16 @@ fn check_password(password: &str, hash: &str) -> bool {
     })
 }
 
+/// NFKC (full-width and other compatibility forms become plain letters), then lower case.
 fn normalise(name: &str) -> String {
-    fold::lower(&fold::nfc(name.trim()))
+    use unicode_normalization::UnicodeNormalization;
+    fold::lower(&name.trim().nfkc().collect::<String>())
+}
+
+/// What a name looks like (Unicode's confusable skeleton, UTS #39): `mоdm` with a Cyrillic
+/// `о` and `modm` have the same one, as do `rn` and `m`.
+fn skeleton(name: &str) -> String {
+    unicode_security::skeleton(name).collect()
 }
 
 /// Checks a user name and returns its stored form (NFC, lower case). Letters of any script are
@@ -402,6 +419,10 @@ pub fn validate_user_name(name: &str) -> Result<String, AccountsError> {
     }
     if normal.starts_with('.') || normal.starts_with('-') {
         return Err(bad("starts with `.` or `-`"));
+    }
+    // Vietnamese letters are Latin; a name mixing scripts is a disguise, not a name.
+    if !unicode_security::MixedScript::is_single_script(normal.as_str()) {
+        return Err(bad("mixes letters of different alphabets"));
     }
     Ok(normal)
 }
@@ -491,11 +512,56 @@ mod tests {
         );
         let nfd = "Nguye\u{0302}\u{0303}n";
         assert_eq!(validate_user_name(nfd).unwrap(), "nguyễn");
+        assert_eq!(validate_user_name("ｍｏｄｍ").unwrap(), "modm");
         for bad in [
-            "../admin", "a/b", "a\\b", "x\0y", "a b", ".hidden", "<script>", "a", "",
+            "../admin",
+            "a/b",
+            "a\\b",
+            "x\0y",
+            "a b",
+            ".hidden",
+            "<script>",
+            "a",
+            "",
+            "m\u{043e}dm",
         ] {
             assert!(validate_user_name(bad).is_err(), "{bad:?} accepted");
         }
+    }
+
+    /// Finding 8 (lookalike names): confusable and full-width names are not distinct accounts.
+    #[test]
+    fn lookalike_names_are_refused() {
+        let (_dir, users) = store();
+        let now = Utc::now();
+        users
+            .add("modm", Role::Moderator, "a long password", now)
+            .unwrap();
+        for lookalike in ["ｍｏｄｍ", "MODM", "rnodm", "modrn"] {
+            let err = users
+                .add(lookalike, Role::Volunteer, "a long password", now)
+                .unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    AccountsError::LookAlike { .. } | AccountsError::UserExists { .. }
+                ),
+                "{lookalike}: {err}"
+            );
+        }
+        // Cyrillic letters in a Latin name.
+        assert!(
+            users
+                .add("m\u{043e}dm", Role::Volunteer, "a long password", now)
+                .is_err()
+        );
+        users
+            .add("nguyễn.văn-an", Role::Volunteer, "a long password", now)
+            .unwrap();
+        assert_eq!(
+            users.verify("ｍｏｄｍ", "a long password").unwrap().name,
+            "modm"
+        );
     }
 
     #[test]

@@ -177,6 +177,7 @@ fn photos_submission(id: &str, site: &str, by: &str, photos: usize) -> Submissio
                 license: "CC-BY-4.0".into(),
                 date_taken: None,
                 gps: None,
+                share_position: false,
                 received: Utc::now(),
             })
             .collect(),

@@ -131,6 +131,8 @@ pub fn ingest_keeping_manifest(
         fill_photos(site, &metas);
         site.state.summary = Some(SiteSummary::of(&site.record, &site.photos));
     }
+    // Describe: each record version's Markdown rendered once, never on a page view.
+    write_descriptions(index, &sites, &mut report);
 
     // Index: one commit for every change.
     let target = if report.rebuilt {
@@ -352,6 +354,28 @@ fn tile_photos(
         }
     }
     bar.finish_and_clear();
+}
+
+/// Renders and stores the description of every site whose record version has none yet
+/// (see [`crate::description`]); a file that cannot be written is a problem in the report.
+fn write_descriptions(index: &IndexLayout, sites: &[PlannedSite], report: &mut IngestReport) {
+    use rayon::prelude::*;
+    let failures: Vec<String> = sites
+        .par_iter()
+        .filter(|site| !index.description(&site.state.record_hash).is_file())
+        .filter_map(|site| {
+            let rendered = crate::description::Rendered::of(&site.record);
+            crate::description::write(index, &site.state.record_hash, &rendered)
+                .err()
+                .map(|err| {
+                    format!(
+                        "{}: the rendered description cannot be written: {err} — check the disk space of the index folder",
+                        index.description(&site.state.record_hash).display()
+                    )
+                })
+        })
+        .collect();
+    report.problems.extend(failures);
 }
 
 fn progress_bar(enabled: bool, len: usize) -> indicatif::ProgressBar {

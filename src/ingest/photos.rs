@@ -48,7 +48,10 @@ pub struct DerivativeFile {
 
 /// Reads the sidecar of a photo rendered by an earlier run.
 pub fn load_meta(index: &IndexLayout, hash: &str) -> Option<PhotoMeta> {
-    let bytes = std::fs::read(index.photo_meta(hash)).ok()?;
+    let bytes = match std::fs::read(index.photo_meta(hash)) {
+        Ok(bytes) => bytes,
+        Err(_) => move_legacy_meta(index, hash)?,
+    };
     let meta: PhotoMeta = serde_json::from_slice(&bytes).ok()?;
     // Someone may have cleaned the media folder by hand: only trust complete sets.
     let root = index.media_root();
@@ -56,6 +59,15 @@ pub fn load_meta(index: &IndexLayout, hash: &str) -> Option<PhotoMeta> {
         .iter()
         .all(|f| root.join(&f.path).is_file())
         .then_some(meta)
+}
+
+/// Moves a sidecar an older version wrote into the served media folder to its private place.
+fn move_legacy_meta(index: &IndexLayout, hash: &str) -> Option<Vec<u8>> {
+    let legacy = index.legacy_photo_meta(hash);
+    let bytes = std::fs::read(&legacy).ok()?;
+    write_atomic(&index.photo_meta(hash), &bytes).ok()?;
+    let _ = std::fs::remove_file(&legacy);
+    Some(bytes)
 }
 
 /// Renders each `(hash, source)` on all cores; `on_done` is called after each photo (progress).

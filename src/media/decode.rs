@@ -74,7 +74,8 @@ pub fn decode(
     // for that one file, not take the whole ingest down.
     let result = catch_unwind(AssertUnwindSafe(|| match format {
         SourceFormat::Jpeg => decode_jpeg(bytes, path, limits, min_long_edge),
-        SourceFormat::Png | SourceFormat::Webp => decode_other(bytes, format, path, limits),
+        SourceFormat::Png => decode_png(bytes, path, limits, min_long_edge),
+        SourceFormat::Webp => decode_other(bytes, format, path, limits),
     }));
     result.unwrap_or_else(|_| {
         Err(MediaError::Corrupt {
@@ -221,6 +222,30 @@ fn decode_jpeg(
         full_width: full_w,
         full_height: full_h,
     })
+}
+
+/// A PNG much bigger than needed is decoded row by row to a reduced size
+/// ([`super::reduce`]); others in full.
+fn decode_png(
+    bytes: &[u8],
+    path: &Path,
+    limits: &Limits,
+    min_long_edge: u32,
+) -> Result<Decoded, MediaError> {
+    let (width, height) =
+        image::ImageReader::with_format(Cursor::new(bytes), image::ImageFormat::Png)
+            .into_dimensions()
+            .map_err(|e| MediaError::Corrupt {
+                path: path.to_path_buf(),
+                format: "PNG",
+                detail: e.to_string(),
+            })?;
+    check_pixels(path, limits, width, height)?;
+    let factor = super::reduce::factor(width.max(height), min_long_edge);
+    if factor < 2 {
+        return decode_other(bytes, SourceFormat::Png, path, limits);
+    }
+    super::reduce::decode_png(bytes, path, width, height, factor)
 }
 
 fn decode_other(

@@ -19,7 +19,9 @@ mod decode;
 mod encode;
 mod error;
 mod exif;
+mod metadata;
 mod orient;
+mod reduce;
 pub mod tiles;
 
 use std::fmt;
@@ -32,6 +34,7 @@ pub use self::decode::SourceFormat;
 use self::encode::Pixels;
 pub use self::error::MediaError;
 pub use self::exif::{PhotoExif, read_exif, read_exif_from_bytes};
+pub use self::metadata::without_position;
 
 /// A published file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]

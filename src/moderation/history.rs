@@ -40,6 +40,9 @@ pub struct HistoryEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submitted_by: Option<String>,
     pub approved_by: String,
+    /// An admin approved their own submission (moderators never may).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub self_approved: bool,
     /// The change this entry undid, for a revert.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reverts: Option<String>,
@@ -127,6 +130,7 @@ mod tests {
             submission: Some("20260101-000000-ab".into()),
             submitted_by: Some("lan".into()),
             approved_by: "mai".into(),
+            self_approved: false,
             reverts: None,
             changes: vec![FieldChange {
                 field: "name".into(),

@@ -78,6 +78,10 @@ pub enum ModerationError {
     Conflict { fields: Vec<String> },
     #[error("a rejection needs a reason the volunteer can act on (1–2000 characters)")]
     ReasonRequired,
+    #[error(
+        "this is your own submission — another moderator must approve it (an admin may, and it is logged)"
+    )]
+    OwnSubmission,
 }
 
 fn join(problems: &[Problem]) -> String {
@@ -114,12 +118,26 @@ impl Moderation {
     }
 
     /// Approves a pending submission, optionally as edited by the moderator (`edited` replaces
-    /// the proposed record's text; ids, photos and dates are managed here).
+    /// the proposed record's text; ids, photos and dates are managed here). Nobody approves
+    /// their own submission here: see [`Self::approve_with`].
     pub fn approve(
         &self,
         submission_id: &str,
         moderator: &str,
         edited: Option<SiteRecord>,
+        now: DateTime<Utc>,
+    ) -> Result<Applied, ModerationError> {
+        self.approve_with(submission_id, moderator, edited, false, now)
+    }
+
+    /// [`Self::approve`], where `override_own` lets an admin approve their own submission
+    /// (the caller checks the role); the history line says so.
+    pub fn approve_with(
+        &self,
+        submission_id: &str,
+        moderator: &str,
+        edited: Option<SiteRecord>,
+        override_own: bool,
         now: DateTime<Utc>,
     ) -> Result<Applied, ModerationError> {
         let _held = self.lock()?;
@@ -131,6 +149,10 @@ impl Moderation {
             }
             .into());
         }
+        let own = submission.submitter == moderator;
+        if own && !override_own {
+            return Err(ModerationError::OwnSubmission);
+        }
         let plan = plan::plan(&self.layout, &submission, edited, now)?;
         let problems: Vec<Problem> = crate::record::validate(&plan.record)
             .into_iter()
@@ -141,8 +163,8 @@ impl Moderation {
         }
 
         // 1. Photos, each complete under its final name or not at all.
-        for (source, target) in &plan.photo_copies {
-            copy_photo(source, target)?;
+        for (source, target, private) in &plan.photo_copies {
+            copy_photo(source, target, *private)?;
         }
         // 2. The history line, unless an interrupted earlier attempt already wrote it.
         let entry = match plan.resumed.clone() {
@@ -155,6 +177,7 @@ impl Moderation {
                     submission: Some(submission.id.clone()),
                     submitted_by: Some(submission.submitter.clone()),
                     approved_by: moderator.to_owned(),
+                    self_approved: own,
                     reverts: None,
                     changes: plan.changes(),
                 };
@@ -249,6 +272,7 @@ impl Moderation {
             submission: None,
             submitted_by: None,
             approved_by: moderator.to_owned(),
+            self_approved: false,
             reverts: Some(change.to_owned()),
             changes: diff::diff(&current, &record),
         };
@@ -257,6 +281,22 @@ impl Moderation {
             path: ArchiveLayout::site_file(&site_dir),
             source,
         })?;
+        // Photos the revert took off the record leave the site folder (the inbox keeps the
+        // submitted original). Last, so a crash before it leaves an unlisted file, not a
+        // listed one missing.
+        for gone in current
+            .photos
+            .iter()
+            .filter(|p| !record.photos.iter().any(|kept| kept.file == p.file))
+        {
+            if let Some(path) = ArchiveLayout::photo(&site_dir, &gone.file) {
+                match std::fs::remove_file(&path) {
+                    Ok(()) => {}
+                    Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(source) => return Err(ModerationError::Io { path, source }),
+                }
+            }
+        }
         Ok(Applied {
             site_dir,
             record,
@@ -271,11 +311,25 @@ impl Moderation {
 }
 
 /// Copies a submitted photo into a site folder; an identical file already there is kept.
-fn copy_photo(source: &std::path::Path, target: &std::path::Path) -> Result<(), ModerationError> {
-    let bytes = std::fs::read(source).map_err(|e| ModerationError::Io {
+/// `private`: the volunteer did not agree to publish where it was taken, so the copy keeps
+/// no position (nor camera details) in its EXIF.
+fn copy_photo(
+    source: &std::path::Path,
+    target: &std::path::Path,
+    private: bool,
+) -> Result<(), ModerationError> {
+    let mut bytes = std::fs::read(source).map_err(|e| ModerationError::Io {
         path: source.to_path_buf(),
         source: e,
     })?;
+    if private {
+        bytes = crate::media::without_position(&bytes).ok_or_else(|| ModerationError::Io {
+            path: source.to_path_buf(),
+            source: std::io::Error::other(
+                "its metadata cannot be read to remove the position — ask the volunteer to send it again",
+            ),
+        })?;
+    }
     if std::fs::read(target).is_ok_and(|existing| existing == bytes) {
         return Ok(());
     }

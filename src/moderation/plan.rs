@@ -22,8 +22,8 @@ pub(super) struct Plan {
     pub old: Option<SiteRecord>,
     pub record: SiteRecord,
     pub action: Action,
-    /// (file in the inbox, file in the site folder)
-    pub photo_copies: Vec<(PathBuf, PathBuf)>,
+    /// (file in the inbox, file in the site folder, whether its EXIF position must go)
+    pub photo_copies: Vec<(PathBuf, PathBuf, bool)>,
     pub resumed: Option<HistoryEntry>,
 }
 
@@ -78,7 +78,8 @@ pub(super) fn plan(
         let file = public_name(photo);
         let target = ArchiveLayout::photo(&site_dir, &file)
             .expect("public names are made safe by safe_file_name");
-        photo_copies.push((inbox.photo_path(submission, photo), target));
+        let private = photo.gps.is_some() && !photo.share_position;
+        photo_copies.push((inbox.photo_path(submission, photo), target, private));
         if !record.photos.iter().any(|p| p.file == file) {
             record.photos.push(record_photo(photo, file));
         }
@@ -117,8 +118,12 @@ fn public_name(photo: &SubmittedPhoto) -> String {
 }
 
 fn record_photo(photo: &SubmittedPhoto, file: String) -> Photo {
-    // A position outside Vietnam is a wrong camera clock or a reused photo, not this site.
-    let gps = photo.gps.filter(|&(lat, lon)| in_vietnam(lat, lon));
+    // Published only with the volunteer's consent; and a position outside Vietnam is a wrong
+    // camera clock or a reused photo, not this site.
+    let gps = photo
+        .gps
+        .filter(|_| photo.share_position)
+        .filter(|&(lat, lon)| in_vietnam(lat, lon));
     Photo {
         file,
         caption: photo.caption.clone(),

@@ -296,8 +296,8 @@ fn an_interrupted_approval_leaves_no_partial_file_and_resumes_once() {
     // Killed after the photos were copied: photos are complete, there is no site.json, so the
     // walk sees no site, and no temporary file is left to look like a photo.
     let plan = plan::plan(&w.layout, &submission, None, Utc::now()).unwrap();
-    for (source, target) in &plan.photo_copies {
-        copy_photo(source, target).unwrap();
+    for (source, target, private) in &plan.photo_copies {
+        copy_photo(source, target, *private).unwrap();
     }
     assert!(crate::archive::walk(&w.layout).0.is_empty());
     for file in w.files_in_public_archive() {
@@ -314,6 +314,7 @@ fn an_interrupted_approval_leaves_no_partial_file_and_resumes_once() {
         submission: Some(id.clone()),
         submitted_by: Some("lan".into()),
         approved_by: "mai".into(),
+        self_approved: false,
         reverts: None,
         changes: plan.changes(),
     };

@@ -223,6 +223,11 @@ impl SearchIndex {
         self.reader.reload().map_err(|source| self.error(source))
     }
 
+    /// The generation of the searched index: changes with every commit that becomes visible.
+    pub fn generation(&self) -> u64 {
+        self.reader.searcher().generation().generation_id()
+    }
+
     /// How many sites are searchable.
     pub fn num_sites(&self) -> u64 {
         self.reader.searcher().num_docs()

@@ -46,11 +46,16 @@ pub async fn search(req: HttpRequest, state: web::Data<AppState>) -> Answer {
         Some(answer) => answer,
         None => {
             let index = state.index.clone();
-            let body = state
+            let (body, took) = state
                 .searches
-                .run(move || index.search(&request).map(|r| serde_json::to_vec(&r)))
-                .await??
-                .expect("API responses always serialise");
+                .run(move || {
+                    let started = std::time::Instant::now();
+                    let answer = index.search(&request).map(|r| serde_json::to_vec(&r));
+                    (answer, started.elapsed())
+                })
+                .await?;
+            state.metrics.searched(took);
+            let body = body?.expect("API responses always serialise");
             let answer = CachedPage {
                 etag: etag_of(&body),
                 body: body.into(),

@@ -17,6 +17,35 @@ use super::map;
 /// One year, the longest lifetime browsers honour.
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
+/// Photo derivatives: named by content, but a moderator's revert must be able to withdraw
+/// one, so caches keep them a day and then revalidate (a `304` by ETag) instead of a year.
+pub const MEDIA: &str = "public, max-age=86400";
+
+/// Whether a path under `/media/` names a photo derivative (`ab/<hash>-<edge>.jpg|webp`);
+/// nothing else in the media folder is served.
+pub fn is_derivative(path: &std::path::Path) -> bool {
+    let mut parts = path.components();
+    let (Some(shard), Some(file), None) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    let (shard, file) = (
+        shard.as_os_str().to_string_lossy(),
+        file.as_os_str().to_string_lossy(),
+    );
+    let Some((stem, ext)) = file.rsplit_once('.') else {
+        return false;
+    };
+    let Some((hash, edge)) = stem.split_once('-') else {
+        return false;
+    };
+    shard.len() == 2
+        && hash.starts_with(shard.as_ref())
+        && hash.bytes().all(|b| b.is_ascii_hexdigit())
+        && !edge.is_empty()
+        && edge.bytes().all(|b| b.is_ascii_digit())
+        && matches!(ext, "jpg" | "webp")
+}
+
 pub struct Asset {
     /// The name templates use: `site.css`.
     pub name: &'static str,

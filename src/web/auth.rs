@@ -390,12 +390,20 @@ fn is_cross_site(req: &HttpRequest) -> bool {
     match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
         None => false,
         Some(origin) => {
-            let own = req.connection_info();
             let host = origin
                 .split_once("://")
                 .map(|(_, rest)| rest)
                 .unwrap_or(origin);
-            origin == "null" || host != own.host()
+            // This server under the name the browser used, or its configured public name
+            // (behind a proxy the two differ).
+            let asked = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+            let public = req
+                .app_data::<web::Data<AppState>>()
+                .and_then(|state| state.public_url().map(str::to_owned));
+            let public_host = public
+                .as_deref()
+                .and_then(|url| url.split_once("://").map(|(_, rest)| rest.to_owned()));
+            origin == "null" || (Some(host) != asked && Some(host) != public_host.as_deref())
         }
     }
 }

@@ -77,6 +77,11 @@ pub enum WebError {
     /// A draft sent from a phone that the forms' rules refuse (the messages are by field).
     #[error("the draft needs a fix before it can be sent")]
     InvalidDraft,
+    /// A request line longer than the server reads.
+    #[error(
+        "the address is too long (the limit is {limit_bytes} bytes) — shorten the search or the link"
+    )]
+    UriTooLong { limit_bytes: usize },
     /// A published site whose record can no longer be read from the archive (removed or broken
     /// by hand since the last ingest): its pages wait for the record to be fixed.
     #[error(
@@ -148,6 +153,7 @@ impl WebError {
             WebError::IndexUpdate(_) => ("index_update_failed", StatusCode::INTERNAL_SERVER_ERROR),
             WebError::Unavailable => ("unavailable", StatusCode::SERVICE_UNAVAILABLE),
             WebError::InvalidDraft => ("invalid_draft", StatusCode::UNPROCESSABLE_ENTITY),
+            WebError::UriTooLong { .. } => ("uri_too_long", StatusCode::URI_TOO_LONG),
             WebError::Record(_) => ("record_unreadable", StatusCode::SERVICE_UNAVAILABLE),
         }
     }
@@ -193,6 +199,35 @@ impl WebError {
                 "Nội dung gửi lên quá lớn (giới hạn {}) — hãy gửi ít hơn mỗi lần.",
                 size_text(*limit_bytes)
             ),
+            WebError::Inbox(InboxError::Quota {
+                what,
+                limit,
+                retry_minutes,
+            }) => {
+                let what = match *what {
+                    "submissions an hour" => "đóng góp mỗi giờ",
+                    "photos being sent at once" => "ảnh đang gửi cùng lúc",
+                    _ => "MB ảnh mỗi ngày",
+                };
+                let retry = if *retry_minutes > 0 {
+                    format!("; hãy thử lại sau {retry_minutes} phút")
+                } else {
+                    String::new()
+                };
+                format!(
+                    "Bạn đã đạt giới hạn {limit} {what}{retry} — hãy gửi xong những ảnh đang \
+                     gửi, hoặc nhờ người kiểm duyệt nâng giới hạn."
+                )
+            }
+            WebError::Moderation(ModerationError::OwnSubmission) => {
+                "Đây là đóng góp của bạn — một người kiểm duyệt khác cần duyệt nó (quản trị viên \
+                 có thể tự duyệt, và việc đó được ghi lại)."
+                    .into()
+            }
+            WebError::UriTooLong { limit_bytes } => format!(
+                "Địa chỉ trang quá dài (giới hạn {limit_bytes} byte) — hãy rút ngắn từ khoá tìm \
+                 kiếm hoặc đường dẫn."
+            ),
             WebError::Accounts(AccountsError::BadCsrfToken) => {
                 "Mã bảo mật của biểu mẫu không khớp với phiên đăng nhập — hãy tải lại trang rồi \
                  gửi lại."
@@ -201,10 +236,13 @@ impl WebError {
             WebError::Accounts(AccountsError::BadCredentials) => {
                 "Sai tên tài khoản hoặc mật khẩu.".into()
             }
-            WebError::Accounts(AccountsError::Throttled(t)) => format!(
-                "Đăng nhập sai quá nhiều lần — hãy đợi {} phút rồi thử lại.",
-                t.retry_after.as_secs().div_ceil(60).max(1)
-            ),
+            WebError::Accounts(AccountsError::Throttled(t)) => {
+                let wait = match t.retry_after.as_secs() {
+                    s if s < 60 => format!("{} giây", s.max(1)),
+                    s => format!("{} phút", s.div_ceil(60)),
+                };
+                format!("Đăng nhập sai quá nhiều lần — hãy đợi {wait} rồi thử lại.")
+            }
             WebError::Accounts(AccountsError::Disabled { .. }) => {
                 "Tài khoản này đã bị khoá — hãy hỏi quản trị viên.".into()
             }
@@ -253,6 +291,7 @@ fn accounts_entry(e: &AccountsError) -> (&'static str, StatusCode) {
         A::UnknownRole { .. }
         | A::BadUserName { .. }
         | A::UserExists { .. }
+        | A::LookAlike { .. }
         | A::NoSuchUser { .. }
         | A::WeakPassword { .. }
         | A::SamePassword => ("invalid_account", StatusCode::BAD_REQUEST),
@@ -313,6 +352,7 @@ fn inbox_entry(e: &InboxError) -> (&'static str, StatusCode) {
         I::UploadNotFound { .. } => ("upload_not_found", StatusCode::NOT_FOUND),
         I::WrongOffset { .. } => ("wrong_offset", StatusCode::CONFLICT),
         I::UploadBusy => ("upload_busy", StatusCode::CONFLICT),
+        I::Quota { .. } => ("quota_reached", StatusCode::TOO_MANY_REQUESTS),
         I::Photo(m) if m.is_input_error() => ("invalid_photo", StatusCode::UNPROCESSABLE_ENTITY),
         I::Photo(_) | I::Io { .. } | I::Corrupt { .. } => {
             ("inbox_failed", StatusCode::INTERNAL_SERVER_ERROR)
@@ -331,6 +371,7 @@ fn moderation_entry(e: &ModerationError) -> (&'static str, StatusCode) {
         M::CannotRevertCreation { .. } | M::AlreadyReverted { .. } | M::Conflict { .. } => {
             ("conflict", StatusCode::CONFLICT)
         }
+        M::OwnSubmission => ("own_submission", StatusCode::FORBIDDEN),
         M::History(_) | M::Io { .. } => ("moderation_failed", StatusCode::INTERNAL_SERVER_ERROR),
     }
 }

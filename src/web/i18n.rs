@@ -705,6 +705,14 @@ labels! {
     similar_name: "tên gần giống", "similar name";
     not_a_duplicate: "Tôi đã xem: đây là một di tích khác", "I have checked: this is a different site";
     possible_duplicates: "Hãy xem các di tích có thể trùng bên dưới rồi đánh dấu ô xác nhận trước khi gửi.", "Look at the possible duplicates below and tick the box before sending.";
+    // Hardening: privacy, quotas, self-approval
+    a_moderator: "một người kiểm duyệt", "a moderator";
+    share_position: "Công khai nơi chụp ảnh", "Publish where the photos were taken";
+    share_position_hint: "Nếu không chọn, toạ độ GPS trong ảnh chỉ người kiểm duyệt thấy và bị xoá khỏi ảnh khi đăng.", "If left unticked, the GPS position in the photos is seen only by moderators and removed from the photos when they are published.";
+    position_private: "không công khai", "not published";
+    own_submission: "Đây là đóng góp của bạn: một người kiểm duyệt khác cần duyệt nó.", "This is your own submission: another moderator must approve it.";
+    override_own: "Tôi là quản trị viên và tự duyệt đóng góp của mình (được ghi vào lịch sử)", "I am an admin approving my own submission (recorded in the history)";
+    self_approved: "tự duyệt (quản trị viên)", "self-approved (admin)";
 }
 
 #[cfg(test)]

@@ -124,10 +124,7 @@ pub async fn submit(
         .unwrap_or_default()
         .to_owned();
     let next = auth::local_path(fields.get("next"));
-    let address = req
-        .peer_addr()
-        .map(|a| a.ip())
-        .unwrap_or(std::net::IpAddr::V6(std::net::Ipv6Addr::LOCALHOST));
+    let address = state.client(&req).address;
     let sessions = state.accounts.sessions.clone();
     // argon2 takes tens of milliseconds of CPU: keep it off the request threads, a few at a time.
     let _turn = PASSWORD_CHECKS
@@ -169,6 +166,9 @@ pub async fn submit(
             | AccountsError::Throttled(_)
             | AccountsError::Disabled { .. }),
         ) => {
+            if matches!(err, AccountsError::BadCredentials) {
+                state.metrics.login_failed();
+            }
             let error = WebError::Accounts(err);
             let (status, message) = (error.status(), error.message(chosen.lang));
             login_page(&req, &state, chosen, &next, &name, Some(message), status)

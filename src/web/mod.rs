@@ -30,11 +30,14 @@ pub mod auth;
 pub mod campaigns;
 pub mod catalog;
 pub mod cite;
+pub mod client;
 pub mod contribute;
 pub mod error;
+pub mod headers;
 pub mod i18n;
 pub mod login;
 pub mod map;
+pub mod metrics;
 pub mod moderate;
 pub mod offline;
 pub mod open_data;
@@ -88,6 +91,8 @@ pub enum ServeError {
         "cannot take the index for live updates: {0} — is `disan ingest` or another server running on this index?"
     )]
     Updates(#[from] crate::index_updates::UpdateError),
+    #[error("{0} — see the [serve] table in README.md")]
+    Config(String),
     #[error("the server stopped: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -117,6 +122,8 @@ pub fn app(
         .wrap(actix_web::middleware::from_fn(auth::same_origin_writes))
         .wrap(Compress::default())
         .wrap(security_headers())
+        .wrap(actix_web::middleware::from_fn(headers::at_the_door))
+        .wrap(actix_web::middleware::from_fn(metrics::observe))
 }
 
 /// The security headers, in one place.
@@ -176,6 +183,27 @@ fn campaign_clock(state: web::Data<AppState>) {
     }
 }
 
+/// Staged uploads are given up a day after their last byte, while the server runs (not only
+/// at its next start).
+fn sweep_every_hour(inbox: crate::archive::inbox::Inbox) {
+    std::thread::spawn(move || {
+        loop {
+            std::thread::sleep(std::time::Duration::from_secs(3600));
+            match inbox.recover(STALE_UPLOADS, std::time::SystemTime::now()) {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(removed = n, "swept unfinished uploads"),
+                Err(err) => tracing::warn!("could not sweep unfinished uploads: {err}"),
+            }
+        }
+    });
+}
+
+fn is_loopback(bind: &str) -> bool {
+    bind.parse::<std::net::SocketAddr>()
+        .is_ok_and(|a| a.ip().is_loopback())
+        || bind.starts_with("localhost:")
+}
+
 /// Staged uploads untouched this long are given up (a volunteer resumes within a day).
 const STALE_UPLOADS: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
@@ -203,10 +231,21 @@ pub fn serve(config: &Config) -> Result<(), ServeError> {
         report.problems.len(),
         report.seconds
     );
+    let trusted = client::TrustedProxies::parse(&config.trusted_proxies)
+        .map_err(|e| ServeError::Config(format!("trusted_proxies: {e}")))?;
+    let metrics_from = client::TrustedProxies::parse(&config.metrics_from)
+        .map_err(|e| ServeError::Config(format!("metrics_from: {e}")))?;
+    if config.public_url.is_none() && !is_loopback(&config.bind) {
+        eprintln!(
+            "warning: no public URL is set, so QR codes and links say http://{}; set --public-url",
+            config.bind.replace("0.0.0.0", "127.0.0.1")
+        );
+    }
     let catalog = catalog::Catalog::of_manifest(&archive, manifest);
     let state = AppState::open_with(&archive, &index, config.public_url.clone(), catalog)?
         .with_limits(config.contribute)
-        .with_open_data(config.open_data.clone());
+        .with_open_data(config.open_data.clone())
+        .with_network(&config.bind, trusted, metrics_from);
     // Uploads cut off by the last shutdown or crash: stale staged files and temporaries go,
     // submissions stay as they are.
     match state
@@ -220,6 +259,7 @@ pub fn serve(config: &Config) -> Result<(), ServeError> {
     state.start_updates()?;
     // The downloads follow the archive: made again in the background when it has changed.
     state.open_data.refresh_if_stale(&state.catalog().version);
+    sweep_every_hour(state.inbox.clone());
     let state = web::Data::new(state);
     campaign_clock(state.clone());
     let sites = state.catalog().len();

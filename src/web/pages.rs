@@ -17,7 +17,9 @@ use super::state::AppState;
 use super::views::{Card, site_url};
 use super::{assets, map, seo};
 use crate::admin_units;
+use crate::description;
 use crate::fold;
+use crate::record::SiteRecord;
 use crate::search::{SearchRequest, SuggestResponse};
 
 type Page = Result<HttpResponse, PageError>;
@@ -104,7 +106,9 @@ fn render_search(
 ) -> Result<String, PageError> {
     let pairs: Vec<(String, String)> = form_urlencoded_pairs(req.query_string()).collect();
     let request = SearchRequest::from_pairs(pairs.iter().cloned()).in_lang(lang)?;
+    let started = std::time::Instant::now();
     let response = state.index.search(&request).in_lang(lang)?;
+    state.metrics.searched(started.elapsed());
     // With nothing found, offer names that start like the first word typed.
     let suggestions: Option<SuggestResponse> = (response.total == 0)
         .then(|| {
@@ -170,6 +174,9 @@ pub(super) fn find<'a>(
     }
 }
 
+/// `/sites/{id}`. Rendered pages are kept per catalog version (like search pages), so a
+/// repeated view or a revalidation costs a lookup; the description comes rendered from
+/// publication, read off the request threads.
 pub async fn site(req: HttpRequest, state: State, chosen: Chosen, id: web::Path<String>) -> Page {
     let lang = chosen.lang;
     let catalog = state.catalog();
@@ -178,11 +185,58 @@ pub async fn site(req: HttpRequest, state: State, chosen: Chosen, id: web::Path<
         Found::Redirect(answer) => return Ok(answer),
     };
     let origin = state.origin(&req);
-    let record = catalog.record(site).in_lang(lang)?;
-    let body: SitePage = site_page::build(site, &record, &catalog, lang, &origin);
-    let mut frame = Frame::new(
+    let key = format!(
+        "site|{}|{}|{origin}|{}",
+        catalog.version,
+        lang.code(),
+        req.uri()
+    );
+    let page = match state.site_pages.get(&key) {
+        Some(page) => page,
+        None => {
+            let record = catalog.record(site).in_lang(lang)?;
+            let (index, hash, read) = (
+                state.index_layout.clone(),
+                site.record_hash.clone(),
+                record.clone(),
+            );
+            let description = web::block(move || description::ensure(&index, &hash, &read))
+                .await
+                .map_err(|_| WebError::Unavailable)
+                .in_lang(lang)?;
+            let text = render_site(&req, &state, &catalog, site, &record, &description, lang)?;
+            let page = CachedPage {
+                etag: etag_of(text.as_bytes()),
+                body: text.into(),
+            };
+            state.site_pages.put(key, page.clone());
+            page
+        }
+    };
+    Ok(validated(
         &req,
-        &state,
+        chosen,
+        page.body,
+        &page.etag,
+        "text/html; charset=utf-8",
+        site.updated(),
+    ))
+}
+
+fn render_site(
+    req: &HttpRequest,
+    state: &AppState,
+    catalog: &Catalog,
+    site: &Site,
+    record: &SiteRecord,
+    description: &description::Rendered,
+    lang: Lang,
+) -> Result<String, PageError> {
+    let origin = state.origin(req);
+    let body: SitePage = site_page::build(site, record, catalog, description, lang, &origin);
+    let mut frame = Frame::new(
+        req,
+        state,
         lang,
         format!("{} · {}", body.name, lang.labels().site_name),
     );
@@ -192,9 +246,8 @@ pub async fn site(req: HttpRequest, state: State, chosen: Chosen, id: web::Path<
         .photos
         .first()
         .map(|p| format!("{origin}{}", p.picture.large));
-    frame.json_ld = Some(seo::site_json_ld(site, &record, &origin, lang));
-    let text = page("site.html", &frame, &body).in_lang(lang)?;
-    Ok(html(&req, chosen, text, site.updated()))
+    frame.json_ld = Some(seo::site_json_ld(site, record, &origin, lang));
+    page("site.html", &frame, &body).in_lang(lang)
 }
 
 /// `/sites/{id}/site.json`: the record exactly as the archive holds it.

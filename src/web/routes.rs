@@ -9,7 +9,7 @@ use super::contribute::{drafts, home, multipart, site_form, submission, uploads}
 use super::offline::{packs, pages as offline_pages, worker};
 use super::open_data::{citations, data_page, iiif, oai, search_export};
 use super::teams::{invitations, join, manage};
-use super::{account, api, assets, login, moderate, pages, qr, seo};
+use super::{account, api, assets, login, metrics, moderate, pages, qr, seo};
 
 /// Registers every route. `media_root` is where ingest wrote the photo derivatives.
 pub fn configure(cfg: &mut ServiceConfig, media_root: &std::path::Path) {
@@ -174,6 +174,7 @@ pub fn configure(cfg: &mut ServiceConfig, media_root: &std::path::Path) {
         .route("/api/v1/sites/{id}", get().to(api::site))
         .route("/api/v1/openapi.json", get().to(api::openapi))
         .route("/healthz", get().to(api::health))
+        .route("/metrics", get().to(metrics::metrics))
         // For machines
         .route("/robots.txt", get().to(seo::robots))
         .route("/sitemap.xml", get().to(seo::sitemap))
@@ -189,9 +190,10 @@ pub fn configure(cfg: &mut ServiceConfig, media_root: &std::path::Path) {
         )
         .service(
             web::scope("/media")
-                .wrap(DefaultHeaders::new().add(("Cache-Control", assets::IMMUTABLE)))
+                .wrap(DefaultHeaders::new().add(("Cache-Control", assets::MEDIA)))
                 .service(
                     Files::new("", media_root)
+                        .path_filter(|path, _| assets::is_derivative(path))
                         .use_etag(true)
                         .use_last_modified(true),
                 ),

@@ -31,16 +31,19 @@ pub async fn sitemap(req: HttpRequest, state: web::Data<AppState>) -> HttpRespon
     let mut entry = |path: &str, lastmod: Option<String>| {
         for lang in [Lang::Vi, Lang::En] {
             let loc = super::render::with_param(path, lang.link_param());
-            xml.push_str(&format!("<url><loc>{origin}{}</loc>", escape_xml(&loc)));
+            xml.push_str(&format!(
+                "<url><loc>{}</loc>",
+                escape_xml(&format!("{origin}{loc}"))
+            ));
             if let Some(d) = &lastmod {
                 xml.push_str(&format!("<lastmod>{d}</lastmod>"));
             }
             for alt in [Lang::Vi, Lang::En] {
                 let href = super::render::with_param(path, alt.link_param());
                 xml.push_str(&format!(
-                    "<xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{origin}{}\"/>",
+                    "<xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>",
                     alt.code(),
-                    escape_xml(&href)
+                    escape_xml(&format!("{origin}{href}"))
                 ));
             }
             xml.push_str("</url>\n");
@@ -71,6 +74,8 @@ fn escape_xml(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
 }
 
 /// JSON made safe to sit inside `<script type="application/ld+json">`: `<` is escaped so no

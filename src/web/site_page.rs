@@ -6,8 +6,9 @@ use serde::Serialize;
 use super::catalog::{Catalog, Site};
 use super::cite;
 use super::i18n::Lang;
-use super::views::{Card, Picture, alt_text, markdown_html, site_url};
+use super::views::{Card, Picture, alt_text, site_url};
 use super::{assets, map};
+use crate::description::Rendered;
 use crate::record::SiteRecord;
 
 #[derive(Debug, Serialize)]
@@ -98,8 +99,16 @@ pub struct LocationView {
     pub silhouette: &'static str,
 }
 
-/// The page of `site`, whose whole record is `r`.
-pub fn build(site: &Site, r: &SiteRecord, catalog: &Catalog, lang: Lang, origin: &str) -> SitePage {
+/// The page of `site`, whose whole record is `r`; `description` is its stored rendering
+/// ([`crate::description`]).
+pub fn build(
+    site: &Site,
+    r: &SiteRecord,
+    catalog: &Catalog,
+    description: &Rendered,
+    lang: Lang,
+    origin: &str,
+) -> SitePage {
     let t = lang.labels();
     let pick = |vi: &str, en: &str| match lang {
         Lang::Vi => vi.to_owned(),
@@ -109,10 +118,11 @@ pub fn build(site: &Site, r: &SiteRecord, catalog: &Catalog, lang: Lang, origin:
         .summary
         .as_deref()
         .map(|s| lang.pick(s, r.summary_en.as_deref()).to_owned());
-    let description = r
-        .description
-        .as_deref()
-        .map(|d| lang.pick(d, r.description_en.as_deref()));
+    let description_html = match (lang, &description.vi, &description.en) {
+        (_, None, _) => None,
+        (Lang::En, Some(_), Some(en)) => Some(en.clone()),
+        (_, Some(vi), _) => Some(vi.clone()),
+    };
     let vietnamese_only = lang == Lang::En
         && r.description.is_some()
         && r.description_en
@@ -240,7 +250,7 @@ pub fn build(site: &Site, r: &SiteRecord, catalog: &Catalog, lang: Lang, origin:
             .clone()
             .unwrap_or_else(|| format!("{} — {}", r.name, t.tagline)),
         summary,
-        description_html: description.map(markdown_html),
+        description_html,
         vietnamese_only,
         facts,
         events: r

@@ -13,6 +13,7 @@ use actix_web::HttpRequest;
 use arc_swap::ArcSwap;
 
 use super::catalog::Catalog;
+use super::client::{Client, TrustedProxies};
 use super::offline::PackShelf;
 use super::page_cache::PageCache;
 use super::search_pool::SearchPool;
@@ -40,6 +41,14 @@ pub struct AppState {
     catalog: ArcSwap<Catalog>,
     /// The configured public origin, without a trailing slash.
     public_url: Option<String>,
+    /// The origin of absolute links without a public URL: where the server listens.
+    listen_origin: String,
+    /// Proxies whose forwarding headers are believed.
+    pub trusted: TrustedProxies,
+    /// Who may read `/metrics`.
+    pub metrics_from: TrustedProxies,
+    /// Counters and timings for `/metrics`.
+    pub metrics: super::metrics::Metrics,
     pub media_root: std::path::PathBuf,
     /// Rendered search pages of the current catalog.
     pub search_pages: PageCache,
@@ -47,6 +56,8 @@ pub struct AppState {
     pub api_searches: PageCache,
     /// Rendered campaign pages, kept by each campaign's figures version.
     pub campaign_pages: PageCache,
+    /// Rendered site pages of the current catalog.
+    pub site_pages: PageCache,
     /// The threads searches run on.
     pub searches: SearchPool,
     pub archive: ArchiveLayout,
@@ -134,9 +145,15 @@ impl AppState {
             index: Arc::new(search),
             catalog: ArcSwap::from_pointee(catalog),
             public_url: public_url.clone(),
+            listen_origin: listen_origin("127.0.0.1:8080"),
+            trusted: TrustedProxies::default(),
+            metrics_from: TrustedProxies::parse(&["127.0.0.0/8".into(), "::1".into()])
+                .expect("loopback parses"),
+            metrics: Default::default(),
             media_root,
             search_pages: PageCache::default(),
             api_searches: PageCache::default(),
+            site_pages: PageCache::default(),
             campaign_pages: PageCache::default(),
             searches: SearchPool::default(),
             archive: archive.clone(),
@@ -146,9 +163,14 @@ impl AppState {
                 sessions: SessionStore::new(archive, session_lifetime(&limits)),
                 limiter: LoginLimiter::new(LimiterConfig::default()),
             },
-            inbox: Inbox::new(archive)
-                .with_limits(media_limits(&limits))
-                .with_max_photos(limits.max_photos_per_submission),
+            inbox: {
+                let inbox = Inbox::new(archive)
+                    .with_limits(media_limits(&limits))
+                    .with_max_photos(limits.max_photos_per_submission)
+                    .with_quotas(limits.quotas());
+                inbox.load_quotas(chrono::Utc::now());
+                inbox
+            },
             moderation: Moderation::new(archive),
             open_data: super::open_data::OpenData::new(
                 archive,
@@ -167,10 +189,15 @@ impl AppState {
 
     /// Applies the configured contribution limits.
     pub fn with_limits(mut self, limits: ContributeLimits) -> AppState {
-        self.accounts.sessions = SessionStore::new(&self.archive, session_lifetime(&limits));
+        self.accounts.sessions = SessionStore::new(&self.archive, session_lifetime(&limits))
+            .with_idle(chrono::Duration::days(i64::from(
+                limits.session_idle_days.max(1),
+            )));
         self.inbox = Inbox::new(&self.archive)
             .with_limits(media_limits(&limits))
-            .with_max_photos(limits.max_photos_per_submission);
+            .with_max_photos(limits.max_photos_per_submission)
+            .with_quotas(limits.quotas());
+        self.inbox.load_quotas(chrono::Utc::now());
         self.limits = limits;
         self
     }
@@ -184,6 +211,31 @@ impl AppState {
             self.public_url.clone(),
         );
         self
+    }
+
+    /// Applies the network settings: where the server listens (the origin of absolute links
+    /// when no public URL is set), the trusted proxies and who may read `/metrics`.
+    pub fn with_network(
+        mut self,
+        bind: &str,
+        trusted: TrustedProxies,
+        metrics_from: TrustedProxies,
+    ) -> AppState {
+        self.listen_origin = listen_origin(bind);
+        self.trusted = trusted;
+        self.metrics_from = metrics_from;
+        self
+    }
+
+    /// The configured public URL, if any.
+    pub fn public_url(&self) -> Option<&str> {
+        self.public_url.as_deref()
+    }
+
+    /// Who sent a request: its address and whether it came over TLS, from the forwarding
+    /// headers only when a trusted proxy passed it on.
+    pub fn client(&self, req: &HttpRequest) -> Client {
+        Client::of(req, &self.trusted)
     }
 
     /// Takes the index writer for live updates (approvals become searchable without a
@@ -211,6 +263,7 @@ impl AppState {
         self.catalog.store(Arc::new(catalog));
         self.search_pages.clear();
         self.api_searches.clear();
+        self.site_pages.clear();
     }
 
     /// Publishes the catalog `change` makes of the current one. Changes are applied one at a
@@ -225,25 +278,32 @@ impl AppState {
     }
 
     /// Whether cookies must be `Secure`: the site is public over TLS, or this request came
-    /// over TLS (directly or through a proxy that says so).
+    /// over TLS (directly or through a trusted proxy that says so).
     pub fn is_tls(&self, req: &HttpRequest) -> bool {
         match &self.public_url {
             Some(url) => url.starts_with("https://"),
-            None => req.connection_info().scheme() == "https",
+            None => self.client(req).https,
         }
     }
 
     /// `https://host` for absolute links (QR codes, canonical URLs, the sitemap): the configured
-    /// public URL, else what the request says it asked for.
-    pub fn origin(&self, req: &HttpRequest) -> String {
-        match &self.public_url {
-            Some(url) => url.clone(),
-            None => {
-                let info = req.connection_info();
-                format!("{}://{}", info.scheme(), info.host())
-            }
-        }
+    /// public URL, else the address the server listens on. Never the request's `Host` or
+    /// forwarding headers: pages are cached publicly, and a forged header must not rewrite
+    /// their links for everyone.
+    pub fn origin(&self, _req: &HttpRequest) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| self.listen_origin.clone())
     }
+}
+
+/// `http://` and the listening address, with an unspecified address (`0.0.0.0`, `[::]`) shown
+/// as loopback, as the start-up message does.
+fn listen_origin(bind: &str) -> String {
+    let shown = bind
+        .replacen("0.0.0.0", "127.0.0.1", 1)
+        .replacen("[::]", "[::1]", 1);
+    format!("http://{shown}")
 }
 
 fn session_lifetime(limits: &ContributeLimits) -> chrono::Duration {

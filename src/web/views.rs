@@ -218,19 +218,6 @@ fn other_name(lang: Lang, name_en: Option<&str>) -> Option<String> {
     }
 }
 
-/// Markdown (from `description`) as safe HTML: rendered by pulldown-cmark, then cleaned by
-/// ammonia, which drops scripts, event handlers and unknown tags and marks links `noopener`.
-pub fn markdown_html(text: &str) -> String {
-    let parser =
-        pulldown_cmark::Parser::new_ext(text, pulldown_cmark::Options::ENABLE_STRIKETHROUGH);
-    let mut html = String::with_capacity(text.len() * 5 / 4);
-    pulldown_cmark::html::push_html(&mut html, parser);
-    ammonia::Builder::default()
-        .link_rel(Some("noopener noreferrer nofollow"))
-        .clean(&html)
-        .to_string()
-}
-
 /// A date and time as people in Vietnam read it: their time zone (UTC+7), day first.
 /// `text` as one segment of a URL path: every byte but `A–Z a–z 0–9 . _ - ~` percent-encoded
 /// (user names may hold Vietnamese letters).
@@ -256,17 +243,6 @@ pub fn local_time(at: chrono::DateTime<chrono::Utc>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn markdown_is_sanitised() {
-        let html = markdown_html(
-            "**Đền** <script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>",
-        );
-        assert!(html.contains("<strong>Đền</strong>"), "{html}");
-        assert!(!html.contains("<script"), "{html}");
-        assert!(!html.contains("javascript:"), "{html}");
-        assert!(!html.contains("onerror"), "{html}");
-    }
 
     #[test]
     fn distances_read_naturally() {

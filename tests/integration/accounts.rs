@@ -98,23 +98,33 @@ async fn login_sets_a_safe_cookie_and_logout_ends_the_session() {
 
 #[actix_web::test]
 async fn cookies_are_secure_behind_tls() {
-    let c = fresh();
-    let app = init_service(disan::web::app(c.state.clone())).await;
-    let page = call_service(
-        &app,
-        TestRequest::get()
-            .uri("/login")
-            .insert_header(("x-forwarded-proto", "https"))
-            .to_request(),
-    )
-    .await;
-    let cookie = page
-        .response()
-        .cookies()
-        .find(|c| c.name() == "disan_login")
-        .unwrap()
-        .into_owned();
-    assert_eq!(cookie.secure(), Some(true));
+    let crate::contrib_fixture::Contrib { _dir, state } = fresh();
+    let proxy = disan::web::client::TrustedProxies::parse(&["127.0.0.1".into()]).unwrap();
+    let state = std::sync::Arc::try_unwrap(state.into_inner())
+        .ok()
+        .expect("the only reference")
+        .with_network("127.0.0.1:8080", proxy, Default::default());
+    let app = init_service(disan::web::app(actix_web::web::Data::new(state))).await;
+    // Through the trusted proxy, which says the browser used TLS: a Secure cookie. The same
+    // header from anyone else is not believed.
+    for (peer, secure) in [("127.0.0.1:40000", Some(true)), ("203.0.113.5:40000", None)] {
+        let page = call_service(
+            &app,
+            TestRequest::get()
+                .uri("/login")
+                .peer_addr(peer.parse().unwrap())
+                .insert_header(("x-forwarded-proto", "https"))
+                .to_request(),
+        )
+        .await;
+        let cookie = page
+            .response()
+            .cookies()
+            .find(|c| c.name() == "disan_login")
+            .unwrap()
+            .into_owned();
+        assert_eq!(cookie.secure(), secure, "{peer}");
+    }
 }
 
 #[actix_web::test]

@@ -447,9 +447,8 @@ async fn ended_and_expired_sessions_get_401_everywhere() {
     let b = login(&app, &c.state, account(Role::Volunteer)).await;
     let id = propose(&app, &b, "Đình hết hạn").await;
     // Expire every session on disk, as time passing would.
-    let file = c._dir.path().join("archive/.disan/sessions.json");
+    let file = c._dir.path().join("archive/.disan/sessions.jsonl");
     let text = std::fs::read_to_string(&file).unwrap();
-    let mut json: serde_json::Value = serde_json::from_str(&text).unwrap();
     fn expire(v: &mut serde_json::Value) {
         match v {
             serde_json::Value::Object(map) => {
@@ -465,8 +464,14 @@ async fn ended_and_expired_sessions_get_401_everywhere() {
             _ => {}
         }
     }
-    expire(&mut json);
-    std::fs::write(&file, json.to_string()).unwrap();
+    let mut expired = String::new();
+    for line in text.lines() {
+        let mut json: serde_json::Value = serde_json::from_str(line).unwrap();
+        expire(&mut json);
+        expired.push_str(&json.to_string());
+        expired.push('\n');
+    }
+    std::fs::write(&file, expired).unwrap();
     for uri in ["/contribute".to_owned(), format!("/contribute/{id}")] {
         let (status, ..) = send(&app, get(&uri, Some(&b)).to_request()).await;
         assert_eq!(status, 401, "{uri}");

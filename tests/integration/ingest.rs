@@ -321,7 +321,8 @@ fn killed_ingest_leaves_the_old_index_usable() {
         .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let media = work.path().join("index/media");
+    // Sidecars are written after each photo's derivatives, in the private photo-info folder.
+    let media = work.path().join("index/photo-info");
     let started = Instant::now();
     while sidecars(&media) < 1 {
         assert!(

@@ -5,6 +5,7 @@
 mod util; // temp archives, running `disan`, locating the real test data
 
 mod accounts; // login, logout, sessions, CSRF and the role of every write route
+mod backup; // the backup drill: back up under load, verify, wipe, restore, rebuild, compare
 mod campaign_fixture; // a team, a campaign and an invitation made through the web; joining
 mod campaign_roles; // every team and campaign route × role, CSRF, English pages, escaping
 mod campaigns; // teams, invitations, claims, linked work, figures, reports and every rule's edge
@@ -13,8 +14,11 @@ mod contrib_fixture; // a writable archive with one account per role, and a logg
 mod contribute; // volunteers' pages: routes × roles, CSRF, the site forms, escaping, sessions
 mod contribute_uploads; // photo uploads: plain form, bad input, 413s, resume after cuts and restarts
 mod crash; // SIGKILL of the real server during approvals: nothing lost, nothing twice
+mod disk_full; // a full disk (tmpfs): uploads, approvals, ingest fail clearly, corrupt nothing, recover
+mod hardening; // the twelve findings of the security review, each with its regression test
 mod import; // `disan import`: CSV and JSON, dry run, rejections, idempotence, real relic data
 mod ingest; // `disan ingest`: incremental, crash-safe, bad input reported, photo GPS
+mod metrics; // /metrics for loopback only: requests, latency, search time, index, inbox, logins
 mod moderate; // the moderators' queue: roles and CSRF, approve (live at once), edit, reject
 mod moderate_fixture; // pending submissions with GPS photos, requests, the public archive listing
 mod moderate_history; // reverts, escaping, a failed approval and a restart, needs-help

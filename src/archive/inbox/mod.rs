@@ -17,6 +17,7 @@ mod drafts;
 mod gate;
 mod names;
 mod photos;
+pub mod quota;
 pub mod resumable;
 pub mod staging;
 
@@ -29,6 +30,7 @@ use crate::archive::{lock_exclusive, write_atomic};
 use crate::layout::ArchiveLayout;
 use crate::media::{Limits, MediaError};
 use crate::record::SiteRecord;
+use quota::{QuotaBook, QuotaLimits};
 
 pub use names::{LICENCES, display_name, licence, safe_file_name};
 pub use photos::PhotoDetails;
@@ -116,6 +118,10 @@ pub struct SubmittedPhoto {
     /// Where the camera was, from EXIF: compared with the site's position by moderators.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gps: Option<(f64, f64)>,
+    /// The volunteer agreed to publish where the photo was taken. Without it, an approval
+    /// publishes no position and the copy in the site folder carries none in its EXIF.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub share_position: bool,
     pub received: DateTime<Utc>,
 }
 
@@ -180,6 +186,21 @@ pub enum InboxError {
     UploadBusy,
     #[error("{0}")]
     Photo(#[from] MediaError),
+    #[error("you have reached the limit of {limit} {what}{} — finish what you are sending, or ask a moderator to raise the limit", retry_text(*retry_minutes))]
+    Quota {
+        what: &'static str,
+        limit: String,
+        /// When the oldest counted item stops counting (0: when something in flight ends).
+        retry_minutes: u64,
+    },
+}
+
+fn retry_text(minutes: u64) -> String {
+    if minutes == 0 {
+        String::new()
+    } else {
+        format!("; try again in {minutes} minutes")
+    }
 }
 
 fn invalid(field: &'static str, problem: impl Into<String>, hint: &'static str) -> InboxError {
@@ -203,6 +224,9 @@ pub struct Inbox {
     /// How many photos may be decoded for validation at once (one per core): uploads wait
     /// their turn instead of exhausting the server's memory.
     decoding: std::sync::Arc<gate::Gate>,
+    quota_limits: QuotaLimits,
+    /// What each volunteer has in flight and has sent lately.
+    quotas: std::sync::Arc<std::sync::Mutex<QuotaBook>>,
 }
 
 /// Photos per submission when the configuration does not say.
@@ -218,7 +242,47 @@ impl Inbox {
             decoding: std::sync::Arc::new(gate::Gate::new(
                 std::thread::available_parallelism().map_or(1, |n| n.get()),
             )),
+            quota_limits: QuotaLimits::default(),
+            quotas: Default::default(),
         }
+    }
+
+    /// Uses other quotas per volunteer (from the configuration).
+    pub fn with_quotas(mut self, limits: QuotaLimits) -> Inbox {
+        self.quota_limits = limits;
+        self
+    }
+
+    /// Reads what every volunteer has in flight and has sent lately from the inbox and the
+    /// staging folder (at start: the book is kept in memory from then on).
+    pub fn load_quotas(&self, now: DateTime<Utc>) {
+        let (submissions, _) = self.list();
+        let seen = quota::Seen {
+            open_uploads: self.open_uploads(),
+            submissions: submissions
+                .iter()
+                .map(|s| (s.submitter.as_str(), s.created))
+                .collect(),
+            photos: submissions
+                .iter()
+                .flat_map(|s| {
+                    s.photos
+                        .iter()
+                        .map(move |p| (s.submitter.as_str(), p.received, p.bytes))
+                })
+                .collect(),
+        };
+        *self.quota_book() = QuotaBook::rebuild(seen, now);
+    }
+
+    /// The quota book, for a decision or a reading.
+    pub fn quota_book(&self) -> std::sync::MutexGuard<'_, QuotaBook> {
+        self.quotas.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Bytes `who` may still send today.
+    pub fn quota_room(&self, who: &str, now: DateTime<Utc>) -> u64 {
+        self.quota_book().room(&self.quota_limits, who, now)
     }
 
     /// Uses another limit on photos per submission (from the configuration).
@@ -263,6 +327,8 @@ impl Inbox {
         now: DateTime<Utc>,
     ) -> Result<Submission, InboxError> {
         let proposal = check_proposal(proposal)?;
+        self.quota_book()
+            .submit(&self.quota_limits, submitter, now)?;
         let id = id.to_owned();
         let submission = Submission {
             id,
@@ -330,6 +396,37 @@ impl Inbox {
         let (all, problems) = self.list();
         let pending = all.into_iter().filter(|s| s.status == Status::Pending);
         (pending.collect(), problems)
+    }
+
+    /// Records whether the volunteer agreed to publish where a submitted photo was taken.
+    pub fn set_position_shared(
+        &self,
+        id: &str,
+        hash: &str,
+        shared: bool,
+    ) -> Result<(), InboxError> {
+        self.update(id, |submission| {
+            if let Some(photo) = submission.photos.iter_mut().find(|p| p.hash == hash) {
+                photo.share_position = shared;
+            }
+            Ok(())
+        })
+        .map(|_| ())
+    }
+
+    /// The volunteer's pending photo submission for `site_id`, if there is one: adding photos
+    /// to a site again continues it instead of starting another.
+    pub fn open_photo_submission(&self, who: &str, site_id: &str) -> Option<Submission> {
+        let (mine, _) = self.by_submitter(who);
+        mine.into_iter().find(|s| {
+            s.status == Status::Pending
+                && matches!(&s.proposal, Proposal::Photos { site_id: id } if id == site_id)
+        })
+    }
+
+    /// How many submissions wait for a moderator.
+    pub fn pending_count(&self) -> usize {
+        self.pending().0.len()
     }
 
     /// A volunteer's "my contributions": their submissions, newest first.

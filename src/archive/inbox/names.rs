@@ -38,14 +38,11 @@ const WINDOWS_RESERVED: &[&str] = &[
 const MAX_STEM: usize = 60;
 
 /// The last path component of a sent name, whichever separator the sender's system uses,
-/// without NUL or control characters, NFC, at most 200 characters: fit to show, not to open.
+/// without control or invisible format characters (a right-to-left override makes
+/// `x\u{202e}gpj.exe` read `xexe.jpg`), NFC, at most 200 characters: fit to show, not to open.
 pub fn display_name(sent: &str) -> String {
     let last = sent.rsplit(['/', '\\']).next().unwrap_or_default();
-    let clean: String = fold::nfc(last)
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(200)
-        .collect();
+    let clean: String = fold::visible(&fold::nfc(last)).chars().take(200).collect();
     clean.trim().to_owned()
 }
 
@@ -106,6 +103,9 @@ mod tests {
     #[test]
     fn display_names_keep_the_text_but_no_path() {
         assert_eq!(display_name("../../Đền Hùng.jpg"), "Đền Hùng.jpg");
+        // Finding 9 (bidi spoofing): format characters are dropped.
+        assert_eq!(display_name("x\u{202e}gpj.exe"), "xgpj.exe");
+        assert_eq!(display_name("a\u{200b}\u{2066}b\u{feff}.jpg"), "ab.jpg");
         assert_eq!(display_name("a\\b\u{0}c.jpg"), "bc.jpg");
     }
 

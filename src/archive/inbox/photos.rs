@@ -37,6 +37,20 @@ impl Inbox {
         StagedUpload::create(&self.layout.staging_dir(), self.limits.max_file_bytes)
     }
 
+    /// A new staged upload for `who`, limited to the photo size and to what is left of their
+    /// day's quota (refused at once when nothing is).
+    pub fn stage_for(&self, who: &str, now: DateTime<Utc>) -> Result<StagedUpload, InboxError> {
+        let room = {
+            let mut book = self.quota_book();
+            book.check_bytes(&self.quota_limits, who, 1, now)?;
+            book.room(&self.quota_limits, who, now)
+        };
+        StagedUpload::create(
+            &self.layout.staging_dir(),
+            self.limits.max_file_bytes.min(room),
+        )
+    }
+
     /// Run at start: removes what a killed process left behind and is older than `max_age` —
     /// staged uploads, and temporary files of atomic writes inside submissions. Submissions
     /// themselves are never touched: their `submission.json` is always whole.
@@ -53,6 +67,8 @@ impl Inbox {
                 removed += super::staging::clean_stale_matching(&sub_dir, ".tmp-", max_age, now)?;
             }
         }
+        let open = self.open_uploads();
+        self.quota_book().set_open(open);
         Ok(removed)
     }
 
@@ -79,6 +95,15 @@ impl Inbox {
         }
         let hash = upload.hash();
         let shown = display_name(&details.original_name);
+        let known = submission.photos.iter().any(|p| p.hash == hash);
+        if !known {
+            self.quota_book().check_bytes(
+                &self.quota_limits,
+                &submission.submitter,
+                upload.len(),
+                now,
+            )?;
+        }
         // A full decode of a phone photo takes ~100 MB; fifty at once would take gigabytes. The
         // turn is taken before the file is read, so waiting uploads hold no bytes in memory.
         let turn = self.decoding.enter();
@@ -131,11 +156,14 @@ impl Inbox {
                 .exif
                 .gps
                 .filter(|&(lat, lon)| (lat, lon) != (0.0, 0.0)),
+            share_position: false,
             received: now,
         };
         let dir = self.layout.submission_dir(id);
         let max_photos = self.max_photos;
         let mut result = photo.clone();
+        let bytes = photo.bytes;
+        let mut added = false;
         self.update(id, |submission| {
             if let Some(existing) = submission.photos.iter().find(|p| p.hash == hash) {
                 result = existing.clone();
@@ -158,8 +186,12 @@ impl Inbox {
             upload.commit(&ArchiveLayout::submission_photo(&dir, &photo.stored))?;
             submission.photos.push(photo);
             submission.updated = now;
+            added = true;
             Ok(())
         })?;
+        if added {
+            self.quota_book().accept(&submission.submitter, bytes, now);
+        }
         Ok(result)
     }
 }
@@ -205,7 +237,9 @@ fn extension(bytes: &[u8]) -> &'static str {
 pub(super) fn check_details(
     details: &PhotoDetails,
 ) -> Result<(Option<String>, String, &'static str), InboxError> {
-    let author = crate::fold::nfc(details.author.trim());
+    // Invisible format characters (bidi overrides, zero-width spaces) would let a credit or a
+    // caption display as something other than what it says.
+    let author = crate::fold::visible(&crate::fold::nfc(details.author.trim()));
     if author.is_empty() {
         return Err(invalid(
             "author",
@@ -230,7 +264,8 @@ pub(super) fn check_details(
     let caption = details
         .caption
         .as_deref()
-        .map(|c| crate::fold::nfc(c.trim()))
+        .map(|c| crate::fold::visible(&crate::fold::nfc(c.trim())))
+        .map(|c| c.trim().to_owned())
         .filter(|c| !c.is_empty());
     if caption.as_ref().is_some_and(|c| c.chars().count() > 1000) {
         return Err(invalid(

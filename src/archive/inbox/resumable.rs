@@ -61,6 +61,9 @@ struct Ticket {
     author: String,
     license: String,
     created: DateTime<Utc>,
+    /// The volunteer agreed to publish where the photo was taken.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    share_position: bool,
     /// Set once the photo is in its submission.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     photo: Option<SubmittedPhoto>,
@@ -196,18 +199,30 @@ impl Inbox {
                 limit: self.max_photos,
             });
         }
-        let ticket = Ticket {
-            submission: submission_id.to_owned(),
-            submitter: submitter.to_owned(),
-            size: declared.size,
-            original_name: display_name(&declared.details.original_name),
-            caption,
-            author,
-            license: license.to_owned(),
-            created: now,
-            photo: None,
-        };
-        let data = self.layout.resumable_data(&id);
+        self.quota_book()
+            .open_upload(&self.quota_limits, submitter, &id, declared.size, now)?;
+        let opened = self.open_files(
+            &id,
+            &ticket_for(
+                submission_id,
+                submitter,
+                &declared,
+                caption,
+                author,
+                license,
+                now,
+            ),
+        );
+        if opened.is_err() {
+            self.quota_book().close_upload(&id);
+        }
+        opened?;
+        self.upload_status(submission_id, submitter, &id)
+    }
+
+    /// Creates the data file and the ticket of a new upload.
+    fn open_files(&self, id: &str, ticket: &Ticket) -> Result<(), InboxError> {
+        let data = self.layout.resumable_data(id);
         let io = |path: &PathBuf, source| InboxError::Io {
             path: path.clone(),
             source,
@@ -219,8 +234,51 @@ impl Inbox {
             .append(true)
             .open(&data)
             .map_err(|e| io(&data, e))?;
-        self.save_ticket(&id, &ticket)?;
-        self.upload_status(submission_id, submitter, &id)
+        self.save_ticket(id, ticket)
+    }
+
+    /// Records whether the volunteer agreed to publish where the photo of an upload was taken
+    /// (asked with the declaration; applied to the photo when it is whole).
+    pub fn set_upload_position_shared(
+        &self,
+        submission_id: &str,
+        submitter: &str,
+        upload: &str,
+        shared: bool,
+    ) -> Result<(), InboxError> {
+        let mut ticket = self.ticket(submission_id, submitter, upload)?;
+        if ticket.share_position == shared {
+            return Ok(());
+        }
+        ticket.share_position = shared;
+        if let Some(photo) = &mut ticket.photo {
+            photo.share_position = shared;
+            self.set_position_shared(submission_id, &photo.hash, shared)?;
+        }
+        self.save_ticket(upload, &ticket)
+    }
+
+    /// Every unfinished resumable upload in the staging folder: (id, volunteer, declared size).
+    pub fn open_uploads(&self) -> Vec<(String, String, u64)> {
+        let Ok(entries) = std::fs::read_dir(self.layout.staging_dir()) else {
+            return Vec::new();
+        };
+        entries
+            .flatten()
+            .filter_map(|entry| {
+                let name = entry.file_name().into_string().ok()?;
+                let id = name.strip_prefix("resume-")?.strip_suffix(".json")?;
+                if !is_valid_upload_id(id) {
+                    return None;
+                }
+                let ticket: Ticket =
+                    serde_json::from_slice(&std::fs::read(entry.path()).ok()?).ok()?;
+                ticket
+                    .photo
+                    .is_none()
+                    .then(|| (id.to_owned(), ticket.submitter, ticket.size))
+            })
+            .collect()
     }
 
     /// Where an upload stands. Only its volunteer sees it; to anyone else it does not exist.
@@ -324,11 +382,17 @@ impl Inbox {
             return Ok(status(&ticket, offset));
         }
         drop(file);
+        // Whole: from now on its bytes count as a photo sent, not as an upload in flight.
+        self.quota_book().close_upload(&id);
         let data = self.layout.resumable_data(&id);
         let result = StagedUpload::adopt(data, self.limits.max_file_bytes)
             .and_then(|staged| self.add_photo(&ticket.submission, staged, ticket.details(), now));
         match result {
-            Ok(photo) => {
+            Ok(mut photo) => {
+                if ticket.share_position && !photo.share_position {
+                    self.set_position_shared(&ticket.submission, &photo.hash, true)?;
+                    photo.share_position = true;
+                }
                 ticket.photo = Some(photo);
                 self.save_ticket(&id, &ticket)?;
                 drop(busy);
@@ -382,6 +446,30 @@ impl Inbox {
         let path = self.layout.resumable_ticket(id);
         let text = serde_json::to_vec_pretty(ticket).expect("a ticket always serialises");
         write_atomic(&path, &text).map_err(|source| InboxError::Io { path, source })
+    }
+}
+
+/// The ticket of a new upload.
+fn ticket_for(
+    submission_id: &str,
+    submitter: &str,
+    declared: &Declared,
+    caption: Option<String>,
+    author: String,
+    license: &str,
+    now: DateTime<Utc>,
+) -> Ticket {
+    Ticket {
+        submission: submission_id.to_owned(),
+        submitter: submitter.to_owned(),
+        size: declared.size,
+        original_name: display_name(&declared.details.original_name),
+        caption,
+        author,
+        license: license.to_owned(),
+        created: now,
+        share_position: false,
+        photo: None,
     }
 }
 

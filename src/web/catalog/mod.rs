@@ -34,6 +34,8 @@ pub struct Site {
     pub dir: PathBuf,
     /// blake3 of `site.json` and of its photos: changes exactly when the page may change.
     pub content_hash: String,
+    /// blake3 of `site.json` alone: names the rendered description ([`crate::description`]).
+    pub record_hash: String,
     pub summary: SiteSummary,
 }
 
@@ -43,6 +45,7 @@ impl Site {
             id,
             dir,
             content_hash,
+            record_hash: String::new(),
             summary,
         }
     }
@@ -123,7 +126,9 @@ impl Catalog {
                 let photo_hashes = state.photos.iter().flatten().map(String::as_str);
                 let content_hash = content_hash(&state.record_hash, photo_hashes);
                 let dir = archive.root().join(&state.dir);
-                Some(Site::new(id, dir, content_hash, state.summary?))
+                let mut site = Site::new(id, dir, content_hash, state.summary?);
+                site.record_hash = state.record_hash;
+                Some(site)
             })
             .collect();
         Catalog::from_sites(sites)

@@ -86,7 +86,10 @@ pub async fn upload(
                 refused = Some(WebError::Inbox(InboxError::TooMany { limit: max_photos }));
                 break;
             }
-            let mut staged = state.inbox.stage().in_lang(lang)?;
+            let mut staged = state
+                .inbox
+                .stage_for(&by.user.name, Utc::now())
+                .in_lang(lang)?;
             let mut failed = None;
             while let Some(chunk) = field.next().await {
                 let written = match chunk {
@@ -138,6 +141,7 @@ pub async fn upload(
                 "caption" => outcome.caption = text,
                 "author" => outcome.author = text,
                 "license" => outcome.license = text,
+                "share_position" => outcome.share_position = text == "1",
                 _ => {}
             }
         }
@@ -172,7 +176,15 @@ pub async fn upload(
         let inbox = state.inbox.clone();
         let sub_id = submission.id.clone();
         let staged = file.staged;
-        match blocking(move || inbox.add_photo(&sub_id, staged, details, Utc::now())).await {
+        let share = outcome.share_position;
+        let added_photo = blocking(move || {
+            let photo = inbox.add_photo(&sub_id, staged, details, Utc::now())?;
+            if share {
+                inbox.set_position_shared(&sub_id, &photo.hash, true)?;
+            }
+            Ok(photo)
+        });
+        match added_photo.await {
             Ok(_) => added += 1,
             Err(e) => {
                 if status == StatusCode::SEE_OTHER || e.status() == StatusCode::PAYLOAD_TOO_LARGE {

@@ -62,6 +62,7 @@ struct PhotoRow {
     license: String,
     size: String,
     gps: Option<String>,
+    position_shared: bool,
 }
 
 /// The photo form, filled with what the volunteer typed last.
@@ -75,6 +76,7 @@ pub struct UploadForm {
     licences: Vec<Choice>,
     author: String,
     caption: String,
+    share_position: bool,
     max_mb: u64,
     remaining: usize,
 }
@@ -85,6 +87,8 @@ pub struct Outcome {
     pub author: String,
     pub caption: String,
     pub license: String,
+    /// "Publish where the photos were taken" was ticked.
+    pub share_position: bool,
     pub added: Option<usize>,
     pub errors: Vec<String>,
 }
@@ -161,6 +165,7 @@ pub fn render(
             outcome.author.clone()
         },
         caption: outcome.caption.clone(),
+        share_position: outcome.share_position,
         max_mb: state.inbox.max_photo_bytes() / (1024 * 1024),
         remaining: state
             .inbox
@@ -184,6 +189,7 @@ pub fn render(
                 license: p.license.clone(),
                 size: format!("{}×{} · {} KB", p.width, p.height, p.bytes.div_ceil(1024)),
                 gps: p.gps.map(|(lat, lon)| format!("{lat:.5}, {lon:.5}")),
+                position_shared: p.share_position,
             })
             .collect(),
         upload,
@@ -283,14 +289,16 @@ pub async fn start_photos(
     let lang = chosen.lang;
     let catalog = state.catalog();
     let site = catalog.require(&site_id).in_lang(lang)?;
-    let proposal = Proposal::Photos {
-        site_id: site.id.clone(),
-    };
+    let site_id = site.id.clone();
     let inbox = state.inbox.clone();
     let name = posted.by.name().to_owned();
-    let submission = blocking(move || inbox.submit(&name, proposal, Utc::now()))
-        .await
-        .in_lang(lang)?;
+    // Posting again (a double tap, a reload) continues the open submission for this site.
+    let submission = blocking(move || match inbox.open_photo_submission(&name, &site_id) {
+        Some(open) => Ok(open),
+        None => inbox.submit(&name, Proposal::Photos { site_id }, Utc::now()),
+    })
+    .await
+    .in_lang(lang)?;
     super::link_to_campaigns(&state, &submission, None).await;
     Ok(see_other(submission_url(&submission.id, lang)))
 }

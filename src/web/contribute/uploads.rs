@@ -1,7 +1,7 @@
 //! The resumable upload protocol, for the page's script (and any client on a bad line).
 //!
 //! ```text
-//! POST /contribute/{id}/uploads                  {"name","size","key","author","license","caption"?}
+//! POST /contribute/{id}/uploads     {"name","size","key","author","license","caption"?,"share_position"?}
 //!   → 200 {"upload","offset","size","complete"}  (the same upload again for the same key)
 //! PUT  /contribute/{id}/uploads/{upload}?offset=N   body: the bytes from N on (any length)
 //!   → 200 {"offset",…}        more to send
@@ -46,6 +46,9 @@ struct Declaration {
     license: String,
     #[serde(default)]
     caption: Option<String>,
+    /// Publish where the photo was taken (asked on the form; no by default).
+    #[serde(default)]
+    share_position: bool,
 }
 
 #[derive(Serialize)]
@@ -73,9 +76,26 @@ pub async fn declare(
             });
         }
     };
-    let Ok(d) = serde_json::from_slice::<Declaration>(&body) else {
+    let Some((declared, share)) = parse_declaration(&body) else {
         return error(bad_declaration());
     };
+    let inbox = state.inbox.clone();
+    let submitter = by.name().to_owned();
+    let result = blocking(move || {
+        let status = inbox.declare_upload(&id, &submitter, declared, Utc::now())?;
+        inbox.set_upload_position_shared(&id, &submitter, &status.upload, share)?;
+        inbox.upload_status(&id, &submitter, &status.upload)
+    })
+    .await;
+    match result {
+        Ok(status) => answer(StatusCode::OK, &status),
+        Err(e) => error(e),
+    }
+}
+
+/// A declaration's body: what is declared, and whether the position may be published.
+pub fn parse_declaration(body: &[u8]) -> Option<(Declared, bool)> {
+    let d = serde_json::from_slice::<Declaration>(body).ok()?;
     let nfc = |s: &str| crate::fold::nfc(s);
     let declared = Declared {
         size: d.size,
@@ -87,14 +107,12 @@ pub async fn declare(
             license: d.license,
         },
     };
-    let inbox = state.inbox.clone();
-    let submitter = by.name().to_owned();
-    let result =
-        blocking(move || inbox.declare_upload(&id, &submitter, declared, Utc::now())).await;
-    match result {
-        Ok(status) => answer(StatusCode::OK, &status),
-        Err(e) => error(e),
-    }
+    Some((declared, d.share_position))
+}
+
+/// The `offset` parameter of a chunk.
+pub fn parse_offset(query: &str) -> Option<u64> {
+    url_param(query, "offset").and_then(|o| o.trim().parse().ok())
 }
 
 /// `GET` or `HEAD /contribute/{id}/uploads/{upload}`.
@@ -121,7 +139,7 @@ pub async fn append(
     mut payload: web::Payload,
 ) -> HttpResponse {
     let (id, upload) = path.into_inner();
-    let Some(offset) = url_param(req.query_string(), "offset").and_then(|o| o.parse().ok()) else {
+    let Some(offset) = parse_offset(req.query_string()) else {
         return error(WebError::InvalidParameter {
             name: "offset",
             value: url_param(req.query_string(), "offset").unwrap_or_default(),
@@ -188,6 +206,6 @@ fn bad_declaration() -> WebError {
     WebError::InvalidParameter {
         name: "declaration",
         value: String::new(),
-        expected: "JSON {\"name\", \"size\", \"key\", \"author\", \"license\", \"caption\"?}",
+        expected: "JSON {\"name\", \"size\", \"key\", \"author\", \"license\", \"caption\"?, \"share_position\"?}",
     }
 }

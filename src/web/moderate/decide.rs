@@ -13,6 +13,7 @@ use actix_web::{HttpResponse, web};
 use super::edit_form;
 use super::publish::publish;
 use super::review::{self, Outcome};
+use crate::accounts::Role;
 use crate::archive::inbox::Proposal;
 use crate::moderation::ModerationError;
 use crate::record::SiteRecord;
@@ -61,7 +62,7 @@ pub async fn edit(
                 edit: Some((posted.fields.clone(), errors)),
                 ..Outcome::default()
             };
-            review::render(&state, &submission, lang, posted.by.csrf(), outcome).await
+            review::render(&state, &submission, lang, &posted.by, outcome).await
         }
     }
 }
@@ -74,13 +75,20 @@ async fn approve_as(
     edited: Option<SiteRecord>,
 ) -> Decided {
     let moderator = posted.by.name().to_owned();
+    // An admin may approve their own submission by saying so; it is logged in the history.
+    let override_own =
+        posted.by.user.role.allows(Role::Admin) && posted.fields.get("override_own") == Some("1");
     let worker = state.clone();
     let (submission_id, was_edited) = (id.clone(), edited.is_some());
     let result = web::block(move || {
         let now = chrono::Utc::now();
-        let applied = worker
-            .moderation
-            .approve(&submission_id, &moderator, edited, now)?;
+        let applied = worker.moderation.approve_with(
+            &submission_id,
+            &moderator,
+            edited,
+            override_own,
+            now,
+        )?;
         let published = publish(&worker, &applied);
         credit(&worker, &submission_id, &applied, &moderator, now);
         Ok::<_, ModerationError>((applied, published))
@@ -123,8 +131,7 @@ async fn approve_as(
                 edit,
                 reason: None,
             };
-            let mut page =
-                review::render(&state, &submission, lang, posted.by.csrf(), outcome).await?;
+            let mut page = review::render(&state, &submission, lang, &posted.by, outcome).await?;
             *page.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(page)
         }
@@ -166,7 +173,7 @@ pub async fn reject(
                 reason: Some((reason, lang.labels().reason_required.to_owned())),
                 ..Outcome::default()
             };
-            review::render(&state, &submission, lang, posted.by.csrf(), outcome).await
+            review::render(&state, &submission, lang, &posted.by, outcome).await
         }
         Err(other) => Err(other).in_lang(lang),
     }

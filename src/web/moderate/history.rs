@@ -42,6 +42,7 @@ struct EntryView {
     action: &'static str,
     submitted_by: Option<String>,
     approved_by: String,
+    self_approved: bool,
     reverts: Option<String>,
     reverted_by: Option<String>,
     changes: Vec<ChangeView>,
@@ -130,7 +131,14 @@ fn entry_view(
         at_iso: entry.at.to_rfc3339(),
         action: action_label(entry.action, lang.labels()),
         submitted_by: entry.submitted_by.clone(),
-        approved_by: entry.approved_by.clone(),
+        // Moderators' account names are shown to moderators only: published, they name whom
+        // to target.
+        approved_by: if moderator {
+            entry.approved_by.clone()
+        } else {
+            lang.labels().a_moderator.to_owned()
+        },
+        self_approved: entry.self_approved,
         reverts: entry.reverts.clone(),
         revertible: moderator && entry.action != Action::NewSite && reverted_by.is_none(),
         reverted_by,

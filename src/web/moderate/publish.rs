@@ -10,14 +10,16 @@
 
 use std::time::Instant;
 
+use crate::description;
 use crate::index_updates::{self, IndexUpdater, SiteUpdate, UpdateError};
 use crate::ingest::manifest::hash_bytes;
+use crate::ingest::photos::PhotoMeta;
 use crate::ingest::summary::SiteSummary;
 use crate::layout::ArchiveLayout;
 use crate::media::Limits;
 use crate::moderation::Applied;
 use crate::packs::{Place, SiteSource};
-use crate::web::catalog::{self, Site};
+use crate::web::catalog::{self, Catalog, Site};
 use crate::web::state::AppState;
 
 /// What publishing did, for the moderator's confirmation and the log.
@@ -57,10 +59,21 @@ pub fn publish(state: &AppState, applied: &Applied) -> Published {
     };
     let record_hash = record_hash(applied);
     let site = catalog_site(applied, &photos, &record_hash);
+    // The description is rendered here, once, never on a page view.
+    description::ensure(&state.index_layout, &site.record_hash, record);
     let written = std::sync::Arc::new(applied.record.clone());
     // Campaign figures follow the site as the catalog shows it (with its photos' GPS).
     let shown = site.summary.clone();
-    state.update_catalog(|current| current.replacing(site, Some(written)));
+    let mut withdrawn = Vec::new();
+    state.update_catalog(|current| {
+        let next = current.replacing(site, Some(written));
+        withdrawn = withdrawn_photos(current, &next, &record.id);
+        next
+    });
+    // After the swap, so no page still links to them.
+    for meta in withdrawn {
+        withdraw(state, &meta);
+    }
     // Trip packs last: a phone updating its packs finds the site its pages already show.
     let source = SiteSource {
         id: record.id.clone(),
@@ -91,6 +104,49 @@ pub fn publish(state: &AppState, applied: &Applied) -> Published {
     let millis = started.elapsed().as_millis();
     tracing::info!(site = %record.id, millis, "moderated change published");
     Published { searchable, millis }
+}
+
+/// Photos the site showed before this change and no published site shows after it.
+fn withdrawn_photos(before: &Catalog, after: &Catalog, id: &str) -> Vec<PhotoMeta> {
+    let Some(old) = before.get(id) else {
+        return Vec::new();
+    };
+    let kept = |hash: &str, site: &Site| site.photos().iter().any(|p| p.meta.hash == hash);
+    let mut gone: Vec<&PhotoMeta> = old
+        .photos()
+        .iter()
+        .map(|p| &p.meta)
+        .filter(|meta| after.get(id).is_none_or(|new| !kept(&meta.hash, new)))
+        .collect();
+    // Most changes withdraw nothing and never look further; a photo that left this site may
+    // still be shown by another one.
+    for site in after.sites() {
+        if gone.is_empty() {
+            break;
+        }
+        gone.retain(|meta| !kept(&meta.hash, site));
+    }
+    gone.into_iter().cloned().collect()
+}
+
+/// Deletes a withdrawn photo's derivatives and sidecar: its URLs answer 404 from now on.
+fn withdraw(state: &AppState, meta: &PhotoMeta) {
+    let media = &state.media_root;
+    let files = meta
+        .files
+        .iter()
+        .map(|f| media.join(&f.path))
+        .chain(std::iter::once(state.index_layout.photo_meta(&meta.hash)));
+    for file in files {
+        if let Err(err) = std::fs::remove_file(&file)
+            && err.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::error!(
+                "{}: a withdrawn photo could not be deleted: {err}",
+                file.display()
+            );
+        }
+    }
 }
 
 fn index(
@@ -130,10 +186,12 @@ fn catalog_site(
         .collect();
     let hashes = photos.iter().flatten().map(|(hash, _)| hash.as_str());
     let content_hash = catalog::content_hash(record_hash, hashes);
-    Site::new(
+    let mut site = Site::new(
         record.id.clone(),
         applied.site_dir.clone(),
         content_hash,
         SiteSummary::of(record, &rendered),
-    )
+    );
+    site.record_hash = record_hash.to_owned();
+    site
 }

@@ -56,6 +56,10 @@ struct ReviewPage {
     reason_error: Option<String>,
     problem: Option<String>,
     csrf: String,
+    /// The viewer sent this submission: another moderator must approve it.
+    own: bool,
+    /// The viewer is an admin, who may approve their own submission (it is logged).
+    may_override: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -96,14 +100,7 @@ pub async fn review(
 ) -> Result<HttpResponse, PageError> {
     let lang = chosen.lang;
     let submission = state.inbox.get(&id).in_lang(lang)?;
-    render(
-        &state,
-        &submission,
-        lang,
-        moderator.csrf(),
-        Outcome::default(),
-    )
-    .await
+    render(&state, &submission, lang, &moderator, Outcome::default()).await
 }
 
 /// The review page of `submission`, with what a failed decision sent back.
@@ -111,7 +108,7 @@ pub async fn render(
     state: &AppState,
     submission: &Submission,
     lang: Lang,
-    csrf: &str,
+    viewer: &Moderator,
     outcome: Outcome,
 ) -> Result<HttpResponse, PageError> {
     let t = lang.labels();
@@ -171,7 +168,9 @@ pub async fn render(
         reason,
         reason_error,
         problem,
-        csrf: csrf.to_owned(),
+        csrf: viewer.csrf().to_owned(),
+        own: submission.submitter == viewer.user.name,
+        may_override: viewer.user.role.allows(crate::accounts::Role::Admin),
     };
     let title = format!("{} · {}", t.moderate_title, t.site_name);
     let html = page("moderate_review.html", &Frame::private(lang, title), &body).in_lang(lang)?;
