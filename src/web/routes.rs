@@ -178,6 +178,7 @@ pub fn configure(cfg: &mut ServiceConfig, media_root: &std::path::Path) {
         // For machines
         .route("/robots.txt", get().to(seo::robots))
         .route("/sitemap.xml", get().to(seo::sitemap))
+        .route("/sitemap-{part}", get().to(seo::sitemap_part))
         // Files: embedded assets, and photo derivatives (named by content hash: immutable)
         .route("/static/{file}", get().to(assets::serve))
         .route(
