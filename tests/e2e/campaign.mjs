@@ -17,7 +17,9 @@ assert.ok(password, "DISAN_E2E_PASSWORD is not set");
 assert.equal(photos.length, 2, "two photo files are needed");
 const origin = new URL(base).origin;
 
-// The centre of Phường Tây Hoa Lư, where seven sites of the bundled archive are placed.
+// The centre of Phường Tây Hoa Lư, where seven sites of the bundled archive are placed; six of
+// them lack a photo (prepare.sh gives Chùa Bái Đính its large photo for deep zoom).
+const TASKS = "6";
 const HERE = { latitude: 20.2783, longitude: 105.905369 };
 const COMMUNE = "Phường Tây Hoa Lư";
 const TEAM = "Đội tình nguyện Tây Hoa Lư";
@@ -84,7 +86,7 @@ await step("a moderator starts a campaign for that team", async () => {
   assert.match(await page.textContent(".notice"), /\d+ nhiệm vụ thêm/);
   campaignUrl = new URL(await page.getAttribute(`a:text-is("Trang chiến dịch")`, "href"), base).href;
   before = await communeRow(page, campaignUrl);
-  assert.equal(before[0], "7", `seven sites in ${COMMUNE}: ${before}`);
+  assert.equal(before[0], TASKS, `the sites without a photo in ${COMMUNE}: ${before}`);
   await moderator.shot("campaign-before");
 });
 
@@ -163,7 +165,7 @@ await step("the moderator approves the photos", async () => {
 await step("the campaign page's figures for the commune go up", async () => {
   const page = moderator.page;
   const after = await communeRow(page, campaignUrl);
-  assert.equal(after[0], "7");
+  assert.equal(after[0], TASKS);
   const percent = (cell) => parseInt(cell, 10);
   assert.ok(percent(after[2]) > percent(before[2]), `photos ${before[2]} → ${after[2]}`);
   assert.ok(percent(after[1]) > percent(before[1]), `done ${before[1]} → ${after[1]}`);
