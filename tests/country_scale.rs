@@ -13,8 +13,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use chrono::Utc;
 use disan::ingest::summary::SiteSummary;
 use disan::record::SiteRecord;
-use disan::search::geo::haversine_km;
-use disan::web::catalog::nearby::{NEARBY, Neighbour, nearest_neighbours};
+// `nearest_to` is the brute-force pass over every site (checked against a plain sort in the
+// module's own tests); the grid must agree with it.
+use disan::web::catalog::nearby::{NEARBY, Neighbour, nearest_neighbours, nearest_to};
 use disan::web::catalog::{Catalog, Site};
 
 /// Counts the bytes live at any moment and the most that were live since the last reset.
@@ -77,22 +78,6 @@ fn country_positions() -> Vec<Option<(f64, f64)>> {
         .collect()
 }
 
-/// Every other site by (distance, index): what the spatial index must agree with.
-fn brute_force(positions: &[Option<(f64, f64)>], site: usize) -> Vec<Neighbour> {
-    let Some(here) = positions[site] else {
-        return Vec::new();
-    };
-    let mut all: Vec<Neighbour> = positions
-        .iter()
-        .enumerate()
-        .filter(|&(j, _)| j != site)
-        .filter_map(|(j, at)| Some((j, haversine_km(here, (*at)?))))
-        .collect();
-    all.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
-    all.truncate(NEARBY);
-    all
-}
-
 #[test]
 fn neighbours_of_a_hundred_thousand_sites_match_brute_force_within_a_memory_bound() {
     let _turn = MEASURING.lock().unwrap_or_else(|e| e.into_inner());
@@ -110,7 +95,7 @@ fn neighbours_of_a_hundred_thousand_sites_match_brute_force_within_a_memory_boun
     let mut rng = fastrand::Rng::with_seed(99);
     for _ in 0..300 {
         let site = rng.usize(..SITES);
-        assert_eq!(found[site], brute_force(&positions, site), "site {site}");
+        assert_eq!(found[site], nearest_to(&positions, site), "site {site}");
     }
     // Sites that share a centroid are each other's neighbours, at zero distance.
     let shared = (0..SITES)
