@@ -21,7 +21,8 @@ work="$(mktemp -d)"
 cp "$target/release/disan" "$target/release/examples/relics_to_import" "$work/"
 server=""
 client=""
-trap '[ -n "$server" ] && kill $server 2>/dev/null; [ -n "$client" ] && kill $client 2>/dev/null; rm -rf "$work"' EXIT
+# On failure the work folder stays, with the server's and the client's logs.
+trap 'status=$?; [ -n "$server" ] && kill $server 2>/dev/null; [ -n "$client" ] && kill $client 2>/dev/null; if [ $status -eq 0 ]; then rm -rf "$work"; else echo "failed ($status): kept $work"; fi' EXIT
 
 # The corpus: the relic records imported (one site each), ingested.
 "$work/relics_to_import" "$DISAN_TESTDATA" "$work/rows.json" > /dev/null
@@ -54,7 +55,7 @@ echo "$sites sites sampled; $(nproc) cores; $duration s"
 # wrk's mix: 40 % JSON searches, 20 % search pages, 30 % site pages, 10 % photos.
 names=$(shuf -n 300 --random-source=<(yes) "$work/sites.txt" | sed 's/-/ /g' | awk '{print "\"" $1 " " $2 "\","}' | tr -d '\n')
 ids=$(head -n 1000 "$work/sites.txt" | awk '{print "\"" $0 "\","}' | tr -d '\n')
-photo=$(curl -s "http://127.0.0.1:$port/api/v1/search?q=chua&limit=1" > /dev/null; find "$work/index/media" -name '*-320.webp' | head -1 | sed "s|$work/index||")
+photo=$(curl -s "http://127.0.0.1:$port/api/v1/search?q=chua&limit=1" > /dev/null; find "$work/index/media" -name '*-320.webp' -print -quit | sed "s|$work/index||")
 cat > "$work/mix.lua" <<LUA
 local names = {$names}
 local ids = {$ids}
@@ -80,8 +81,10 @@ for m in $(seq 1 "$minutes"); do
   note=""
   if [ "$m" -eq $(( minutes / 2 + 1 )) ]; then
     # The re-ingest: a changed record brought in by `disan ingest` between two server runs.
-    kill "$server"; wait "$server" 2>/dev/null || true
-    f=$(find "$work/archive" -name site.json | head -1)
+    kill "$server" 2> /dev/null || true
+    wait "$server" 2>/dev/null || true
+    # `-quit`, not `| head -1`: under pipefail a find cut short by head fails the script.
+    f=$(find "$work/archive" -name site.json -print -quit)
     sed -i 's/"name": "\([^"]*\)"/"name": "\1 (đã sửa)"/' "$f"
     s=$(date +%s.%N)
     "$work/disan" --config "$work/disan.toml" --archive "$work/archive" --index "$work/index" ingest > /dev/null 2>&1 || true
