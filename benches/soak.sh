@@ -22,7 +22,7 @@ cp "$target/release/disan" "$target/release/examples/relics_to_import" "$work/"
 server=""
 client=""
 # On failure the work folder stays, with the server's and the client's logs.
-trap 'status=$?; [ -n "$server" ] && kill $server 2>/dev/null; [ -n "$client" ] && kill $client 2>/dev/null; if [ $status -eq 0 ]; then rm -rf "$work"; else echo "failed ($status): kept $work"; fi' EXIT
+trap 'status=$?; [ -n "$server" ] && { kill $server 2>/dev/null || true; }; [ -n "$client" ] && { kill $client 2>/dev/null || true; }; if [ $status -eq 0 ]; then rm -rf "$work"; else echo "failed ($status): kept $work"; fi' EXIT
 
 # The corpus: the relic records imported (one site each), ingested.
 "$work/relics_to_import" "$DISAN_TESTDATA" "$work/rows.json" > /dev/null
