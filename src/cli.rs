@@ -138,7 +138,18 @@ pub enum Command {
         /// (`https://disan.example.org`) [default: the request's host]
         #[arg(long, env = "DISAN_PUBLIC_URL", value_name = "URL")]
         public_url: Option<String>,
+        /// Serve as a read replica: fill --archive and --index (this replica's own folders)
+        /// from the newest generation in the configured [storage], follow new ones, and send
+        /// writes to the primary.
+        #[arg(long)]
+        replica: bool,
     },
+    /// Publish the archive and index as a new generation in the configured [storage] (what
+    /// `serve` does after every change; for use after a `disan ingest`).
+    Publish,
+    /// Look into the configured [storage].
+    #[command(subcommand)]
+    Storage(StorageCommand),
     /// Measure search relevance on the archive's own records and print Success@k and MRR.
     ///
     /// Builds judged queries from the records (unique names typed exactly, without accents, in
@@ -222,10 +233,26 @@ pub enum UserCommand {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum StorageCommand {
+    /// List the keys under a prefix (`generations`, `blobs`, `media`, `originals`), one a line.
+    Ls { prefix: String },
+    /// Remove generations older than the newest --keep (and younger than --grace-secs never),
+    /// and every bundle or index file only they named.
+    Gc {
+        #[arg(long, default_value_t = 5)]
+        keep: usize,
+        #[arg(long, default_value_t = 900)]
+        grace_secs: u64,
+    },
+}
+
 /// Runs the parsed command line; the exit code says whether it was clean.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let (bind, public_url) = match &cli.command {
-        Command::Serve { bind, public_url } => (bind.clone(), public_url.clone()),
+        Command::Serve {
+            bind, public_url, ..
+        } => (bind.clone(), public_url.clone()),
         Command::Export { public_url, .. } => (None, public_url.clone()),
         _ => (None, None),
     };
@@ -251,10 +278,32 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             limit,
             province,
         } => run_search(&config, query, json, limit, province),
-        Command::Serve { .. } => {
+        Command::Serve { replica: false, .. } => {
             web::serve(&config)?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Serve { replica: true, .. } => {
+            web::replica::serve_replica(&config)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Publish => {
+            let outcome = web::publisher::publish_once(&config)?;
+            println!(
+                "generation {}{}: {} bundles, {} index files, {} photos uploaded ({:.1} MB)",
+                outcome.number,
+                if outcome.new_generation {
+                    ""
+                } else {
+                    " (unchanged)"
+                },
+                outcome.bundles_uploaded,
+                outcome.files_uploaded,
+                outcome.photos_uploaded,
+                outcome.bytes_uploaded as f64 / 1e6
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Storage(command) => run_storage(&config, command),
         Command::Export {
             format,
             output,
@@ -527,6 +576,34 @@ fn run_export(
         report.problems.len()
     );
     Ok(exit(report.problems.is_empty()))
+}
+
+fn run_storage(config: &Config, command: StorageCommand) -> anyhow::Result<ExitCode> {
+    let settings = config
+        .storage
+        .as_ref()
+        .context("no [storage] table in the configuration")?;
+    let storage = crate::storage::Storage::open(settings)?;
+    match command {
+        StorageCommand::Ls { prefix } => {
+            for object in storage.list(&prefix, None)? {
+                println!("{}", object.key);
+            }
+        }
+        StorageCommand::Gc { keep, grace_secs } => {
+            let c = crate::snapshot::gc::collect(
+                &storage,
+                keep,
+                std::time::Duration::from_secs(grace_secs),
+                chrono::Utc::now(),
+            )?;
+            println!(
+                "generations: {} kept, {} removed; blobs: {} kept, {} removed",
+                c.generations_kept, c.generations_removed, c.blobs_kept, c.blobs_removed
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn run_backup(config: &Config, dest: &std::path::Path, verify: bool) -> anyhow::Result<ExitCode> {

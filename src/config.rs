@@ -32,6 +32,29 @@ pub struct Config {
     pub contribute: ContributeLimits,
     /// What the open data says about itself: the records' licence, who to write to.
     pub open_data: OpenDataSettings,
+    /// Object storage shared by the servers of a deployment (`[storage]`); `None` for one server.
+    pub storage: Option<crate::storage::StorageSettings>,
+    /// How a read replica behaves (`[replica]`).
+    pub replica: ReplicaSettings,
+}
+
+/// The `[replica]` table: what a `serve --replica` needs beyond the storage.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReplicaSettings {
+    /// Where writes and private pages are, for a replica reached directly (`307` there).
+    pub primary_url: Option<String>,
+    /// How often a replica looks for a newer generation, in milliseconds.
+    pub poll_ms: u64,
+}
+
+impl Default for ReplicaSettings {
+    fn default() -> Self {
+        ReplicaSettings {
+            primary_url: None,
+            poll_ms: 1000,
+        }
+    }
 }
 
 /// The `[open_data]` table: the terms the records are published under and a contact for
@@ -116,6 +139,9 @@ pub struct FileConfig {
     pub contribute: ContributeLimits,
     #[serde(default)]
     pub open_data: OpenDataSettings,
+    pub storage: Option<crate::storage::StorageSettings>,
+    #[serde(default)]
+    pub replica: ReplicaSettings,
 }
 
 /// The `[serve]` table.
@@ -194,6 +220,8 @@ impl Config {
                 .unwrap_or_else(|| vec!["127.0.0.0/8".into(), "::1".into()]),
             contribute: file.contribute,
             open_data: file.open_data,
+            storage: file.storage,
+            replica: file.replica,
         }
     }
 }

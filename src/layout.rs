@@ -326,6 +326,17 @@ impl IndexLayout {
             .join(format!("{record_hash}.json"))
     }
 
+    /// What the last publication to object storage uploaded (see [`crate::snapshot::publish`]).
+    pub fn publish_state(&self) -> PathBuf {
+        self.root.join("publish-state.json")
+    }
+
+    /// Marks a folder as a read replica's copy, which it may empty and fill again; a folder
+    /// without it that holds files is never touched by a replica.
+    pub fn replica_marker(root: &Path) -> PathBuf {
+        root.join(".disan-replica")
+    }
+
     /// All derivatives; served under `/media/`.
     pub fn media_root(&self) -> PathBuf {
         self.root.join("media")

@@ -25,6 +25,10 @@
 //! - **Volunteer campaigns** — [`private_db`] (the private database of what thousands of
 //!   volunteers change at once), [`teams`] (teams, invitations, bulk accounts) and
 //!   [`campaigns`] (scopes, tasks and claims, figures, snapshots, credits).
+//! - **More than one server** — [`storage`] (an S3-compatible bucket or a folder, by
+//!   `object_store`) and [`snapshot`] (each generation of what the primary serves, published as
+//!   immutable content-addressed objects; a replica's mirror of the newest one; collection of
+//!   old ones).
 //! - **The front door** — [`web`] is the public site and JSON API (`disan serve`), reading the
 //!   archive's records and the index; [`cli`] maps each subcommand to one library call.
 
@@ -57,6 +61,9 @@ pub mod packs;
 pub mod open_data;
 
 pub mod campaigns;
+
+pub mod snapshot;
+pub mod storage;
 
 pub mod web;
 

@@ -176,5 +176,11 @@ pub async fn openapi(req: HttpRequest) -> HttpResponse {
 pub async fn health(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
-        .json(serde_json::json!({"status": "ok", "sites": state.catalog().len(), "indexed": state.index.num_sites()}))
+        .json(serde_json::json!({
+            "status": "ok",
+            "sites": state.catalog().len(),
+            "indexed": state.index.num_sites(),
+            "generation": state.generation.load(std::sync::atomic::Ordering::SeqCst),
+            "role": if state.replica.is_some() { "replica" } else { "primary" },
+        }))
 }

@@ -21,7 +21,9 @@
 //!   campaign progress pages, task lists and claims, a volunteer's own page, reports;
 //!   [`account`] — choosing one's password;
 //! - [`error`] — the one table from failure to code and HTTP status;
-//! - [`state`] and [`catalog`] — what requests share.
+//! - [`state`] and [`catalog`] — what requests share;
+//! - [`publisher`] — the primary's publications to object storage; [`replica`] — a read
+//!   replica's mirror of them, and where it sends writes.
 
 pub mod account;
 pub mod api;
@@ -43,8 +45,10 @@ pub mod offline;
 pub mod open_data;
 pub mod page_cache;
 pub mod pages;
+pub mod publisher;
 pub mod qr;
 pub mod render;
+pub mod replica;
 pub mod routes;
 pub mod search_page;
 pub mod search_pool;
@@ -118,6 +122,7 @@ pub fn app(
                 .error_handler(|err, _req| actix_web::error::ErrorBadRequest(err)),
         )
         .configure(move |cfg| routes::configure(cfg, &media_root))
+        .wrap(actix_web::middleware::from_fn(replica::at_the_replica))
         .wrap(actix_web::middleware::from_fn(offline::catalog_header))
         .wrap(actix_web::middleware::from_fn(auth::same_origin_writes))
         .wrap(Compress::default())
@@ -261,6 +266,14 @@ pub fn serve(config: &Config) -> Result<(), ServeError> {
     state.open_data.refresh_if_stale(&state.catalog().version);
     sweep_every_hour(state.inbox.clone());
     let state = web::Data::new(state);
+    if let Some(settings) = &config.storage {
+        let storage = crate::storage::Storage::open(settings)
+            .map_err(|e| ServeError::Config(e.to_string()))?;
+        eprintln!("Publishing to {} after every change.", storage.name());
+        let publication =
+            publisher::Publication::start(std::sync::Arc::new(storage), state.clone());
+        state.start_publication(publication);
+    }
     campaign_clock(state.clone());
     let sites = state.catalog().len();
     let server = HttpServer::new(move || app(state.clone()))

@@ -78,6 +78,15 @@ pub struct AppState {
     /// Serialises read-modify-write changes of the catalog, so two approvals at once never
     /// publish a catalog that lacks the other's site.
     catalog_changes: std::sync::Mutex<()>,
+    /// Held while a moderated change is made live and while a publication to storage reads the
+    /// files, so a generation never holds half an approval.
+    pub publishing: std::sync::Mutex<()>,
+    /// The published generation this server serves (0: none, or no storage configured).
+    pub generation: std::sync::atomic::AtomicU64,
+    /// The primary's publisher, when a `[storage]` is configured.
+    publication: std::sync::OnceLock<super::publisher::Publication>,
+    /// Set on a read replica: where writes go.
+    pub replica: Option<super::replica::ReplicaRole>,
 }
 
 /// tantivy's indexing memory for live updates: the minimum is plenty for one site at a time.
@@ -114,6 +123,18 @@ impl AppState {
         public_url: Option<String>,
         catalog: Catalog,
     ) -> Result<AppState, OpenError> {
+        AppState::open_as(archive, index, public_url, catalog, None)
+    }
+
+    /// Opens the state of a server in `role`: a read replica (`Some`) keeps no campaigns of its
+    /// own (their pages are the primary's), so it does not bring them in step with its catalog.
+    pub fn open_as(
+        archive: &ArchiveLayout,
+        index: &IndexLayout,
+        public_url: Option<String>,
+        catalog: Catalog,
+        replica: Option<super::replica::ReplicaRole>,
+    ) -> Result<AppState, OpenError> {
         let search = SearchIndex::open(&index.tantivy())?;
         // The media folder exists even before the first photo, so its route always works.
         let media_root = index.media_root();
@@ -125,8 +146,11 @@ impl AppState {
         let db = std::sync::Arc::new(PrivateDb::open(archive)?);
         let campaigns = Campaigns::new(db.clone());
         let now = chrono::Utc::now();
-        let synced =
-            campaigns.sync_sites(catalog.sites().map(|s| (s.id.as_str(), &s.summary)), now)?;
+        let synced = if replica.is_none() {
+            campaigns.sync_sites(catalog.sites().map(|s| (s.id.as_str(), &s.summary)), now)?
+        } else {
+            Default::default()
+        };
         if synced.removed > 0 {
             tracing::info!(
                 "campaigns: {} sites left the archive ({} tasks moved, {} closed)",
@@ -136,8 +160,11 @@ impl AppState {
             );
         }
         let inbox = Inbox::new(archive);
-        let settled =
-            campaigns.reconcile(&inbox, |id| catalog.get(id).map(|s| s.summary.clone()))?;
+        let settled = if replica.is_none() {
+            campaigns.reconcile(&inbox, |id| catalog.get(id).map(|s| s.summary.clone()))?
+        } else {
+            0
+        };
         if settled > 0 {
             tracing::info!("campaigns: {settled} decisions settled after a restart");
         }
@@ -184,7 +211,24 @@ impl AppState {
             packs: PackShelf::load(index),
             updater: std::sync::OnceLock::new(),
             catalog_changes: std::sync::Mutex::new(()),
+            publishing: std::sync::Mutex::new(()),
+            generation: std::sync::atomic::AtomicU64::new(0),
+            publication: std::sync::OnceLock::new(),
+            replica,
         })
+    }
+
+    /// Starts publishing to storage: a first publication now, then one after every change.
+    pub fn start_publication(&self, publication: super::publisher::Publication) {
+        let _ = self.publication.set(publication);
+    }
+
+    /// Asks for a publication of the change of site `id` (`None`: of files not of one site),
+    /// when this server publishes; it happens shortly after, in the background.
+    pub fn request_publication(&self, id: Option<&str>) {
+        if let Some(publication) = self.publication.get() {
+            publication.request(id);
+        }
     }
 
     /// Applies the configured contribution limits.

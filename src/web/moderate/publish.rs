@@ -37,6 +37,11 @@ pub struct Published {
 /// and the pages still show it.
 pub fn publish(state: &AppState, applied: &Applied) -> Published {
     let started = Instant::now();
+    // A publication to storage never reads this change half made.
+    let _whole = state
+        .publishing
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let record = &applied.record;
     let limits = Limits::default();
     let photos =
@@ -101,6 +106,7 @@ pub fn publish(state: &AppState, applied: &Applied) -> Published {
             record.id
         );
     }
+    state.request_publication(Some(&record.id));
     let millis = started.elapsed().as_millis();
     tracing::info!(site = %record.id, millis, "moderated change published");
     Published { searchable, millis }

@@ -54,6 +54,14 @@ impl PackShelf {
         }
     }
 
+    /// Reads the packs again (a replica, after placing a new generation's files).
+    pub fn reload(&self, index: &IndexLayout) {
+        match Directory::load(index) {
+            Ok(directory) => self.directory.store(Arc::new(directory)),
+            Err(err) => tracing::error!("trip packs cannot be read again: {err}"),
+        }
+    }
+
     pub fn directory(&self) -> Arc<Directory> {
         self.directory.load_full()
     }
