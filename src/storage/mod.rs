@@ -84,7 +84,9 @@ pub struct Listed {
 /// A bucket (or folder) with blocking calls.
 pub struct Storage {
     store: Arc<dyn ObjectStore>,
-    runtime: tokio::runtime::Runtime,
+    /// Where requests run; the runtime itself is held only to be shut down (see `Drop`).
+    handle: tokio::runtime::Handle,
+    runtime: Option<tokio::runtime::Runtime>,
     /// Where it is, for messages.
     name: String,
 }
@@ -175,7 +177,8 @@ impl Storage {
             .map_err(StorageError::Runtime)?;
         Ok(Storage {
             store,
-            runtime,
+            handle: runtime.handle().clone(),
+            runtime: Some(runtime),
             name,
         })
     }
@@ -183,6 +186,25 @@ impl Storage {
     /// Where the store is, for messages.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// Runs `work` on the storage runtime and waits for it. The calling thread only waits on a
+    /// channel, so this works from any thread — even one that drives another runtime, such as
+    /// a test's — where a nested `block_on` would panic.
+    fn wait<T: Send + 'static>(
+        &self,
+        work: impl std::future::Future<Output = Result<T, object_store::Error>> + Send + 'static,
+    ) -> Result<T, object_store::Error> {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        self.handle.spawn(async move {
+            let _ = tx.send(work.await);
+        });
+        rx.recv().unwrap_or_else(|_| {
+            Err(object_store::Error::Generic {
+                store: "disan",
+                source: "the storage task ended without an answer".into(),
+            })
+        })
     }
 
     fn error(&self, key: &str, source: object_store::Error) -> StorageError {
@@ -206,9 +228,8 @@ impl Storage {
 
     /// Writes `bytes` under `key` (a PUT is atomic: readers see all of it or nothing).
     pub fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), StorageError> {
-        let path = Path::from(key);
-        self.runtime
-            .block_on(self.store.put(&path, PutPayload::from(bytes)))
+        let (path, store) = (Path::from(key), self.store.clone());
+        self.wait(async move { store.put(&path, PutPayload::from(bytes)).await })
             .map_err(|e| self.error(key, e))?;
         Ok(())
     }
@@ -228,11 +249,8 @@ impl Storage {
 
     /// The object's bytes; `None` when there is no such object.
     pub fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
-        let path = Path::from(key);
-        let read = self.runtime.block_on(async {
-            let found = self.store.get(&path).await?;
-            found.bytes().await
-        });
+        let (path, store) = (Path::from(key), self.store.clone());
+        let read = self.wait(async move { store.get(&path).await?.bytes().await });
         match read {
             Ok(bytes) => Ok(Some(bytes.to_vec())),
             Err(object_store::Error::NotFound { .. }) => Ok(None),
@@ -241,8 +259,8 @@ impl Storage {
     }
 
     pub fn exists(&self, key: &str) -> Result<bool, StorageError> {
-        let path = Path::from(key);
-        match self.runtime.block_on(self.store.head(&path)) {
+        let (path, store) = (Path::from(key), self.store.clone());
+        match self.wait(async move { store.head(&path).await }) {
             Ok(_) => Ok(true),
             Err(object_store::Error::NotFound { .. }) => Ok(false),
             Err(e) => Err(self.error(key, e)),
@@ -252,18 +270,23 @@ impl Storage {
     /// Every object under `prefix` (a folder-like key prefix such as `generations`) whose key
     /// sorts after `after`, in key order.
     pub fn list(&self, prefix: &str, after: Option<&str>) -> Result<Vec<Listed>, StorageError> {
-        let path = Path::from(prefix);
-        let listed: Vec<Result<object_store::ObjectMeta, object_store::Error>> =
-            self.runtime.block_on(async {
-                let stream = match after {
-                    Some(after) => self.store.list_with_offset(Some(&path), &Path::from(after)),
-                    None => self.store.list(Some(&path)),
+        let (path, store) = (Path::from(prefix), self.store.clone());
+        let after = after.map(Path::from);
+        let listed: Vec<object_store::ObjectMeta> = self
+            .wait(async move {
+                let stream = match &after {
+                    Some(after) => store.list_with_offset(Some(&path), after),
+                    None => store.list(Some(&path)),
                 };
-                stream.collect().await
-            });
+                stream
+                    .collect::<Vec<_>>()
+                    .await
+                    .into_iter()
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(|e| self.error(prefix, e))?;
         let mut out = Vec::with_capacity(listed.len());
         for meta in listed {
-            let meta = meta.map_err(|e| self.error(prefix, e))?;
             out.push(Listed {
                 key: meta.location.to_string(),
                 size: meta.size,
@@ -275,8 +298,8 @@ impl Storage {
     }
 
     pub fn delete(&self, key: &str) -> Result<(), StorageError> {
-        let path = Path::from(key);
-        match self.runtime.block_on(self.store.delete(&path)) {
+        let (path, store) = (Path::from(key), self.store.clone());
+        match self.wait(async move { store.delete(&path).await }) {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
             Err(e) => Err(self.error(key, e)),
         }
@@ -311,6 +334,16 @@ impl Storage {
             }
         });
         results.into_inner().unwrap_or_default()
+    }
+}
+
+impl Drop for Storage {
+    /// Without waiting for its threads: a store may be dropped on a thread that drives another
+    /// runtime (a request handler, a test), where waiting is not allowed.
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
     }
 }
 

@@ -99,6 +99,25 @@ pub fn publish_once(
         .map_err(|e| super::ServeError::Config(e.to_string()))
 }
 
+/// One publication of what `state` serves, holding the lock approvals take while they make a
+/// change live. `changed`: the sites changed since the last one (`None`: every site).
+pub fn publish_now(
+    state: &AppState,
+    publisher: &mut Publisher,
+    changed: Option<&HashSet<String>>,
+) -> Result<crate::snapshot::publish::Outcome, crate::snapshot::SnapshotError> {
+    let _still = state
+        .publishing
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    let catalog = state.catalog();
+    let folders: Vec<String> = catalog
+        .sites()
+        .map(|s| state.archive.display(&s.dir).to_string())
+        .collect();
+    publisher.publish(&site_refs(&catalog, &folders), changed)
+}
+
 fn site_refs<'a>(catalog: &'a super::catalog::Catalog, folders: &'a [String]) -> Vec<SiteRef<'a>> {
     catalog
         .sites()
@@ -135,20 +154,8 @@ fn run(storage: Arc<Storage>, state: web::Data<AppState>, pending: Arc<(Mutex<Pe
             std::mem::take(&mut *guard)
         };
         let started = Instant::now();
-        let result = {
-            let _still = state
-                .publishing
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            let catalog = state.catalog();
-            let folders: Vec<String> = catalog
-                .sites()
-                .map(|s| state.archive.display(&s.dir).to_string())
-                .collect();
-            let sites = site_refs(&catalog, &folders);
-            let changed = (!work.all).then_some(&work.sites);
-            publisher.publish(&sites, changed)
-        };
+        let changed = (!work.all).then_some(&work.sites);
+        let result = publish_now(&state, &mut publisher, changed);
         match result {
             Ok(outcome) => {
                 state.generation.store(outcome.number, Ordering::SeqCst);

@@ -27,6 +27,7 @@ mod open_data; // `disan export` in five formats, the CSV round trip of the real
 mod open_data_web; // /data, search downloads, OAI-PMH, IIIF manifests and tiles, citations
 mod relevance; // search quality on the real records: Success@k and MRR per query form
 mod relic_rows; // converts the crawled relic files of the test data into import rows
+mod replica; // a read replica in process: the primary's pages from storage, an approval followed
 mod users; // `disan user add | list | disable | import`: generated and one-time passwords, rosters
 // Photo derivatives are tested in `tests/media.rs`, a binary of their own because it installs
 // an allocation-counting global allocator (to prove bombs are refused before allocating).
