@@ -68,8 +68,8 @@ pub struct Publisher {
     archive: ArchiveLayout,
     index: IndexLayout,
     memory: Option<Memory>,
-    /// Small files by path, with their stamps and, for files, where they are.
-    entries: BTreeMap<String, Stamp>,
+    /// Small files and catalog entries with their stamps, by bucket.
+    entries: Entries,
     /// Which entries each site contributed.
     by_site: HashMap<String, Vec<String>>,
     /// Entries not of one site (deletions, packs, downloads).
@@ -83,7 +83,7 @@ impl Publisher {
             archive: archive.clone(),
             index: index.clone(),
             memory: None,
-            entries: BTreeMap::new(),
+            entries: Entries::default(),
             by_site: HashMap::new(),
             global: Vec::new(),
         }
@@ -122,7 +122,9 @@ impl Publisher {
         let redone = self.site_entries(sites, &by_id, changed)?;
         let big = self.global_entries()?;
         let large = self.index_files(memory, &big, &mut outcome)?;
+        self.entries.regroup(bucket_count(self.entries.len));
         let buckets = self.bundles(memory, &by_id, &mut outcome)?;
+        self.entries.dirty.clear();
         // Photos of the sites looked at: new ones are uploaded before the generation names them.
         let looked_at: Vec<&SiteRef<'_>> = redone
             .iter()
@@ -233,7 +235,7 @@ impl Publisher {
             }
             _ => {
                 self.by_site.clear();
-                self.entries.retain(|path, _| !is_site_path(path));
+                self.entries.retain(|path| !is_site_path(path));
                 sites.iter().collect()
             }
         };
@@ -424,14 +426,17 @@ impl Publisher {
         by_id: &HashMap<&str, &SiteRef<'_>>,
         outcome: &mut Outcome,
     ) -> Result<Vec<Option<(String, String)>>, SnapshotError> {
-        let count = bucket_count(self.entries.len());
-        let mut grouped: Vec<Vec<(&String, &Stamp)>> = vec![Vec::new(); count];
-        for (path, stamp) in &self.entries {
-            grouped[bucket_of(path, count)].push((path, stamp));
-        }
+        let count = self.entries.buckets.len();
+        let same_count = memory.bucket_count == count;
         let mut result: Vec<Option<(String, String)>> = vec![None; count];
         let mut todo = Vec::new();
-        for (b, files) in grouped.into_iter().enumerate() {
+        for (b, files) in self.entries.buckets.iter().enumerate() {
+            // A bucket nothing touched since the last publication keeps its bundle.
+            if same_count && !self.entries.dirty.contains(&b) {
+                result[b] = memory.buckets.get(b).cloned().flatten();
+                continue;
+            }
+            let files: Vec<(&String, &Stamp)> = files.iter().collect();
             if files.is_empty() {
                 continue;
             }
@@ -441,7 +446,7 @@ impl Publisher {
                 signature.update(format!("{stamp:?}").as_bytes());
             }
             let signature = signature.finalize().to_hex().to_string();
-            let previous = (memory.bucket_count == count)
+            let previous = same_count
                 .then(|| memory.buckets.get(b).cloned().flatten())
                 .flatten()
                 .filter(|(s, _)| *s == signature);
@@ -607,6 +612,77 @@ impl Publisher {
             }
             number += 1;
         }
+    }
+}
+
+/// Small files and catalog entries grouped by bucket, and the buckets changed since the last
+/// publication: a publication after one approval looks at those few buckets only.
+struct Entries {
+    buckets: Vec<BTreeMap<String, Stamp>>,
+    len: usize,
+    dirty: HashSet<usize>,
+}
+
+impl Default for Entries {
+    fn default() -> Self {
+        let count = bucket_count(0);
+        Entries {
+            buckets: vec![BTreeMap::new(); count],
+            len: 0,
+            // A new publisher looks at every bucket once.
+            dirty: (0..count).collect(),
+        }
+    }
+}
+
+impl Entries {
+    fn insert(&mut self, path: String, stamp: Stamp) {
+        let b = bucket_of(&path, self.buckets.len());
+        match self.buckets[b].insert(path, stamp.clone()) {
+            Some(old) if old == stamp => {}
+            Some(_) => {
+                self.dirty.insert(b);
+            }
+            None => {
+                self.len += 1;
+                self.dirty.insert(b);
+            }
+        }
+    }
+
+    fn remove(&mut self, path: &str) {
+        let b = bucket_of(path, self.buckets.len());
+        if self.buckets[b].remove(path).is_some() {
+            self.len -= 1;
+            self.dirty.insert(b);
+        }
+    }
+
+    fn retain(&mut self, keep: impl Fn(&str) -> bool) {
+        for (b, bucket) in self.buckets.iter_mut().enumerate() {
+            let before = bucket.len();
+            bucket.retain(|path, _| keep(path));
+            if bucket.len() != before {
+                self.len -= before - bucket.len();
+                self.dirty.insert(b);
+            }
+        }
+    }
+
+    /// Spreads the entries over `count` buckets when that is a new count (all then changed).
+    fn regroup(&mut self, count: usize) {
+        if count == self.buckets.len() {
+            return;
+        }
+        let all: Vec<(String, Stamp)> = self.buckets.drain(..).flatten().collect();
+        self.buckets = vec![BTreeMap::new(); count];
+        self.len = 0;
+        for (path, stamp) in all {
+            let b = bucket_of(&path, count);
+            self.buckets[b].insert(path, stamp);
+            self.len += 1;
+        }
+        self.dirty = (0..count).collect();
     }
 }
 
