@@ -125,13 +125,7 @@ pub async fn at_the_replica(
         };
         return Ok(req.into_response(response));
     }
-    if let Some(relative) = media_file(&state.index_layout, &path) {
-        let hash = relative
-            .rsplit('/')
-            .next()
-            .and_then(|name| name.split(['-', '.']).next())
-            .unwrap_or_default()
-            .to_owned();
+    if let Some((relative, hash)) = media_file(&state.index_layout, &path) {
         if !role.shows(&hash) {
             let response = HttpResponse::NotFound()
                 .insert_header(("Cache-Control", "no-store"))
@@ -150,22 +144,30 @@ pub async fn at_the_replica(
         .map(ServiceResponse::map_into_boxed_body)
 }
 
-/// The file below `index/media/` a `/media/…` or IIIF tile URL names, when the URL is valid.
-fn media_file(index: &IndexLayout, path: &str) -> Option<String> {
-    let relative_to_media = |file: std::path::PathBuf| {
-        file.strip_prefix(index.media_root())
-            .ok()
-            .and_then(|r| r.to_str())
-            .map(str::to_owned)
-    };
+/// The file below `index/media/` a `/media/…` or IIIF URL names, and the content hash of the
+/// photo it comes from; `None` for any other URL, or one that is not valid.
+fn media_file(index: &IndexLayout, path: &str) -> Option<(String, String)> {
     if let Some(rest) = path.strip_prefix("/media/") {
         let plain = crate::record::validate::check_photo_path(rest).is_ok()
             && super::assets::is_derivative(std::path::Path::new(rest));
-        return plain.then(|| rest.to_owned());
+        // `<shard>/<hash>-<long edge>.<extension>`
+        let hash = rest
+            .rsplit('/')
+            .next()?
+            .split(['-', '.'])
+            .next()?
+            .to_owned();
+        return plain.then(|| (rest.to_owned(), hash));
     }
     let rest = path.strip_prefix("/iiif/img/")?;
     let (hash, request) = rest.split_once('/')?;
-    relative_to_media(index.iiif_file(hash, request)?)
+    let file = index.iiif_file(hash, request)?;
+    let relative = file
+        .strip_prefix(index.media_root())
+        .ok()?
+        .to_str()?
+        .to_owned();
+    Some((relative, hash.to_owned()))
 }
 
 /// The catalog of what the mirror holds.

@@ -186,6 +186,28 @@ async fn a_replica_answers_as_the_primary_and_follows_an_approval() {
             bytes,
             std::fs::read(c.state.index_layout.media_root().join(file)).unwrap()
         );
+        // Its deep zoom, when the primary cut tiles: the same image service.
+        let info = format!("/iiif/img/{}/info.json", photo.hash);
+        let (a, b) = (
+            send(&primary, get(&info, None)).await,
+            send(&app, get(&info, None)).await,
+        );
+        assert_eq!((a.status, &a.body), (b.status, &b.body), "{info}");
+        assert_eq!(a.status, 200, "an approval cuts the photo's tiles");
+        let tiles = c.state.index_layout.iiif_dir(&photo.hash);
+        let one = walkdir::WalkDir::new(&tiles)
+            .into_iter()
+            .flatten()
+            .find(|e| e.file_name() == "default.jpg")
+            .expect("a tile");
+        let request = one.path().strip_prefix(&tiles).unwrap().to_str().unwrap();
+        let tile = format!("/iiif/img/{}/{request}", photo.hash);
+        let served = actix_web::test::call_service(&app, get(&tile, None).to_request()).await;
+        assert_eq!(served.status(), 200, "{tile}");
+        assert_eq!(
+            actix_web::test::read_body(served).await,
+            std::fs::read(one.path()).unwrap()
+        );
         // A photo no published site shows is never fetched nor served.
         let shard = &photo.hash[..2];
         let unknown = format!("/media/{shard}/{}-320.webp", "ab".repeat(32));
