@@ -11,11 +11,19 @@ use std::path::Path;
 use crate::layout::ArchiveLayout;
 use crate::record::SiteRecord;
 
+/// Temporary files are named `.tmp-<pid>-…` after the process writing them, so a leftover of a
+/// process that was killed mid-write can be told from a write under way ([`sweep_leftovers`]).
+fn temp_prefix() -> String {
+    format!(".tmp-{}-", std::process::id())
+}
+
 /// Replaces `path` with `bytes` atomically, creating parent folders as needed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&temp_prefix())
+        .tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
@@ -34,6 +42,37 @@ pub fn write_derived(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     tmp.write_all(bytes)?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// Removes from `dir` the temporary files of writes whose process no longer runs (killed
+/// mid-write: the target kept its old content, or the write was repeated). Returns how many.
+/// Where running processes cannot be listed (no `/proc`), nothing is removed.
+pub fn sweep_leftovers(dir: &Path) -> usize {
+    if !Path::new("/proc/self").exists() {
+        return 0;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix(".tmp-")
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let gone = pid != std::process::id() && !Path::new("/proc").join(pid.to_string()).exists();
+        if gone
+            && entry.file_type().is_ok_and(|t| t.is_file())
+            && std::fs::remove_file(entry.path()).is_ok()
+        {
+            removed += 1;
+        }
+    }
+    removed
 }
 
 /// Writes a record as the canonical `site.json` of `site_dir`.
@@ -55,6 +94,19 @@ fn sync_dir(dir: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn leftovers_of_a_dead_writer_are_swept_and_live_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        // A pid far above any this machine hands out: its writer is gone.
+        std::fs::write(dir.path().join(".tmp-4000000000-abc"), b"half").unwrap();
+        let live = format!("{}x", temp_prefix());
+        std::fs::write(dir.path().join(&live), b"being written").unwrap();
+        std::fs::write(dir.path().join("photo.jpg"), b"kept").unwrap();
+        let expected = usize::from(Path::new("/proc/self").exists());
+        assert_eq!(sweep_leftovers(dir.path()), expected);
+        assert!(dir.path().join(&live).exists() && dir.path().join("photo.jpg").exists());
+    }
 
     #[test]
     fn replaces_atomically_and_leaves_no_temp_files() {

@@ -162,7 +162,13 @@ impl Moderation {
             return Err(ModerationError::InvalidRecord { problems });
         }
 
-        // 1. Photos, each complete under its final name or not at all.
+        // 1. Photos, each complete under its final name or not at all. Temporary files of an
+        // earlier attempt whose process was killed go first (this one holds the lock).
+        for (_, target, _) in &plan.photo_copies {
+            if let Some(dir) = target.parent() {
+                crate::archive::write::sweep_leftovers(dir);
+            }
+        }
         for (source, target, private) in &plan.photo_copies {
             copy_photo(source, target, *private)?;
         }

@@ -39,8 +39,9 @@ pub struct Mirror {
     archive: ArchiveLayout,
     index: IndexLayout,
     current: Option<Generation>,
-    /// The paths in each bucket's bundle, as of `current`.
-    bucket_paths: Vec<Vec<String>>,
+    /// The files in each bucket's bundle as of `current`, with a digest of their content: a
+    /// changed bundle rewrites only the files that changed in it.
+    bucket_paths: Vec<HashMap<String, u64>>,
     sites: HashMap<String, PublishedSite>,
 }
 
@@ -143,29 +144,33 @@ impl Mirror {
             .collect();
         // The bundles first, all of them in memory only as long as their files are placed.
         let fetched = self.fetch_bundles(&generation, &changed, &mut applied)?;
-        let mut old_paths: HashSet<String> = HashSet::new();
+        // What the changed buckets held; what is left of it at the end is gone.
+        let forgotten = self.bucket_paths.is_empty();
+        let mut gone: HashMap<String, u64> = HashMap::new();
         if same_count {
             for &b in &changed {
-                old_paths.extend(self.bucket_paths[b].drain(..));
+                gone.extend(self.bucket_paths[b].drain());
             }
         } else {
-            old_paths.extend(self.bucket_paths.drain(..).flatten());
-            self.bucket_paths = vec![Vec::new(); generation.buckets.len()];
+            gone.extend(self.bucket_paths.drain(..).flatten());
+            self.bucket_paths = vec![HashMap::new(); generation.buckets.len()];
         }
-        let before: HashSet<String> = if same_count {
-            HashSet::new()
-        } else {
-            self.sites.drain().map(|(id, _)| id).collect()
-        };
-        let mut new_paths = HashSet::new();
+        let mut seen = HashSet::new();
         for (b, files) in fetched {
             for (path, bytes) in files {
-                new_paths.insert(path.clone());
-                self.bucket_paths[b].push(path.clone());
+                let digest = digest(&bytes);
+                let unchanged = gone.remove(&path) == Some(digest);
+                self.bucket_paths[b].insert(path.clone(), digest);
                 if let Some(id) = path
                     .strip_prefix(paths::SITES)
                     .and_then(|p| p.strip_suffix(".json"))
                 {
+                    if forgotten {
+                        seen.insert(id.to_owned());
+                    }
+                    if unchanged {
+                        continue;
+                    }
                     let site: PublishedSite = serde_json::from_slice(&bytes)
                         .map_err(|e| SnapshotError::Corrupt(format!("`{path}`: {e}")))?;
                     if site.id != id
@@ -177,25 +182,35 @@ impl Mirror {
                     }
                     applied.changed.push(site.id.clone());
                     self.sites.insert(site.id.clone(), site);
-                } else if let Some(file) = self.physical(&path) {
+                } else if !unchanged && let Some(file) = self.physical(&path) {
                     place(&file, &bytes)?;
                 }
             }
         }
-        for path in old_paths.difference(&new_paths) {
+        for path in gone.into_keys() {
             if let Some(id) = path
                 .strip_prefix(paths::SITES)
                 .and_then(|p| p.strip_suffix(".json"))
             {
                 self.sites.remove(id);
                 applied.removed.push(id.to_owned());
-            } else if let Some(file) = self.physical(path) {
+            } else if let Some(file) = self.physical(&path) {
                 applied.stale.push(file);
             }
         }
-        applied
-            .removed
-            .extend(before.into_iter().filter(|id| !self.sites.contains_key(id)));
+        if forgotten {
+            // Sites held before the mirror forgot what its buckets held, and not seen again.
+            let left: Vec<String> = self
+                .sites
+                .keys()
+                .filter(|id| !seen.contains(*id))
+                .cloned()
+                .collect();
+            for id in left {
+                self.sites.remove(&id);
+                applied.removed.push(id);
+            }
+        }
         self.fetch_files(old.as_ref(), &generation, &mut applied)?;
         self.current = Some(generation);
         Ok(applied)
@@ -343,6 +358,14 @@ impl Mirror {
                 .map(|rest| self.archive.root().join(rest))
         }
     }
+}
+
+/// A digest of a file's content, to tell a changed file from an unchanged one.
+fn digest(bytes: &[u8]) -> u64 {
+    let hash = blake3::hash(bytes);
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&hash.as_bytes()[..8]);
+    u64::from_le_bytes(first)
 }
 
 /// Writes `bytes` at `file` by a rename from a temporary file beside it (no sync: a cache).

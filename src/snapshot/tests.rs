@@ -204,6 +204,8 @@ fn a_replica_holds_exactly_what_was_published_and_follows_changes() {
         assert!(!applied.full);
         assert!(applied.changed.contains(&"site-007".to_owned()));
         assert!(applied.changed.contains(&"site-new".to_owned()));
+        // Other sites in the changed buckets are not reparsed, nor their files rewritten.
+        assert_eq!(applied.changed.len(), 2, "{:?}", applied.changed);
         assert_eq!(applied.removed, ["site-010"]);
         assert!(applied.objects_fetched < 20, "{applied:?}");
         mirror.remove_stale(&mut applied);
