@@ -561,36 +561,76 @@ impl Publisher {
                 todo.push((hash.clone(), files));
             }
         }
-        let done = std::sync::Mutex::new(Vec::new());
-        let counts = std::sync::Mutex::new((0usize, 0u64));
-        let results = self
-            .storage
-            .each_parallel(todo, 16, |storage, (hash, files)| {
-                for (key, file) in files {
-                    if storage.put_file_new(&key, &file)? {
-                        let mut c = counts
-                            .lock()
-                            .unwrap_or_else(std::sync::PoisonError::into_inner);
-                        c.1 += std::fs::metadata(&file).map_or(0, |m| m.len());
-                    }
+        // Every file of every photo at once (a photo's tiles are a hundred small objects), the
+        // tiles' `info.json` after the rest of its photo. With a memory of earlier
+        // publications a photo not in it is new: its files are sent without asking first.
+        let known_store = memory.last > 0;
+        let failed = std::sync::Mutex::new(HashSet::new());
+        let bytes = std::sync::Mutex::new(0u64);
+        let send = |storage: &Storage, (hash, key, file): (String, String, PathBuf)| {
+            let sent = if known_store {
+                std::fs::read(&file)
+                    .map_err(|source| crate::storage::StorageError::Local {
+                        path: file.clone(),
+                        source,
+                    })
+                    .and_then(|content| storage.put(&key, content))
+                    .map(|()| true)
+            } else {
+                storage.put_file_new(&key, &file)
+            };
+            match sent {
+                Ok(true) => {
+                    *bytes
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner) +=
+                        std::fs::metadata(&file).map_or(0, |m| m.len());
+                    Ok(())
                 }
-                counts
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .0 += 1;
-                done.lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .push(hash);
-                Ok(())
-            });
-        for err in results.into_iter().filter_map(Result::err) {
-            tracing::warn!("a photo was not uploaded (tried again next time): {err}");
-            outcome.photo_failures += 1;
+                Ok(false) => Ok(()),
+                Err(err) => {
+                    failed
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .insert(hash);
+                    Err(err)
+                }
+            }
+        };
+        let hashes: Vec<String> = todo.iter().map(|(hash, _)| hash.clone()).collect();
+        let (last, first): (Vec<_>, Vec<_>) = todo
+            .into_iter()
+            .flat_map(|(hash, files)| files.into_iter().map(move |(k, f)| (hash.clone(), k, f)))
+            .partition(|(_, key, _)| key.ends_with("/info.json"));
+        let mut errors: Vec<crate::storage::StorageError> = self
+            .storage
+            .each_parallel(first, 16, send)
+            .into_iter()
+            .filter_map(Result::err)
+            .collect();
+        let broken = failed.lock().map(|f| f.clone()).unwrap_or_default();
+        let last: Vec<_> = last
+            .into_iter()
+            .filter(|(h, _, _)| !broken.contains(h))
+            .collect();
+        errors.extend(
+            self.storage
+                .each_parallel(last, 16, send)
+                .into_iter()
+                .filter_map(Result::err),
+        );
+        if let Some(err) = errors.first() {
+            tracing::warn!(
+                "{} photo files not uploaded (tried again next time): {err}",
+                errors.len()
+            );
         }
-        let (n, bytes) = counts.into_inner().unwrap_or_default();
-        outcome.photos_uploaded += n;
-        outcome.bytes_uploaded += bytes;
-        memory.photos.extend(done.into_inner().unwrap_or_default());
+        let failed = failed.into_inner().unwrap_or_default();
+        outcome.photo_failures += failed.len();
+        outcome.photos_uploaded += hashes.len() - failed.len();
+        outcome.bytes_uploaded += bytes.into_inner().unwrap_or_default();
+        let done: Vec<String> = hashes.into_iter().filter(|h| !failed.contains(h)).collect();
+        memory.photos.extend(done);
     }
 
     /// Writes `generation` under the next free number (after both the remembered one and any

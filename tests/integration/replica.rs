@@ -150,7 +150,11 @@ async fn a_replica_answers_as_the_primary_and_follows_an_approval() {
         let newest = mirror.newer().unwrap().expect("the new generation");
         let applied = mirror.apply(newest).unwrap();
         assert!(!applied.full);
-        assert_eq!(applied.changed, std::slice::from_ref(&site_id), "{applied:?}");
+        assert_eq!(
+            applied.changed,
+            std::slice::from_ref(&site_id),
+            "{applied:?}"
+        );
         switch(&state, &mirror, applied);
         let search = send(
             &app,
