@@ -16,16 +16,19 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::UNIX_EPOCH;
 
 use serde::{Deserialize, Serialize};
 
 use super::{
-    FileRef, Generation, SMALL_FILE, SiteRef, SnapshotError, bucket_count, bucket_of, hash, io,
-    paths, write_bundle,
+    FileRef, Generation, SMALL_FILE, SiteRef, SnapshotError, bucket_count, hash, io, paths,
+    write_bundle,
 };
 use crate::layout::{ArchiveLayout, IndexLayout};
 use crate::storage::{Storage, keys};
+use entries::{Entries, Stamp, stamp_of};
+
+mod entries;
+mod photos;
 
 /// What a publication did.
 #[derive(Debug, Clone, Default)]
@@ -38,13 +41,6 @@ pub struct Outcome {
     pub photos_uploaded: usize,
     pub bytes_uploaded: u64,
     pub photo_failures: usize,
-}
-
-/// How a file looked when it was last published.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-enum Stamp {
-    File { size: u64, modified: i128 },
-    Entry { hash: String },
 }
 
 /// What is remembered between publications (and across restarts).
@@ -521,118 +517,6 @@ impl Publisher {
         }
     }
 
-    /// Derivatives, tiles and originals of photos not uploaded before. A photo that fails is
-    /// tried again at the next publication.
-    fn photos(&self, memory: &mut Memory, sites: &[&SiteRef<'_>], outcome: &mut Outcome) {
-        let mut todo: Vec<(String, Vec<(String, PathBuf)>)> = Vec::new();
-        let mut seen = HashSet::new();
-        for site in sites {
-            let dir = self.archive.root().join(site.folder);
-            for photo in &site.summary.photos {
-                let hash = &photo.meta.hash;
-                if memory.photos.contains(hash) || !seen.insert(hash.clone()) {
-                    continue;
-                }
-                let mut files: Vec<(String, PathBuf)> = photo
-                    .meta
-                    .files
-                    .iter()
-                    .filter(|f| crate::record::validate::check_photo_path(&f.path).is_ok())
-                    .map(|f| (keys::media(&f.path), self.index.media_root().join(&f.path)))
-                    .collect();
-                let tiles = self.index.iiif_dir(hash);
-                if self.index.iiif_info(hash).is_file() {
-                    let mut tile_files: Vec<(String, PathBuf)> = walkdir::WalkDir::new(&tiles)
-                        .into_iter()
-                        .filter_map(Result::ok)
-                        .filter(|e| e.file_type().is_file())
-                        .filter_map(|e| {
-                            let rel = e.path().strip_prefix(self.index.media_root()).ok()?;
-                            Some((keys::media(rel.to_str()?), e.into_path()))
-                        })
-                        .collect();
-                    // info.json last: its presence means the set is complete, as on disk.
-                    tile_files.sort_by_key(|(key, _)| key.ends_with("/info.json"));
-                    files.extend(tile_files);
-                }
-                if let Some(original) = ArchiveLayout::photo(&dir, &photo.photo.file) {
-                    files.push((keys::original(hash), original));
-                }
-                todo.push((hash.clone(), files));
-            }
-        }
-        // Every file of every photo at once (a photo's tiles are a hundred small objects), the
-        // tiles' `info.json` after the rest of its photo. With a memory of earlier
-        // publications a photo not in it is new: its files are sent without asking first.
-        let known_store = memory.last > 0;
-        let failed = std::sync::Mutex::new(HashSet::new());
-        let bytes = std::sync::Mutex::new(0u64);
-        let send = |storage: &Storage, (hash, key, file): (String, String, PathBuf)| {
-            let sent = if known_store {
-                std::fs::read(&file)
-                    .map_err(|source| crate::storage::StorageError::Local {
-                        path: file.clone(),
-                        source,
-                    })
-                    .and_then(|content| storage.put(&key, content))
-                    .map(|()| true)
-            } else {
-                storage.put_file_new(&key, &file)
-            };
-            match sent {
-                Ok(true) => {
-                    *bytes
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner) +=
-                        std::fs::metadata(&file).map_or(0, |m| m.len());
-                    Ok(())
-                }
-                Ok(false) => Ok(()),
-                Err(err) => {
-                    failed
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .insert(hash);
-                    Err(err)
-                }
-            }
-        };
-        let hashes: Vec<String> = todo.iter().map(|(hash, _)| hash.clone()).collect();
-        let (last, first): (Vec<_>, Vec<_>) = todo
-            .into_iter()
-            .flat_map(|(hash, files)| files.into_iter().map(move |(k, f)| (hash.clone(), k, f)))
-            .partition(|(_, key, _)| key.ends_with("/info.json"));
-        let mut errors: Vec<crate::storage::StorageError> = self
-            .storage
-            .each_parallel(first, 16, send)
-            .into_iter()
-            .filter_map(Result::err)
-            .collect();
-        let broken = failed.lock().map(|f| f.clone()).unwrap_or_default();
-        let last: Vec<_> = last
-            .into_iter()
-            .filter(|(h, _, _)| !broken.contains(h))
-            .collect();
-        errors.extend(
-            self.storage
-                .each_parallel(last, 16, send)
-                .into_iter()
-                .filter_map(Result::err),
-        );
-        if let Some(err) = errors.first() {
-            tracing::warn!(
-                "{} photo files not uploaded (tried again next time): {err}",
-                errors.len()
-            );
-        }
-        let failed = failed.into_inner().unwrap_or_default();
-        outcome.photo_failures += failed.len();
-        outcome.photos_uploaded += hashes.len() - failed.len();
-        outcome.bytes_uploaded += bytes.into_inner().unwrap_or_default();
-        let done: Vec<String> = hashes.into_iter().filter(|h| !failed.contains(h)).collect();
-        memory.photos.extend(done);
-    }
-
     /// Writes `generation` under the next free number (after both the remembered one and any
     /// in the store, so a primary restarted with an old state never reuses a number).
     fn write_generation(
@@ -655,77 +539,6 @@ impl Publisher {
     }
 }
 
-/// Small files and catalog entries grouped by bucket, and the buckets changed since the last
-/// publication: a publication after one approval looks at those few buckets only.
-struct Entries {
-    buckets: Vec<BTreeMap<String, Stamp>>,
-    len: usize,
-    dirty: HashSet<usize>,
-}
-
-impl Default for Entries {
-    fn default() -> Self {
-        let count = bucket_count(0);
-        Entries {
-            buckets: vec![BTreeMap::new(); count],
-            len: 0,
-            // A new publisher looks at every bucket once.
-            dirty: (0..count).collect(),
-        }
-    }
-}
-
-impl Entries {
-    fn insert(&mut self, path: String, stamp: Stamp) {
-        let b = bucket_of(&path, self.buckets.len());
-        match self.buckets[b].insert(path, stamp.clone()) {
-            Some(old) if old == stamp => {}
-            Some(_) => {
-                self.dirty.insert(b);
-            }
-            None => {
-                self.len += 1;
-                self.dirty.insert(b);
-            }
-        }
-    }
-
-    fn remove(&mut self, path: &str) {
-        let b = bucket_of(path, self.buckets.len());
-        if self.buckets[b].remove(path).is_some() {
-            self.len -= 1;
-            self.dirty.insert(b);
-        }
-    }
-
-    fn retain(&mut self, keep: impl Fn(&str) -> bool) {
-        for (b, bucket) in self.buckets.iter_mut().enumerate() {
-            let before = bucket.len();
-            bucket.retain(|path, _| keep(path));
-            if bucket.len() != before {
-                self.len -= before - bucket.len();
-                self.dirty.insert(b);
-            }
-        }
-    }
-
-    /// Spreads the entries over `count` buckets when that is a new count (all then changed).
-    fn regroup(&mut self, count: usize) {
-        if count == self.buckets.len() {
-            return;
-        }
-        let all: Vec<(String, Stamp)> = self.buckets.drain(..).flatten().collect();
-        self.buckets = vec![BTreeMap::new(); count];
-        self.len = 0;
-        for (path, stamp) in all {
-            let b = bucket_of(&path, count);
-            self.buckets[b].insert(path, stamp);
-            self.len += 1;
-        }
-        self.dirty = (0..count).collect();
-    }
-}
-
 /// The newest generation in the store.
 pub fn latest(storage: &Storage) -> Result<Option<u64>, SnapshotError> {
     Ok(storage
@@ -737,18 +550,6 @@ pub fn latest(storage: &Storage) -> Result<Option<u64>, SnapshotError> {
 
 fn is_site_path(path: &str) -> bool {
     !(path.starts_with("index/packs/") || path == "archive/deleted.jsonl")
-}
-
-fn stamp_of(meta: &std::fs::Metadata) -> Stamp {
-    let modified = meta
-        .modified()
-        .ok()
-        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-        .map_or(0, |d| d.as_nanos() as i128);
-    Stamp::File {
-        size: meta.len(),
-        modified,
-    }
 }
 
 /// The segment ids a tantivy `meta.json` lists, as its files name them (no hyphens).
