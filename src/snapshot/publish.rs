@@ -159,7 +159,11 @@ impl Publisher {
             .collect();
         if memory.last > 0 && same_bundles && same_files {
             outcome.number = memory.last;
-            self.remember(memory)?;
+            // The tick every few seconds usually lands here: the memory (every uploaded photo's
+            // hash among it) is written again only when a photo went up.
+            if outcome.photos_uploaded > 0 {
+                self.remember(memory)?;
+            }
             return Ok(outcome);
         }
         let generation = Generation {

@@ -236,10 +236,7 @@ pub fn serve(config: &Config) -> Result<(), ServeError> {
         report.problems.len(),
         report.seconds
     );
-    let trusted = client::TrustedProxies::parse(&config.trusted_proxies)
-        .map_err(|e| ServeError::Config(format!("trusted_proxies: {e}")))?;
-    let metrics_from = client::TrustedProxies::parse(&config.metrics_from)
-        .map_err(|e| ServeError::Config(format!("metrics_from: {e}")))?;
+    let (trusted, metrics_from) = network_settings(config)?;
     if config.public_url.is_none() && !is_loopback(&config.bind) {
         eprintln!(
             "warning: no public URL is set, so QR codes and links say http://{}; set --public-url",
@@ -275,6 +272,27 @@ pub fn serve(config: &Config) -> Result<(), ServeError> {
         state.start_publication(publication);
     }
     campaign_clock(state.clone());
+    run_until_stopped(config, state, "Serving")
+}
+
+/// The proxies whose forwarding headers are believed, and who may read `/metrics`.
+fn network_settings(
+    config: &Config,
+) -> Result<(client::TrustedProxies, client::TrustedProxies), ServeError> {
+    let trusted = client::TrustedProxies::parse(&config.trusted_proxies)
+        .map_err(|e| ServeError::Config(format!("trusted_proxies: {e}")))?;
+    let metrics_from = client::TrustedProxies::parse(&config.metrics_from)
+        .map_err(|e| ServeError::Config(format!("metrics_from: {e}")))?;
+    Ok((trusted, metrics_from))
+}
+
+/// Listens on the configured address and serves `state` on every core until interrupted;
+/// `what` begins the start-up line ("Serving", "Replica serving").
+fn run_until_stopped(
+    config: &Config,
+    state: web::Data<AppState>,
+    what: &str,
+) -> Result<(), ServeError> {
     let sites = state.catalog().len();
     let server = HttpServer::new(move || app(state.clone()))
         .bind(&config.bind)
@@ -283,7 +301,7 @@ pub fn serve(config: &Config) -> Result<(), ServeError> {
             source,
         })?;
     let shown = config.bind.replace("0.0.0.0", "127.0.0.1");
-    println!("Serving {sites} sites at http://{shown}/  (Ctrl-C to stop)");
+    println!("{what} {sites} sites at http://{shown}/  (Ctrl-C to stop)");
     actix_web::rt::System::new().block_on(server.run())?;
     Ok(())
 }

@@ -27,12 +27,12 @@ use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::middleware::Next;
-use actix_web::{HttpResponse, HttpServer, web};
+use actix_web::{HttpResponse, web};
 use arc_swap::ArcSwap;
 
+use super::ServeError;
 use super::catalog::{Catalog, Site};
 use super::state::AppState;
-use super::{ServeError, app};
 use crate::config::Config;
 use crate::layout::{ArchiveLayout, IndexLayout};
 use crate::snapshot::mirror::{Applied, Mirror};
@@ -280,10 +280,7 @@ pub fn serve_replica(config: &Config) -> Result<(), ServeError> {
         storage.clone(),
         &catalog,
     );
-    let trusted = super::client::TrustedProxies::parse(&config.trusted_proxies)
-        .map_err(|e| ServeError::Config(format!("trusted_proxies: {e}")))?;
-    let metrics_from = super::client::TrustedProxies::parse(&config.metrics_from)
-        .map_err(|e| ServeError::Config(format!("metrics_from: {e}")))?;
+    let (trusted, metrics_from) = super::network_settings(config)?;
     let state = AppState::open_as(
         &archive,
         &index,
@@ -299,17 +296,7 @@ pub fn serve_replica(config: &Config) -> Result<(), ServeError> {
     let mut first = first;
     mirror.remove_stale(&mut first);
     follow(mirror, state.clone(), poll);
-    let sites = state.catalog().len();
-    let server = HttpServer::new(move || app(state.clone()))
-        .bind(&config.bind)
-        .map_err(|source| ServeError::Bind {
-            bind: config.bind.clone(),
-            source,
-        })?;
-    let shown = config.bind.replace("0.0.0.0", "127.0.0.1");
-    println!("Replica serving {sites} sites at http://{shown}/  (Ctrl-C to stop)");
-    actix_web::rt::System::new().block_on(server.run())?;
-    Ok(())
+    super::run_until_stopped(config, state, "Replica serving")
 }
 
 /// The thread that follows the primary's publications.

@@ -74,6 +74,29 @@ const SAME: &[&str] = &[
     "/iiif/collection.json",
 ];
 
+/// Every route of [`SAME`] and `site_page` answers the same on both apps.
+async fn same_answers<S, B>(primary: &S, replica: &S, site_page: &str, when: &str)
+where
+    S: actix_web::dev::Service<
+            actix_http::Request,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+    B: actix_web::body::MessageBody,
+{
+    for path in SAME.iter().copied().chain([site_page]) {
+        let (a, b) = (
+            send(primary, get(path, None)).await,
+            send(replica, get(path, None)).await,
+        );
+        assert_eq!(
+            (a.status, &a.body),
+            (b.status, &b.body),
+            "{path} differs {when}"
+        );
+    }
+}
+
 #[actix_web::test]
 async fn a_replica_answers_as_the_primary_and_follows_an_approval() {
     for (storage, dir) in stores() {
@@ -89,17 +112,7 @@ async fn a_replica_answers_as_the_primary_and_follows_an_approval() {
         let app = init_service(disan::web::app(state.clone())).await;
         let some_site = c.state.catalog().sites().next().unwrap().id.clone();
         let site_page = format!("/sites/{some_site}");
-        for path in SAME.iter().copied().chain([site_page.as_str()]) {
-            let (a, b) = (
-                send(&primary, get(path, None)).await,
-                send(&app, get(path, None)).await,
-            );
-            assert_eq!(
-                (a.status, &a.body),
-                (b.status, &b.body),
-                "{path} differs on the replica"
-            );
-        }
+        same_answers(&primary, &app, &site_page, "on the replica").await;
         // Writes, private pages and downloads are the primary's.
         for (request, location) in [
             (
@@ -164,17 +177,7 @@ async fn a_replica_answers_as_the_primary_and_follows_an_approval() {
         let json: serde_json::Value = serde_json::from_str(&search.body).unwrap();
         assert_eq!(json["hits"][0]["id"], site_id.as_str(), "{}", search.body);
         let page = format!("/sites/{site_id}");
-        for path in SAME.iter().copied().chain([page.as_str()]) {
-            let (a, b) = (
-                send(&primary, get(path, None)).await,
-                send(&app, get(path, None)).await,
-            );
-            assert_eq!(
-                (a.status, &a.body),
-                (b.status, &b.body),
-                "{path} differs after the approval"
-            );
-        }
+        same_answers(&primary, &app, &page, "after the approval").await;
 
         // Its photos: not on the replica's disk until asked for, then the primary's bytes.
         let catalog = c.state.catalog();
