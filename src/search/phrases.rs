@@ -38,9 +38,11 @@ pub(crate) struct PhraseCache {
 
 /// The sites of one segment that hold a phrase, in order, with their scores.
 #[derive(Default)]
-struct PhraseMatches {
+pub(crate) struct PhraseMatches {
     docs: Vec<DocId>,
     scores: Vec<Score>,
+    /// The largest of `scores`.
+    most: Score,
 }
 
 /// Names a phrase query and the statistics its weight comes from.
@@ -159,7 +161,9 @@ fn read_matches(mut scorer: Box<dyn Scorer>) -> PhraseMatches {
     let mut doc = scorer.doc();
     while doc != TERMINATED {
         out.docs.push(doc);
-        out.scores.push(scorer.score());
+        let score = scorer.score();
+        out.scores.push(score);
+        out.most = out.most.max(score);
         doc = scorer.advance();
     }
     out
@@ -172,5 +176,9 @@ impl SortedSites for Arc<PhraseMatches> {
 
     fn score_at(&self, at: usize) -> Score {
         self.scores[at]
+    }
+
+    fn most(&self) -> Score {
+        self.most
     }
 }

@@ -35,6 +35,11 @@ const MAX_CACHED_POSTINGS: usize = 4_000_000;
 pub(crate) struct TermPostings {
     docs: Vec<DocId>,
     freqs: Vec<u32>,
+    /// The shortest field (its norm id) and the largest frequency on the list: together they
+    /// bound every site's score from the term, far closer than the shortest field possible
+    /// with any frequency does (a description is never one word long).
+    min_norm: u8,
+    max_freq: u32,
 }
 
 /// Postings by (segment, term), for every search of the index.
@@ -59,16 +64,28 @@ fn read_postings(reader: &SegmentReader, term: &Term) -> tantivy::Result<TermPos
     let Some(mut postings) = index.read_postings(term, IndexRecordOption::WithFreqs)? else {
         return Ok(out);
     };
+    let norms = field_norms(reader, term)?;
     let n = postings.size_hint() as usize;
     out.docs.reserve(n);
     out.freqs.reserve(n);
+    out.min_norm = u8::MAX;
     let mut doc = postings.doc();
     while doc != TERMINATED {
+        let freq = postings.term_freq();
         out.docs.push(doc);
-        out.freqs.push(postings.term_freq());
+        out.freqs.push(freq);
+        out.min_norm = out.min_norm.min(norms.fieldnorm_id(doc));
+        out.max_freq = out.max_freq.max(freq);
         doc = postings.advance();
     }
     Ok(out)
+}
+
+/// The field norms BM25 reads for `term` (a field without norms counts every site as one word
+/// long, as `TermQuery` does).
+fn field_norms(reader: &SegmentReader, term: &Term) -> tantivy::Result<FieldNormReader> {
+    let norms = reader.fieldnorms_readers().get_field(term.field())?;
+    Ok(norms.unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1)))
 }
 
 /// The BM25 weight `TermQuery` gives `term` (`Bm25Weight::for_terms` of one term), without
@@ -149,11 +166,7 @@ impl Weight for RememberedTermWeight {
             return Ok(Box::new(EmptyScorer));
         }
         let scoring = match &self.bm25 {
-            Some(bm25) => {
-                let norms = reader.fieldnorms_readers().get_field(self.term.field())?;
-                let norms = norms.unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1));
-                Some((bm25.boost_by(boost), norms))
-            }
+            Some(bm25) => Some((bm25.boost_by(boost), field_norms(reader, &self.term)?)),
             None => None,
         };
         Ok(Box::new(Walk::new(ScoredPostings {
@@ -176,7 +189,7 @@ impl Weight for RememberedTermWeight {
 }
 
 /// Remembered postings with how their sites score.
-struct ScoredPostings {
+pub(crate) struct ScoredPostings {
     list: Arc<TermPostings>,
     /// The boosted weight and the field's norms; `None` scores the boost (scores not asked).
     scoring: Option<(Bm25Weight, FieldNormReader)>,
@@ -193,5 +206,13 @@ impl SortedSites for ScoredPostings {
             return self.boost;
         };
         bm25.score(norms.fieldnorm_id(self.list.docs[at]), self.list.freqs[at])
+    }
+
+    fn most(&self) -> Score {
+        match &self.scoring {
+            // BM25 falls with the field's length and rises with the frequency.
+            Some((bm25, _)) => bm25.score(self.list.min_norm, self.list.max_freq),
+            None => self.boost,
+        }
     }
 }

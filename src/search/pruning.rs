@@ -12,12 +12,15 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use tantivy::Score;
-use tantivy::query::{Bm25Weight, EnableScoring, Query};
+use std::sync::Arc;
 
-use super::phrases::RememberedPhrase;
-use super::postings::RememberedTerm;
+use tantivy::Score;
+use tantivy::query::{Bm25Weight, EmptyScorer, EnableScoring, Query, Scorer};
+
+use super::phrases::{PhraseMatches, RememberedPhrase};
+use super::postings::{RememberedTerm, ScoredPostings};
 use super::typo::TypoQuery;
+use super::walk::{Uniform, Walk};
 
 /// How much the collector's prominence prior can lift a score at most (see
 /// `collector::PRIOR_STEP`: 1.5 % a step, 9 steps), rounded up so that rounding never lets a
@@ -78,6 +81,25 @@ pub(crate) fn clause_bound(
         return Ok(1.0); // a typo-tolerant match scores its boost
     }
     Ok(Score::INFINITY)
+}
+
+/// The most one site can score from an opened clause, at the boost it was opened with: what
+/// its list says when it walks a remembered list (infinite otherwise). Tighter than
+/// [`clause_bound`], which cannot see the segment.
+pub(crate) fn scorer_bound(scorer: &dyn Scorer) -> Score {
+    if let Some(walk) = scorer.downcast_ref::<Walk<ScoredPostings>>() {
+        return walk.most();
+    }
+    if let Some(walk) = scorer.downcast_ref::<Walk<Arc<PhraseMatches>>>() {
+        return walk.most();
+    }
+    if let Some(walk) = scorer.downcast_ref::<Walk<Uniform>>() {
+        return walk.most();
+    }
+    if scorer.downcast_ref::<EmptyScorer>().is_some() {
+        return 0.0;
+    }
+    Score::INFINITY
 }
 
 /// The BM25 score no site can pass: the shortest field (the smallest length normalisation)

@@ -38,7 +38,7 @@ use tantivy::{
 };
 
 use super::memo::Memo;
-use super::pruning::{Floor, clause_bound};
+use super::pruning::{Floor, clause_bound, scorer_bound};
 use super::typo::DocListCache;
 use super::walk::{Uniform, Walk};
 
@@ -274,8 +274,9 @@ impl Weight for SiteWeight {
         for word in optional_words {
             for clause in word.alternatives.iter() {
                 let scorer = clause.weight.scorer(reader, boost * clause.boost)?;
+                let most = (boost * clause.bound).min(scorer_bound(&*scorer));
                 let mut extra = Extra::new(scorer, first);
-                extra.most = boost * clause.bound;
+                extra.most = most;
                 extras.push(extra);
                 terms.push(clause.term.as_ref());
             }
@@ -286,6 +287,7 @@ impl Weight for SiteWeight {
             let most = boost * clause.bound;
             if clause.requires.is_empty() || self.any_word {
                 let (found, scorer) = clause.weight.scorer_danger(reader, first, boost)?;
+                let most = most.min(scorer_bound(&*scorer));
                 let mut extra = Extra::after_danger(scorer, first, found);
                 extra.most = most;
                 boosts.push(Boost::open(extra));
@@ -319,6 +321,7 @@ impl Weight for SiteWeight {
             values: vec![0.0; extras.len()],
             extras,
             bounds,
+            alive: vec![true; boosts.len()],
             boosts,
             reader,
             floor: None,
@@ -560,6 +563,8 @@ struct SiteScorer {
     /// What each extra added to the current site.
     values: Vec<Score>,
     boosts: Vec<Boost>,
+    /// Which boosts the current site may still get, as far as its extras asked so far tell.
+    alive: Vec<bool>,
     /// To open boosts later; only kept when some boost waits.
     reader: Option<SegmentReader>,
     /// Set by a collector that keeps only the best sites: below it, a site's exact score does
@@ -569,40 +574,40 @@ struct SiteScorer {
 
 /// How much a site's clauses can add, for skipping the sites that cannot reach a page.
 struct Bounds {
-    /// The extras by how much they can add, largest first: the order they are asked in.
+    /// The order the extras are asked in: the one whose absence takes the most off a site's
+    /// bound first — its own most and that of every boost needing it (a site without "đào" in
+    /// its name cannot get the whole-name boost, which outweighs every word alternative).
     order: Vec<usize>,
     /// `extras_left[k]`: the most the extras `order[k..]` can add together.
     extras_left: Vec<Score>,
     /// The most every boost can add together.
     boosts: Score,
-    /// By extra: the most the boosts add that need it and no extra asked before it — what a
-    /// site missing that extra can no longer get.
-    needed_by: Vec<Score>,
+    /// By extra: the boosts that need it.
+    gates: Vec<Vec<usize>>,
 }
 
 impl Bounds {
     fn of(extras: &[Extra], boosts: &[Boost]) -> Bounds {
+        let mut gates = vec![Vec::new(); extras.len()];
+        for (b, boost) in boosts.iter().enumerate() {
+            for &i in &boost.needs {
+                gates[i].push(b);
+            }
+        }
+        let stake: Vec<Score> = (0..extras.len())
+            .map(|i| extras[i].most + gates[i].iter().map(|&b| boosts[b].most).sum::<Score>())
+            .collect();
         let mut order: Vec<usize> = (0..extras.len()).collect();
-        order.sort_by(|&a, &b| extras[b].most.total_cmp(&extras[a].most));
+        order.sort_by(|&a, &b| stake[b].total_cmp(&stake[a]));
         let mut extras_left = vec![0.0; order.len() + 1];
         for k in (0..order.len()).rev() {
             extras_left[k] = extras_left[k + 1] + extras[order[k]].most;
-        }
-        let mut asked_at = vec![0; extras.len()];
-        for (k, &i) in order.iter().enumerate() {
-            asked_at[i] = k;
-        }
-        let mut needed_by = vec![0.0; extras.len()];
-        for boost in boosts {
-            if let Some(&first) = boost.needs.iter().min_by_key(|&&i| asked_at[i]) {
-                needed_by[first] += boost.most;
-            }
         }
         Bounds {
             order,
             extras_left,
             boosts: boosts.iter().map(|b| b.most).sum(),
-            needed_by,
+            gates,
         }
     }
 }
@@ -649,6 +654,7 @@ impl SiteScorer {
         let base = self.driver.score();
         let mut got = base;
         let mut boosts_left = self.bounds.boosts;
+        self.alive.fill(true);
         for (k, &i) in self.bounds.order.iter().enumerate() {
             let bound = got + self.bounds.extras_left[k] + boosts_left;
             if floor.excludes(bound) {
@@ -659,16 +665,15 @@ impl SiteScorer {
             self.values[i] = s.unwrap_or(0.0);
             got += self.values[i];
             if s.is_none() {
-                boosts_left -= self.bounds.needed_by[i];
+                // A boost can add only if the site holds every term it needs.
+                for &b in &self.bounds.gates[i] {
+                    if std::mem::replace(&mut self.alive[b], false) {
+                        boosts_left -= self.boosts[b].most;
+                    }
+                }
             }
         }
-        // A boost can add only if the site holds every term it needs.
-        let possible: Score = self
-            .boosts
-            .iter()
-            .filter(|b| b.needs.iter().all(|&i| self.matched[i]))
-            .map(|b| b.most)
-            .sum();
+        let possible = boosts_left;
         if floor.excludes(got + possible) {
             return got + possible;
         }

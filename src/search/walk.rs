@@ -18,6 +18,10 @@ pub(crate) trait SortedSites: Send + 'static {
     fn docs(&self) -> &[DocId];
     /// The score of the site at position `at` of [`SortedSites::docs`] (`at` is in range).
     fn score_at(&self, at: usize) -> Score;
+    /// The most any site of the list scores, or more (see [`super::pruning`]).
+    fn most(&self) -> Score {
+        Score::INFINITY
+    }
 }
 
 /// A walk through a [`SortedSites`] list, as a tantivy scorer.
@@ -30,6 +34,11 @@ impl<L: SortedSites> Walk<L> {
     /// A walk standing on the list's first site.
     pub fn new(list: L) -> Walk<L> {
         Walk { list, at: 0 }
+    }
+
+    /// The most any site of the walk's list scores, or more.
+    pub fn most(&self) -> Score {
+        self.list.most()
     }
 }
 
@@ -77,6 +86,10 @@ impl SortedSites for Uniform {
     }
 
     fn score_at(&self, _: usize) -> Score {
+        self.score
+    }
+
+    fn most(&self) -> Score {
         self.score
     }
 }

@@ -11,6 +11,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocSet, Score, Searcher, TERMINATED, Term};
 
 use super::fixture;
+use crate::search::SearchRequest;
 use crate::search::query::{Match, QueryWords, text_query};
 use crate::search::scoring::SiteQuery;
 use crate::search::stats::TermStats;
@@ -183,4 +184,113 @@ fn remembered_phrases_score_like_phrase_queries() {
         }
     }
     assert!(matched >= 9, "only {matched} phrase matches compared");
+}
+
+/// A few thousand sites sharing type words, places and people, as a province's archive does:
+/// broad searches match most of them, so the page's floor rises early and most sites are
+/// skipped or bounded rather than scored.
+fn crowded_index() -> crate::search::SearchIndex {
+    use crate::record::Level;
+    let kinds = ["Chùa", "Đình", "Đền", "Miếu", "Di tích", "Nhà thờ họ"];
+    let places = [
+        "Hà",
+        "Đào Xá",
+        "Sơn",
+        "Tinh",
+        "Phổ Thạnh",
+        "An Quý",
+        "Hòa Bình",
+        "Yên",
+        "Ninh",
+        "Bình",
+        "Gia",
+        "Thanh",
+    ];
+    let people = [
+        "Trần Hưng Đạo",
+        "Lý Thường Kiệt",
+        "Đinh Tiên Hoàng",
+        "Hai Bà Trưng",
+    ];
+    let levels = [Level::National, Level::Provincial, Level::Unranked];
+    let index = crate::search::SearchIndex::create_in_ram();
+    let mut writer = index.writer(30_000_000).unwrap();
+    // A fixed linear congruential sequence: the same archive on every run.
+    let mut state = 7u64;
+    let mut next = |n: usize| {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 33) as usize % n
+    };
+    for i in 0..3_000 {
+        let name = format!(
+            "{} {}",
+            kinds[next(kinds.len())],
+            places[next(places.len())]
+        );
+        let place = places[next(places.len())];
+        let mut site = fixture::site(&format!("s{i:05}"), &name, "", levels[next(3)], "Ninh Bình");
+        let words: Vec<&str> = (0..next(40) + 5)
+            .map(|_| places[next(places.len())])
+            .collect();
+        site = site
+            .summary(&format!(
+                "Di tích lịch sử ở xã {place}, thờ {}.",
+                people[next(4)]
+            ))
+            .description(&format!("Đình làng {}. Chùa {}.", words.join(" "), place));
+        if next(3) == 0 {
+            site = site.people(&[people[next(4)]]);
+        }
+        writer
+            .add_document(index.document(&site.record, &site.extras))
+            .unwrap();
+        if i % 1_000 == 999 {
+            writer.commit().unwrap();
+        }
+    }
+    writer.commit().unwrap();
+    index.reload().unwrap();
+    index
+}
+
+#[test]
+fn a_page_of_the_best_is_the_head_of_the_whole_ranking() {
+    // Collecting every match keeps the page from filling before the last site, so nothing is
+    // skipped: the pruned first page must be exactly its head, scores and facets included.
+    let index = crowded_index();
+    let searcher = index.reader.searcher();
+    let queries = [
+        "chùa hà",
+        "chua ha",
+        "di tích đào xá",
+        "Di tich Dao Xa",
+        "đình sơn tinh",
+        "đền thờ",
+        "nhà thờ họ yên",
+        "trần hưng đạo",
+        "chùa phổ thạnh ninh",
+        "miếu an quý hòa bình",
+        "dinh lang",
+        "di tích lịch sử",
+    ];
+    for text in queries {
+        let request = SearchRequest::text(text);
+        let words = QueryWords::analyze(&index.analyzers, text);
+        let collect = |n| index.collect(&searcher, &request, &words, n, true).unwrap();
+        let (page, _) = collect(request.limit);
+        assert!(page.total > 200, "{text}: only {} matches", page.total);
+        let (whole, _) = collect(page.total as usize);
+        assert_eq!(page.total, whole.total, "{text}");
+        let head: Vec<_> = whole
+            .top
+            .iter()
+            .take(request.limit)
+            .map(|c| (c.doc, c.score))
+            .collect();
+        let got: Vec<_> = page.top.iter().map(|c| (c.doc, c.score)).collect();
+        assert_eq!(got, head, "{text}");
+        assert_eq!(page.facets, whole.facets, "{text}");
+    }
 }
