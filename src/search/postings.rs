@@ -26,9 +26,12 @@ use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError, Ter
 use super::memo::Memo;
 use super::walk::{SortedSites, Walk};
 
-/// Postings kept at most, over all terms (8 bytes each); beyond it everything is forgotten at
-/// once and read again as searches ask for it.
-const MAX_CACHED_POSTINGS: usize = 4_000_000;
+/// Postings kept at most, over all terms (8 bytes each, so 190 MB at most); beyond it
+/// everything is forgotten at once and read again as searches ask for it. At 100,000 sites a
+/// common syllable holds tens of thousands of postings in each of a dozen fields: with a
+/// sixth of this, distinct searches emptied the memory every few dozen searches and a quarter
+/// of their time went to reading postings again.
+const MAX_CACHED_POSTINGS: usize = 24_000_000;
 
 /// The sites of one segment that hold a term, in order, with how often each holds it.
 #[derive(Debug, Default)]

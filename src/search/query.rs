@@ -129,6 +129,23 @@ fn push_term(out: &mut Vec<Clause>, stats: &TermStats, field: Field, text: &str,
     }
 }
 
+/// [`push_term`] of an accented word in an exact field. The folded twin of that field holds
+/// the same text through the same analyzer plus accent folding, so every site with the word
+/// holds `folded` there too.
+fn push_accented_term(
+    out: &mut Vec<Clause>,
+    stats: &TermStats,
+    (field, text): (Field, &str),
+    (folded_field, folded): (Field, &str),
+    boost: f32,
+) {
+    let before = out.len();
+    push_term(out, stats, field, text, boost);
+    if let Some(clause) = out.get_mut(before) {
+        clause.implies = Some(Term::from_field_text(folded_field, folded));
+    }
+}
+
 /// Adds `phrase(…)` unless one of its words never occurs in the field. A site can only match
 /// it when it holds every word of `folded` in `folded_field` (the phrase's own field when
 /// that is a folded one), which the word alternatives tell before the phrase is opened.
@@ -225,7 +242,13 @@ fn word_alternatives(
     let mut clauses = Vec::with_capacity(24);
     for (exact_field, folded_field, exact_weight, folded_weight) in word_fields(s) {
         if words.accented(i) {
-            push_term(&mut clauses, stats, exact_field, exact, exact_weight);
+            push_accented_term(
+                &mut clauses,
+                stats,
+                (exact_field, exact),
+                (folded_field, folded),
+                exact_weight,
+            );
         }
         push_term(&mut clauses, stats, folded_field, folded, folded_weight);
     }

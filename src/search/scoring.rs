@@ -51,6 +51,9 @@ pub(crate) struct Clause {
     /// Terms a site must hold for this boost to match it (each the term of some word
     /// alternative): until a site does, the boost is not even opened.
     pub requires: Vec<Term>,
+    /// A term every site matching this clause also holds (an accented word's folded twin): a
+    /// site without it cannot match this clause, so this one need not be asked.
+    pub implies: Option<Term>,
 }
 
 impl Clause {
@@ -60,6 +63,7 @@ impl Clause {
             boost,
             term: None,
             requires: Vec::new(),
+            implies: None,
         }
     }
 }
@@ -71,6 +75,7 @@ impl Clone for Clause {
             boost: self.boost,
             term: self.term.clone(),
             requires: self.requires.clone(),
+            implies: self.implies.clone(),
         }
     }
 }
@@ -135,6 +140,7 @@ struct WeightedClause {
     boost: Score,
     term: Option<Term>,
     requires: Vec<Term>,
+    implies: Option<Term>,
     /// The most a site can score from the clause at boost 1 (see [`super::pruning`]).
     bound: Score,
 }
@@ -162,6 +168,7 @@ fn weigh(clauses: &[Clause], scoring: EnableScoring<'_>) -> tantivy::Result<Vec<
                 boost: c.boost,
                 term: c.term.clone(),
                 requires: c.requires.clone(),
+                implies: c.implies.clone(),
                 bound: clause_bound(&*c.query, scoring)? * c.boost,
             })
         })
@@ -271,6 +278,7 @@ impl Weight for SiteWeight {
         // which (field, word) terms it holds.
         let mut extras = Vec::new();
         let mut terms = Vec::new();
+        let mut implies = Vec::new();
         for word in optional_words {
             for clause in word.alternatives.iter() {
                 let scorer = clause.weight.scorer(reader, boost * clause.boost)?;
@@ -279,6 +287,14 @@ impl Weight for SiteWeight {
                 extra.most = most;
                 extras.push(extra);
                 terms.push(clause.term.as_ref());
+                implies.push(clause.implies.as_ref());
+            }
+        }
+        // By extra: the extras whose term implies its term (see `Clause::implies`).
+        let mut implied_by = vec![Vec::new(); extras.len()];
+        for (i, implied) in implies.iter().enumerate() {
+            if let Some(j) = implied.and_then(|t| terms.iter().position(|a| *a == Some(t))) {
+                implied_by[j].push(i);
             }
         }
         let mut boosts = Vec::with_capacity(self.boosts.len());
@@ -314,10 +330,11 @@ impl Weight for SiteWeight {
             .iter()
             .any(|b| b.extra.is_none())
             .then(|| reader.clone());
-        let bounds = Bounds::of(&extras, &boosts);
+        let bounds = Bounds::of(&extras, &boosts, implied_by);
         Ok(Box::new(SiteScorer {
             driver,
             matched: vec![false; extras.len()],
+            settled: vec![false; extras.len()],
             values: vec![0.0; extras.len()],
             extras,
             bounds,
@@ -560,6 +577,8 @@ struct SiteScorer {
     bounds: Bounds,
     /// Which extras matched the current site.
     matched: Vec<bool>,
+    /// Which extras the current site was asked about, or is known not to match.
+    settled: Vec<bool>,
     /// What each extra added to the current site.
     values: Vec<Score>,
     boosts: Vec<Boost>,
@@ -575,39 +594,42 @@ struct SiteScorer {
 /// How much a site's clauses can add, for skipping the sites that cannot reach a page.
 struct Bounds {
     /// The order the extras are asked in: the one whose absence takes the most off a site's
-    /// bound first — its own most and that of every boost needing it (a site without "đào" in
-    /// its name cannot get the whole-name boost, which outweighs every word alternative).
+    /// bound first — its own most, that of every boost needing it (a site without "đào" in
+    /// its name cannot get the whole-name boost, which outweighs every word alternative) and
+    /// that of the extras it is implied by.
     order: Vec<usize>,
-    /// `extras_left[k]`: the most the extras `order[k..]` can add together.
-    extras_left: Vec<Score>,
+    /// The most all extras can add together.
+    extras: Score,
     /// The most every boost can add together.
     boosts: Score,
     /// By extra: the boosts that need it.
     gates: Vec<Vec<usize>>,
+    /// By extra: the extras a site cannot match without it (its accented forms).
+    implied_by: Vec<Vec<usize>>,
 }
 
 impl Bounds {
-    fn of(extras: &[Extra], boosts: &[Boost]) -> Bounds {
+    fn of(extras: &[Extra], boosts: &[Boost], implied_by: Vec<Vec<usize>>) -> Bounds {
         let mut gates = vec![Vec::new(); extras.len()];
         for (b, boost) in boosts.iter().enumerate() {
             for &i in &boost.needs {
                 gates[i].push(b);
             }
         }
-        let stake: Vec<Score> = (0..extras.len())
+        let own: Vec<Score> = (0..extras.len())
             .map(|i| extras[i].most + gates[i].iter().map(|&b| boosts[b].most).sum::<Score>())
+            .collect();
+        let stake: Vec<Score> = (0..extras.len())
+            .map(|i| own[i] + implied_by[i].iter().map(|&j| own[j]).sum::<Score>())
             .collect();
         let mut order: Vec<usize> = (0..extras.len()).collect();
         order.sort_by(|&a, &b| stake[b].total_cmp(&stake[a]));
-        let mut extras_left = vec![0.0; order.len() + 1];
-        for k in (0..order.len()).rev() {
-            extras_left[k] = extras_left[k + 1] + extras[order[k]].most;
-        }
         Bounds {
             order,
-            extras_left,
+            extras: extras.iter().map(|e| e.most).sum(),
             boosts: boosts.iter().map(|b| b.most).sum(),
             gates,
+            implied_by,
         }
     }
 }
@@ -653,22 +675,34 @@ impl SiteScorer {
         let doc = self.driver.doc();
         let base = self.driver.score();
         let mut got = base;
+        let mut extras_left = self.bounds.extras;
         let mut boosts_left = self.bounds.boosts;
         self.alive.fill(true);
-        for (k, &i) in self.bounds.order.iter().enumerate() {
-            let bound = got + self.bounds.extras_left[k] + boosts_left;
+        self.settled.fill(false);
+        for k in 0..self.bounds.order.len() {
+            let i = self.bounds.order[k];
+            if self.settled[i] {
+                continue;
+            }
+            // Subtracting may leave a rounding error below zero. (An unknown bound, infinite,
+            // turns into NaN once subtracted from itself, and NaN excludes nothing.)
+            let left = if extras_left < 0.0 { 0.0 } else { extras_left };
+            let bound = got + left + boosts_left;
             if floor.excludes(bound) {
                 return bound;
             }
             let s = self.extras[i].score_at(doc);
-            self.matched[i] = s.is_some();
-            self.values[i] = s.unwrap_or(0.0);
-            got += self.values[i];
+            got += s.unwrap_or(0.0);
+            self.settle(i, s);
+            extras_left -= self.extras[i].most;
             if s.is_none() {
-                // A boost can add only if the site holds every term it needs.
-                for &b in &self.bounds.gates[i] {
-                    if std::mem::replace(&mut self.alive[b], false) {
-                        boosts_left -= self.boosts[b].most;
+                boosts_left -= self.rule_out(i);
+                for n in 0..self.bounds.implied_by[i].len() {
+                    let j = self.bounds.implied_by[i][n];
+                    if !self.settled[j] {
+                        self.settle(j, None);
+                        extras_left -= self.extras[j].most;
+                        boosts_left -= self.rule_out(j);
                     }
                 }
             }
@@ -680,6 +714,25 @@ impl SiteScorer {
         // The exact score, added up in the same order as without a floor.
         let score = self.values.iter().fold(base, |sum, v| sum + v);
         self.add_boosts(doc, score)
+    }
+
+    /// Records what extra `i` adds to the current site (`None`: it does not match).
+    fn settle(&mut self, i: usize, score: Option<Score>) {
+        self.settled[i] = true;
+        self.matched[i] = score.is_some();
+        self.values[i] = score.unwrap_or(0.0);
+    }
+
+    /// Rules out the boosts that need extra `i`, which the current site does not match (a
+    /// boost can add only if the site holds every term it needs): the most they could add.
+    fn rule_out(&mut self, i: usize) -> Score {
+        let mut most = 0.0;
+        for &b in &self.bounds.gates[i] {
+            if std::mem::replace(&mut self.alive[b], false) {
+                most += self.boosts[b].most;
+            }
+        }
+        most
     }
 
     /// `score` with what the boosts add to the current site, given which extras it matched.

@@ -23,8 +23,9 @@ use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, Term};
 use super::memo::Memo;
 use super::walk::{Uniform, Walk};
 
-/// Site numbers kept at most, over all entries (4 bytes each).
-const MAX_CACHED_DOCS: usize = 4_000_000;
+/// Site numbers kept at most, over all entries (4 bytes each, so 96 MB at most): sized like
+/// [`super::postings`]' memory, for the same reason.
+const MAX_CACHED_DOCS: usize = 24_000_000;
 
 /// Sorted lists of the sites of a segment that match something, by what was asked: the
 /// typo-tolerant matches of a word in a field here, and which sites hold a search word at all
