@@ -3,12 +3,14 @@
 //!
 //! Every site that matches is still counted (the total and the facets need them all), but only
 //! a site that could rank among the page's best needs its score. Each clause of a search knows
-//! the most one site can score from it ([`clause_bound`]), and the collector publishes, once
-//! its page is full, the score a site needs to enter it ([`Floor`]). The site scorer then adds
-//! a site's clauses largest first and stops as soon as what it has plus everything it has not
-//! yet asked cannot reach the floor (MaxScore, Turtle and Flood 1995): such a site is answered
-//! with that upper bound, which the collector then turns away, so pages, scores and totals are
-//! exactly those of scoring every site.
+//! the most one site can score from it — [`clause_bound`] from its weight alone, tightened per
+//! segment by [`scorer_bound`] from the remembered list it walks (its shortest field and
+//! largest frequency, a phrase's best score) — and the collector publishes, once its page is
+//! full, the score a site needs to enter it ([`Floor`]). The site scorer then asks a site's
+//! clauses, those whose absence rules out the most first, and stops as soon as what it has
+//! plus everything still possible cannot reach the floor (MaxScore, Turtle and Flood 1995):
+//! such a site is answered with that upper bound, which the collector then turns away, so
+//! pages, scores and totals are exactly those of scoring every site.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
