@@ -12,9 +12,8 @@
 //! such a site is answered with that upper bound, which the collector then turns away, so
 //! pages, scores and totals are exactly those of scoring every site.
 
-use std::sync::atomic::{AtomicU32, Ordering};
-
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use tantivy::Score;
 use tantivy::query::{Bm25Weight, EmptyScorer, EnableScoring, Query, Scorer};

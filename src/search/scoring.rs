@@ -606,6 +606,9 @@ struct Bounds {
     gates: Vec<Vec<usize>>,
     /// By extra: the extras a site cannot match without it (its accented forms).
     implied_by: Vec<Vec<usize>>,
+    /// What the running totals, taken down one clause at a time, may have lost to rounding:
+    /// a few dozen subtractions from a total of hundreds, in `f32`.
+    slack: Score,
 }
 
 impl Bounds {
@@ -624,12 +627,16 @@ impl Bounds {
             .collect();
         let mut order: Vec<usize> = (0..extras.len()).collect();
         order.sort_by(|&a, &b| stake[b].total_cmp(&stake[a]));
+        let extras: Score = extras.iter().map(|e| e.most).sum();
+        let boosts: Score = boosts.iter().map(|b| b.most).sum();
+        let total = extras + boosts;
         Bounds {
             order,
-            extras: extras.iter().map(|e| e.most).sum(),
-            boosts: boosts.iter().map(|b| b.most).sum(),
+            extras,
+            boosts,
             gates,
             implied_by,
+            slack: if total.is_finite() { total * 1e-5 } else { 0.0 },
         }
     }
 }
@@ -684,10 +691,9 @@ impl SiteScorer {
             if self.settled[i] {
                 continue;
             }
-            // Subtracting may leave a rounding error below zero. (An unknown bound, infinite,
-            // turns into NaN once subtracted from itself, and NaN excludes nothing.)
-            let left = if extras_left < 0.0 { 0.0 } else { extras_left };
-            let bound = got + left + boosts_left;
+            // (An unknown bound, infinite, turns into NaN once subtracted from itself, and NaN
+            // excludes nothing.)
+            let bound = got + extras_left + boosts_left + self.bounds.slack;
             if floor.excludes(bound) {
                 return bound;
             }
@@ -707,9 +713,9 @@ impl SiteScorer {
                 }
             }
         }
-        let possible = boosts_left;
-        if floor.excludes(got + possible) {
-            return got + possible;
+        let bound = got + boosts_left + self.bounds.slack;
+        if floor.excludes(bound) {
+            return bound;
         }
         // The exact score, added up in the same order as without a floor.
         let score = self.values.iter().fold(base, |sum, v| sum + v);

@@ -220,20 +220,23 @@ pub fn sites() -> Vec<Site> {
 /// The fixture, indexed once and shared by every test.
 pub fn index() -> &'static SearchIndex {
     static INDEX: OnceLock<SearchIndex> = OnceLock::new();
-    INDEX.get_or_init(|| {
-        let index = SearchIndex::create_in_ram();
-        let mut writer = index.writer(15_000_000).unwrap();
-        for (i, site) in sites().into_iter().enumerate() {
-            writer
-                .add_document(index.document(&site.record, &site.extras))
-                .unwrap();
-            // Several segments, so that merging results across segments is exercised.
-            if i % 10 == 9 {
-                writer.commit().unwrap();
-            }
+    // Several segments, so that merging results across segments is exercised.
+    INDEX.get_or_init(|| index_of(sites(), 10))
+}
+
+/// `sites` indexed in memory, committed every `per_segment` sites.
+pub fn index_of(sites: impl IntoIterator<Item = Site>, per_segment: usize) -> SearchIndex {
+    let index = SearchIndex::create_in_ram();
+    let mut writer = index.writer(30_000_000).unwrap();
+    for (i, site) in sites.into_iter().enumerate() {
+        writer
+            .add_document(index.document(&site.record, &site.extras))
+            .unwrap();
+        if i % per_segment == per_segment - 1 {
+            writer.commit().unwrap();
         }
-        writer.commit().unwrap();
-        index.reload().unwrap();
-        index
-    })
+    }
+    writer.commit().unwrap();
+    index.reload().unwrap();
+    index
 }

@@ -213,8 +213,6 @@ fn crowded_index() -> crate::search::SearchIndex {
         "Hai Bà Trưng",
     ];
     let levels = [Level::National, Level::Provincial, Level::Unranked];
-    let index = crate::search::SearchIndex::create_in_ram();
-    let mut writer = index.writer(30_000_000).unwrap();
     // A fixed linear congruential sequence: the same archive on every run.
     let mut state = 7u64;
     let mut next = |n: usize| {
@@ -223,7 +221,7 @@ fn crowded_index() -> crate::search::SearchIndex {
             .wrapping_add(1442695040888963407);
         (state >> 33) as usize % n
     };
-    for i in 0..3_000 {
+    let sites = (0..3_000).map(|i| {
         let name = format!(
             "{} {}",
             kinds[next(kinds.len())],
@@ -243,16 +241,9 @@ fn crowded_index() -> crate::search::SearchIndex {
         if next(3) == 0 {
             site = site.people(&[people[next(4)]]);
         }
-        writer
-            .add_document(index.document(&site.record, &site.extras))
-            .unwrap();
-        if i % 1_000 == 999 {
-            writer.commit().unwrap();
-        }
-    }
-    writer.commit().unwrap();
-    index.reload().unwrap();
-    index
+        site
+    });
+    fixture::index_of(sites, 1_000)
 }
 
 #[test]
