@@ -251,7 +251,13 @@ impl Collector for SiteCollector<'_> {
         let alive = reader.alive_bitset();
         if self.requires_scoring() {
             let mut scorer = weight.scorer(reader, 1.0)?;
-            super::scoring::watch_floor(scorer.as_mut(), self.floor.clone());
+            // Every live matching site competes for the page unless a radius leaves some out.
+            let page = if self.radius_km.is_none() {
+                self.top
+            } else {
+                0
+            };
+            super::site_scorer::watch_floor(scorer.as_mut(), self.floor.clone(), page);
             let mut doc = scorer.doc();
             while doc != TERMINATED {
                 if alive.is_none_or(|a| a.is_alive(doc)) {

@@ -32,10 +32,12 @@ mod query;
 pub mod request;
 pub mod schema;
 mod scoring;
+mod site_scorer;
 mod snippet;
 mod stats;
 mod stored;
 mod suggest;
+mod tally;
 mod typo;
 mod walk;
 

@@ -33,14 +33,13 @@ use std::sync::Arc;
 use tantivy::query::{
     EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight, intersect_scorers,
 };
-use tantivy::{
-    DocId, DocSet, Score, SeekDangerResult, SegmentReader, TERMINATED, TantivyError, Term,
-};
+use tantivy::{BitSet, DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError, Term};
 
 use super::memo::Memo;
-use super::pruning::{Floor, clause_bound, scorer_bound};
+use super::pruning::{clause_bound, scorer_bound};
+use super::site_scorer::{Boost, Extra, SiteScorer};
 use super::typo::DocListCache;
-use super::walk::{Uniform, Walk};
+use super::walk::{Uniform, Walk, seek_sorted, walked_docs};
 
 /// A query and the weight of its score.
 pub(crate) struct Clause {
@@ -230,6 +229,7 @@ impl SiteWeight {
 impl Weight for SiteWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let mut required: Vec<Box<dyn Scorer>> = Vec::new();
+        let mut remembered: Vec<Arc<[DocId]>> = Vec::new();
         let mut any: Vec<Box<dyn Scorer>> = Vec::new();
         let mut optional_words = Vec::new();
         for word in &self.words {
@@ -239,14 +239,15 @@ impl Weight for SiteWeight {
                 // Which sites have the word comes from the remembered list; how well each
                 // matches is asked of the alternatives like an optional word's.
                 let docs = lists.get_or(reader, key, || {
-                    Ok(all_docs(AnyOf::new(
+                    Ok(union(
                         self.alternatives(word, reader, boost)?,
-                    )))
+                        reader.max_doc(),
+                    ))
                 })?;
                 if docs.is_empty() {
                     return Ok(Box::new(EmptyScorer));
                 }
-                required.push(Box::new(Walk::new(Uniform { docs, score: 0.0 })));
+                remembered.push(docs);
                 if self.scored {
                     optional_words.push(word);
                 }
@@ -264,6 +265,15 @@ impl Weight for SiteWeight {
             } else {
                 optional_words.push(word);
             }
+        }
+        if !remembered.is_empty() {
+            // Remembered lists are intersected here, in one pass each, rather than site by
+            // site through the scorers.
+            let docs = intersection(remembered);
+            if docs.is_empty() {
+                return Ok(Box::new(EmptyScorer));
+            }
+            required.push(Box::new(Walk::new(Uniform { docs, score: 0.0 })));
         }
         let driver: Box<dyn Scorer> = if self.any_word {
             Box::new(AnyOf::new(any))
@@ -326,23 +336,14 @@ impl Weight for SiteWeight {
                 });
             }
         }
-        let reader = boosts
-            .iter()
-            .any(|b| b.extra.is_none())
-            .then(|| reader.clone());
-        let bounds = Bounds::of(&extras, &boosts, implied_by);
-        Ok(Box::new(SiteScorer {
+        Ok(Box::new(SiteScorer::new(
             driver,
-            matched: vec![false; extras.len()],
-            settled: vec![false; extras.len()],
-            values: vec![0.0; extras.len()],
             extras,
-            bounds,
-            alive: vec![true; boosts.len()],
+            implied_by,
             boosts,
             reader,
-            floor: None,
-        }))
+            self.scored,
+        )))
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
@@ -354,6 +355,53 @@ impl Weight for SiteWeight {
         }
         Ok(Explanation::new("site search", scorer.score()))
     }
+}
+
+/// Every site any of `alternatives` holds, in order. Remembered lists (the usual case) are
+/// marked in a bitset of the segment rather than merged site by site.
+fn union(alternatives: Vec<Box<dyn Scorer>>, max_doc: DocId) -> Vec<DocId> {
+    let lists: Option<Vec<&[DocId]>> = alternatives.iter().map(|s| walked_docs(&**s)).collect();
+    let Some(lists) = lists else {
+        return all_docs(AnyOf::new(alternatives));
+    };
+    let mut set = BitSet::with_max_value(max_doc);
+    for &doc in lists.iter().copied().flatten() {
+        set.insert(doc);
+    }
+    let mut docs = Vec::with_capacity(set.len());
+    for bucket in 0..max_doc.div_ceil(64) {
+        docs.extend(set.tinyset(bucket).into_iter().map(|bit| bucket * 64 + bit));
+    }
+    docs
+}
+
+/// The sites on every one of `lists` (each sorted), in order: the shortest list, kept where
+/// each other list holds its sites.
+fn intersection(mut lists: Vec<Arc<[DocId]>>) -> Arc<[DocId]> {
+    lists.sort_by_key(|l| l.len());
+    let mut lists = lists.into_iter();
+    let Some(shortest) = lists.next() else {
+        return Arc::from([]);
+    };
+    let mut docs = shortest.to_vec();
+    for list in lists {
+        let mut at = 0;
+        if docs.len() * 8 >= list.len() {
+            // Alike in length: step by step.
+            docs.retain(|&doc| {
+                while list.get(at).is_some_and(|&d| d < doc) {
+                    at += 1;
+                }
+                list.get(at) == Some(&doc)
+            });
+        } else {
+            docs.retain(|&doc| {
+                at = seek_sorted(&list, at, doc);
+                list.get(at) == Some(&doc)
+            });
+        }
+    }
+    Arc::from(docs)
 }
 
 /// Every site of `docs`, in order.
@@ -467,322 +515,58 @@ impl Scorer for AnyOf {
     }
 }
 
-/// A clause that only adds to the score, asked about one matching site at a time.
-struct Extra {
-    scorer: Box<dyn Scorer>,
-    /// The most it can add to a site's score (infinite when unknown).
-    most: Score,
-    /// No site before this one can match (the scorer may be in seek_danger's "danger" state).
-    next: DocId,
-    /// `next` itself was confirmed to match.
-    found: bool,
-}
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
 
-impl Extra {
-    /// A scorer in a valid state (positioned on its first match at or after `target`).
-    fn new(scorer: Box<dyn Scorer>, target: DocId) -> Extra {
-        let mut scorer = scorer;
-        let doc = if scorer.doc() < target {
-            scorer.seek(target)
-        } else {
-            scorer.doc()
-        };
-        Extra {
-            scorer,
-            most: Score::INFINITY,
-            next: doc,
-            found: doc != TERMINATED,
-        }
+    use super::*;
+
+    fn walk(docs: &[DocId]) -> Box<dyn Scorer> {
+        Box::new(Walk::new(Uniform {
+            docs: docs.into(),
+            score: 1.0,
+        }))
     }
 
-    fn after_danger(scorer: Box<dyn Scorer>, target: DocId, found: SeekDangerResult) -> Extra {
-        match found {
-            SeekDangerResult::Found => Extra {
-                scorer,
-                most: Score::INFINITY,
-                next: target,
-                found: true,
-            },
-            SeekDangerResult::SeekLowerBound(bound) => Extra {
-                scorer,
-                most: Score::INFINITY,
-                next: bound,
-                found: false,
-            },
-        }
+    /// Sites below `max`, one in `every`, shifted by `seed`.
+    fn sites(seed: u32, max: DocId, every: u32) -> Vec<DocId> {
+        (0..max)
+            .filter(|d| (d + seed).is_multiple_of(every))
+            .collect()
     }
 
-    /// The clause's score for `doc`, if it matches; `doc` never decreases between calls.
-    fn score_at(&mut self, doc: DocId) -> Option<Score> {
-        if doc < self.next {
-            return None;
-        }
-        if doc > self.next || !self.found {
-            match self.scorer.seek_danger(doc) {
-                SeekDangerResult::Found => {
-                    self.next = doc;
-                    self.found = true;
-                }
-                SeekDangerResult::SeekLowerBound(bound) => {
-                    self.next = bound;
-                    self.found = false;
-                    return None;
-                }
+    #[test]
+    fn a_union_and_an_intersection_of_lists_are_those_of_sets() {
+        let lists = [
+            sites(0, 5_000, 2),
+            sites(1, 5_000, 3),
+            sites(2, 5_000, 97),
+            sites(0, 5_000, 1),
+            vec![4_999],
+            Vec::new(),
+        ];
+        let union_set: BTreeSet<DocId> = lists.iter().flatten().copied().collect();
+        let scorers: Vec<Box<dyn Scorer>> = lists.iter().map(|l| walk(l)).collect();
+        assert!(union(scorers, 5_000).iter().copied().eq(union_set));
+
+        // Alike in length, far apart in length, a single site, nothing.
+        for picks in [
+            vec![0, 1],
+            vec![2, 0, 1],
+            vec![3, 2],
+            vec![4, 3, 0],
+            vec![5, 0],
+        ] {
+            let mut expected: BTreeSet<DocId> = lists[picks[0]].iter().copied().collect();
+            for &p in &picks[1..] {
+                let other: BTreeSet<DocId> = lists[p].iter().copied().collect();
+                expected = expected.intersection(&other).copied().collect();
             }
+            let chosen = picks.iter().map(|&p| Arc::from(lists[p].clone())).collect();
+            assert!(
+                intersection(chosen).iter().copied().eq(expected),
+                "lists {picks:?}"
+            );
         }
-        Some(self.scorer.score())
-    }
-}
-
-/// A boost clause, opened at the first site that holds all the terms it needs.
-struct Boost {
-    /// Which extras (word alternatives) must match a site.
-    needs: Vec<usize>,
-    weight: Arc<dyn Weight>,
-    boost: Score,
-    /// The most it can add to a site's score (infinite when unknown).
-    most: Score,
-    extra: Option<Extra>,
-}
-
-impl Boost {
-    fn open(extra: Extra) -> Boost {
-        Boost {
-            needs: Vec::new(),
-            weight: Arc::new(EmptyWeight),
-            boost: 0.0,
-            most: extra.most,
-            extra: Some(extra),
-        }
-    }
-}
-
-/// Stands in for the weight of a boost that was opened at once.
-struct EmptyWeight;
-
-impl Weight for EmptyWeight {
-    fn scorer(&self, _: &SegmentReader, _: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        Ok(Box::new(EmptyScorer))
-    }
-
-    fn explain(&self, _: &SegmentReader, _: DocId) -> tantivy::Result<Explanation> {
-        Ok(Explanation::new("nothing", 0.0))
-    }
-}
-
-/// The matching sites (`driver`) with the extras and boosts added to their scores.
-struct SiteScorer {
-    driver: Box<dyn Scorer>,
-    extras: Vec<Extra>,
-    bounds: Bounds,
-    /// Which extras matched the current site.
-    matched: Vec<bool>,
-    /// Which extras the current site was asked about, or is known not to match.
-    settled: Vec<bool>,
-    /// What each extra added to the current site.
-    values: Vec<Score>,
-    boosts: Vec<Boost>,
-    /// Which boosts the current site may still get, as far as its extras asked so far tell.
-    alive: Vec<bool>,
-    /// To open boosts later; only kept when some boost waits.
-    reader: Option<SegmentReader>,
-    /// Set by a collector that keeps only the best sites: below it, a site's exact score does
-    /// not matter.
-    floor: Option<Arc<Floor>>,
-}
-
-/// How much a site's clauses can add, for skipping the sites that cannot reach a page.
-struct Bounds {
-    /// The order the extras are asked in: the one whose absence takes the most off a site's
-    /// bound first — its own most, that of every boost needing it (a site without "đào" in
-    /// its name cannot get the whole-name boost, which outweighs every word alternative) and
-    /// that of the extras it is implied by.
-    order: Vec<usize>,
-    /// The most all extras can add together.
-    extras: Score,
-    /// The most every boost can add together.
-    boosts: Score,
-    /// By extra: the boosts that need it.
-    gates: Vec<Vec<usize>>,
-    /// By extra: the extras a site cannot match without it (its accented forms).
-    implied_by: Vec<Vec<usize>>,
-    /// What the running totals, taken down one clause at a time, may have lost to rounding:
-    /// a few dozen subtractions from a total of hundreds, in `f32`.
-    slack: Score,
-}
-
-impl Bounds {
-    fn of(extras: &[Extra], boosts: &[Boost], implied_by: Vec<Vec<usize>>) -> Bounds {
-        let mut gates = vec![Vec::new(); extras.len()];
-        for (b, boost) in boosts.iter().enumerate() {
-            for &i in &boost.needs {
-                gates[i].push(b);
-            }
-        }
-        let own: Vec<Score> = (0..extras.len())
-            .map(|i| extras[i].most + gates[i].iter().map(|&b| boosts[b].most).sum::<Score>())
-            .collect();
-        let stake: Vec<Score> = (0..extras.len())
-            .map(|i| own[i] + implied_by[i].iter().map(|&j| own[j]).sum::<Score>())
-            .collect();
-        let mut order: Vec<usize> = (0..extras.len()).collect();
-        order.sort_by(|&a, &b| stake[b].total_cmp(&stake[a]));
-        let extras: Score = extras.iter().map(|e| e.most).sum();
-        let boosts: Score = boosts.iter().map(|b| b.most).sum();
-        let total = extras + boosts;
-        Bounds {
-            order,
-            extras,
-            boosts,
-            gates,
-            implied_by,
-            slack: if total.is_finite() { total * 1e-5 } else { 0.0 },
-        }
-    }
-}
-
-/// Lets the collector of a page tell a search's scorer the floor it keeps raising; `false`
-/// when the scorer is not a site search's (a filtered search: then every site is scored).
-pub(crate) fn watch_floor(scorer: &mut dyn Scorer, floor: Arc<Floor>) -> bool {
-    match scorer.downcast_mut::<SiteScorer>() {
-        Some(site) => {
-            site.floor = Some(floor);
-            true
-        }
-        None => false,
-    }
-}
-
-impl DocSet for SiteScorer {
-    fn advance(&mut self) -> DocId {
-        self.driver.advance()
-    }
-
-    fn seek(&mut self, target: DocId) -> DocId {
-        self.driver.seek(target)
-    }
-
-    fn doc(&self) -> DocId {
-        self.driver.doc()
-    }
-
-    fn size_hint(&self) -> u32 {
-        self.driver.size_hint()
-    }
-
-    fn cost(&self) -> u64 {
-        self.driver.cost()
-    }
-}
-
-impl SiteScorer {
-    /// The score of the current site, or — when the floor shows it cannot reach the page — an
-    /// upper bound of it below the floor, found without asking the clauses that remain.
-    fn bounded_score(&mut self, floor: &Floor) -> Score {
-        let doc = self.driver.doc();
-        let base = self.driver.score();
-        let mut got = base;
-        let mut extras_left = self.bounds.extras;
-        let mut boosts_left = self.bounds.boosts;
-        self.alive.fill(true);
-        self.settled.fill(false);
-        for k in 0..self.bounds.order.len() {
-            let i = self.bounds.order[k];
-            if self.settled[i] {
-                continue;
-            }
-            // (An unknown bound, infinite, turns into NaN once subtracted from itself, and NaN
-            // excludes nothing.)
-            let bound = got + extras_left + boosts_left + self.bounds.slack;
-            if floor.excludes(bound) {
-                return bound;
-            }
-            let s = self.extras[i].score_at(doc);
-            got += s.unwrap_or(0.0);
-            self.settle(i, s);
-            extras_left -= self.extras[i].most;
-            if s.is_none() {
-                boosts_left -= self.rule_out(i);
-                for n in 0..self.bounds.implied_by[i].len() {
-                    let j = self.bounds.implied_by[i][n];
-                    if !self.settled[j] {
-                        self.settle(j, None);
-                        extras_left -= self.extras[j].most;
-                        boosts_left -= self.rule_out(j);
-                    }
-                }
-            }
-        }
-        let bound = got + boosts_left + self.bounds.slack;
-        if floor.excludes(bound) {
-            return bound;
-        }
-        // The exact score, added up in the same order as without a floor.
-        let score = self.values.iter().fold(base, |sum, v| sum + v);
-        self.add_boosts(doc, score)
-    }
-
-    /// Records what extra `i` adds to the current site (`None`: it does not match).
-    fn settle(&mut self, i: usize, score: Option<Score>) {
-        self.settled[i] = true;
-        self.matched[i] = score.is_some();
-        self.values[i] = score.unwrap_or(0.0);
-    }
-
-    /// Rules out the boosts that need extra `i`, which the current site does not match (a
-    /// boost can add only if the site holds every term it needs): the most they could add.
-    fn rule_out(&mut self, i: usize) -> Score {
-        let mut most = 0.0;
-        for &b in &self.bounds.gates[i] {
-            if std::mem::replace(&mut self.alive[b], false) {
-                most += self.boosts[b].most;
-            }
-        }
-        most
-    }
-
-    /// `score` with what the boosts add to the current site, given which extras it matched.
-    fn add_boosts(&mut self, doc: DocId, mut score: Score) -> Score {
-        for boost in &mut self.boosts {
-            if boost.extra.is_none() {
-                if !boost.needs.iter().all(|&i| self.matched[i]) {
-                    continue;
-                }
-                let Some(reader) = &self.reader else { continue };
-                match boost.weight.scorer_danger(reader, doc, boost.boost) {
-                    Ok((found, scorer)) => {
-                        boost.extra = Some(Extra::after_danger(scorer, doc, found));
-                    }
-                    Err(err) => {
-                        // A score cannot fail: leave the boost out rather than every site.
-                        tracing::warn!("a search boost could not be read: {err}");
-                        boost.extra = Some(Extra::new(Box::new(EmptyScorer), doc));
-                        continue;
-                    }
-                }
-            }
-            if let Some(s) = boost.extra.as_mut().and_then(|e| e.score_at(doc)) {
-                score += s;
-            }
-        }
-        score
-    }
-}
-
-impl Scorer for SiteScorer {
-    fn score(&mut self) -> Score {
-        if let Some(floor) = self.floor.clone()
-            && floor.get() > 0.0
-        {
-            return self.bounded_score(&floor);
-        }
-        let doc = self.driver.doc();
-        let mut score = self.driver.score();
-        for (extra, matched) in self.extras.iter_mut().zip(&mut self.matched) {
-            let s = extra.score_at(doc);
-            *matched = s.is_some();
-            score += s.unwrap_or(0.0);
-        }
-        self.add_boosts(doc, score)
     }
 }

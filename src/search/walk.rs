@@ -9,8 +9,11 @@
 
 use std::sync::Arc;
 
-use tantivy::query::Scorer;
+use tantivy::query::{EmptyScorer, Scorer};
 use tantivy::{DocId, DocSet, Score, TERMINATED};
+
+use super::phrases::PhraseMatches;
+use super::postings::ScoredPostings;
 
 /// A list of a segment's sites in increasing order, each with its score.
 pub(crate) trait SortedSites: Send + 'static {
@@ -39,6 +42,11 @@ impl<L: SortedSites> Walk<L> {
     /// The most any site of the walk's list scores, or more.
     pub fn most(&self) -> Score {
         self.list.most()
+    }
+
+    /// The whole list, wherever the walk stands.
+    pub fn list(&self) -> &L {
+        &self.list
     }
 }
 
@@ -74,6 +82,23 @@ impl<L: SortedSites> Scorer for Walk<L> {
     }
 }
 
+/// The whole list a scorer walks, when it walks a remembered one.
+pub(crate) fn walked_docs(scorer: &dyn Scorer) -> Option<&[DocId]> {
+    if let Some(walk) = scorer.downcast_ref::<Walk<ScoredPostings>>() {
+        return Some(walk.list.docs());
+    }
+    if let Some(walk) = scorer.downcast_ref::<Walk<Uniform>>() {
+        return Some(walk.list.docs());
+    }
+    if let Some(walk) = scorer.downcast_ref::<Walk<Arc<PhraseMatches>>>() {
+        return Some(walk.list.docs());
+    }
+    if scorer.downcast_ref::<EmptyScorer>().is_some() {
+        return Some(&[]);
+    }
+    None
+}
+
 /// Sites that all score the same.
 pub(crate) struct Uniform {
     pub docs: Arc<[DocId]>,
@@ -95,7 +120,7 @@ impl SortedSites for Uniform {
 }
 
 /// The position of the first of `docs[at..]` (sorted) that is `target` or after it.
-fn seek_sorted(docs: &[DocId], at: usize, target: DocId) -> usize {
+pub(crate) fn seek_sorted(docs: &[DocId], at: usize, target: DocId) -> usize {
     // Galloping: the next match is usually close, sometimes far.
     let at = at.min(docs.len());
     let rest = &docs[at..];
