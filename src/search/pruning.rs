@@ -6,11 +6,13 @@
 //! the most one site can score from it — [`clause_bound`] from its weight alone, tightened per
 //! segment by [`scorer_bound`] from the remembered list it walks (its shortest field and
 //! largest frequency, a phrase's best score) — and the collector publishes, once its page is
-//! full, the score a site needs to enter it ([`Floor`]). The site scorer then asks a site's
-//! clauses, those whose absence rules out the most first, and stops as soon as what it has
-//! plus everything still possible cannot reach the floor (MaxScore, Turtle and Flood 1995):
-//! such a site is answered with that upper bound, which the collector then turns away, so
-//! pages, scores and totals are exactly those of scoring every site.
+//! full, the score a site needs to enter it ([`Floor`]); a segment whose word alternatives
+//! were tallied ([`super::tally`]) publishes it before its first site, from the sites' sums.
+//! The site scorer then asks a site's clauses, those whose absence rules out the most first,
+//! and stops as soon as what it has plus everything still possible cannot reach the floor
+//! (MaxScore, Turtle and Flood 1995): such a site is answered with that upper bound, which the
+//! collector then turns away, so pages, scores and totals are exactly those of scoring every
+//! site.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
