@@ -378,6 +378,10 @@ fn union(alternatives: Vec<Box<dyn Scorer>>, max_doc: DocId) -> Vec<DocId> {
 /// The sites on every one of `lists` (each sorted), in order: the shortest list, kept where
 /// each other list holds its sites.
 fn intersection(mut lists: Vec<Arc<[DocId]>>) -> Arc<[DocId]> {
+    if lists.len() == 1 {
+        // One word: its remembered list itself, not a copy.
+        return lists.swap_remove(0);
+    }
     lists.sort_by_key(|l| l.len());
     let mut lists = lists.into_iter();
     let Some(shortest) = lists.next() else {
@@ -549,13 +553,14 @@ mod tests {
         let scorers: Vec<Box<dyn Scorer>> = lists.iter().map(|l| walk(l)).collect();
         assert!(union(scorers, 5_000).iter().copied().eq(union_set));
 
-        // Alike in length, far apart in length, a single site, nothing.
+        // Alike in length, far apart in length, a single site, nothing, one list.
         for picks in [
             vec![0, 1],
             vec![2, 0, 1],
             vec![3, 2],
             vec![4, 3, 0],
             vec![5, 0],
+            vec![2],
         ] {
             let mut expected: BTreeSet<DocId> = lists[picks[0]].iter().copied().collect();
             for &p in &picks[1..] {
