@@ -29,6 +29,7 @@ mod phrases;
 mod postings;
 mod pruning;
 mod query;
+mod remembered;
 pub mod request;
 pub mod schema;
 mod scoring;

@@ -14,16 +14,16 @@
 //! collector then turns away, so pages, scores and totals are exactly those of scoring every
 //! site.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use tantivy::Score;
-use tantivy::query::{Bm25Weight, EmptyScorer, EnableScoring, Query, Scorer};
+use tantivy::query::{Bm25Weight, EnableScoring, Query, Scorer};
 
-use super::phrases::{PhraseMatches, RememberedPhrase};
-use super::postings::{RememberedTerm, ScoredPostings};
+use super::phrases::RememberedPhrase;
+use super::postings::RememberedTerm;
+use super::remembered::{ListUse, with_list};
 use super::typo::TypoQuery;
-use super::walk::{Uniform, Walk};
+use super::walk::SortedSites;
 
 /// How much the collector's prominence prior can lift a score at most (see
 /// `collector::PRIOR_STEP`: 1.5 % a step, 9 steps), rounded up so that rounding never lets a
@@ -90,19 +90,17 @@ pub(crate) fn clause_bound(
 /// its list says when it walks a remembered list (infinite otherwise). Tighter than
 /// [`clause_bound`], which cannot see the segment.
 pub(crate) fn scorer_bound(scorer: &dyn Scorer) -> Score {
-    if let Some(walk) = scorer.downcast_ref::<Walk<ScoredPostings>>() {
-        return walk.most();
+    with_list(scorer, Most).unwrap_or(Score::INFINITY)
+}
+
+/// A list's best score.
+struct Most;
+
+impl ListUse for Most {
+    type Out = Score;
+    fn with<L: SortedSites>(self, list: &L) -> Score {
+        list.most()
     }
-    if let Some(walk) = scorer.downcast_ref::<Walk<Arc<PhraseMatches>>>() {
-        return walk.most();
-    }
-    if let Some(walk) = scorer.downcast_ref::<Walk<Uniform>>() {
-        return walk.most();
-    }
-    if scorer.downcast_ref::<EmptyScorer>().is_some() {
-        return 0.0;
-    }
-    Score::INFINITY
 }
 
 /// The BM25 score no site can pass: the shortest field (the smallest length normalisation)

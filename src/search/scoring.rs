@@ -37,9 +37,10 @@ use tantivy::{BitSet, DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyEr
 
 use super::memo::Memo;
 use super::pruning::{clause_bound, scorer_bound};
+use super::remembered::{ListUse, with_list};
 use super::site_scorer::{Boost, Extra, SiteScorer};
 use super::typo::DocListCache;
-use super::walk::{Uniform, Walk, seek_sorted, walked_docs};
+use super::walk::{SortedSites, Uniform, Walk, seek_sorted};
 
 /// A query and the weight of its score.
 pub(crate) struct Clause {
@@ -360,19 +361,29 @@ impl Weight for SiteWeight {
 /// Every site any of `alternatives` holds, in order. Remembered lists (the usual case) are
 /// marked in a bitset of the segment rather than merged site by site.
 fn union(alternatives: Vec<Box<dyn Scorer>>, max_doc: DocId) -> Vec<DocId> {
-    let lists: Option<Vec<&[DocId]>> = alternatives.iter().map(|s| walked_docs(&**s)).collect();
-    let Some(lists) = lists else {
-        return all_docs(AnyOf::new(alternatives));
-    };
     let mut set = BitSet::with_max_value(max_doc);
-    for &doc in lists.iter().copied().flatten() {
-        set.insert(doc);
+    for alternative in &alternatives {
+        if with_list(&**alternative, MarkIn(&mut set)).is_none() {
+            return all_docs(AnyOf::new(alternatives));
+        }
     }
     let mut docs = Vec::with_capacity(set.len());
     for bucket in 0..max_doc.div_ceil(64) {
         docs.extend(set.tinyset(bucket).into_iter().map(|bit| bucket * 64 + bit));
     }
     docs
+}
+
+/// A list's sites marked in a bitset.
+struct MarkIn<'a>(&'a mut BitSet);
+
+impl ListUse for MarkIn<'_> {
+    type Out = ();
+    fn with<L: SortedSites>(self, list: &L) {
+        for &doc in list.docs() {
+            self.0.insert(doc);
+        }
+    }
 }
 
 /// The sites on every one of `lists` (each sorted), in order: the shortest list, kept where

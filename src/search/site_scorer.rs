@@ -303,9 +303,6 @@ impl SiteScorer {
         };
         let doc = tally.doc();
         let sum = tally.sum();
-        for (i, matched) in self.matched.iter_mut().enumerate() {
-            *matched = tally.holds(i);
-        }
         if let Some(floor) = &self.floor
             && floor.get() > 0.0
         {
@@ -313,7 +310,7 @@ impl SiteScorer {
             // order their scores are added, keeps the bound at or above the score.
             let mut bound = sum;
             for boost in &self.boosts {
-                if boost.needs.iter().all(|&i| self.matched[i]) {
+                if boost.needs.iter().all(|&i| tally.holds(i)) {
                     bound += boost.most;
                 }
             }
@@ -321,6 +318,9 @@ impl SiteScorer {
             if floor.excludes(bound) {
                 return bound;
             }
+        }
+        for (i, matched) in self.matched.iter_mut().enumerate() {
+            *matched = tally.holds(i);
         }
         self.add_boosts(doc, sum)
     }

@@ -13,15 +13,12 @@
 //! sites already score `x` from their words alone, a site whose best cannot reach `x` is not on
 //! a page of `k` (see [`Tally::kth_best`] and [`super::pruning`]).
 
-use std::sync::Arc;
-
 use tantivy::fastfield::AliveBitSet;
-use tantivy::query::{EmptyScorer, Scorer};
+use tantivy::query::Scorer;
 use tantivy::{DocId, DocSet, Score, TERMINATED};
 
-use super::phrases::PhraseMatches;
-use super::postings::ScoredPostings;
-use super::walk::{SortedSites, Uniform, Walk, seek_sorted};
+use super::remembered::{ListUse, with_list};
+use super::walk::{SortedSites, seek_sorted};
 
 /// Matching sites at least, as the driver estimates them, for a segment to be tallied: below
 /// it, asking each site's alternatives in turn costs no more than a merge per alternative.
@@ -63,16 +60,7 @@ impl Tally {
     /// Adds alternative `i`'s score to every site that holds it. Alternatives must be added in
     /// their order, so that each sum is added up as a site-by-site scorer adds it.
     pub fn add(&mut self, i: usize, scorer: &mut dyn Scorer) {
-        if let Some(walk) = scorer.downcast_ref::<Walk<ScoredPostings>>() {
-            return self.merge(i, walk.list());
-        }
-        if let Some(walk) = scorer.downcast_ref::<Walk<Uniform>>() {
-            return self.merge(i, walk.list());
-        }
-        if let Some(walk) = scorer.downcast_ref::<Walk<Arc<PhraseMatches>>>() {
-            return self.merge(i, walk.list());
-        }
-        if scorer.downcast_ref::<EmptyScorer>().is_some() {
+        if with_list(&*scorer, Merge { tally: self, i }).is_some() {
             return;
         }
         // Any other clause, asked site by site.
@@ -170,6 +158,19 @@ impl Tally {
     }
 }
 
+/// Alternative `i`'s list merged into a tally.
+struct Merge<'a> {
+    tally: &'a mut Tally,
+    i: usize,
+}
+
+impl ListUse for Merge<'_> {
+    type Out = ();
+    fn with<L: SortedSites>(self, list: &L) {
+        self.tally.merge(self.i, list);
+    }
+}
+
 impl DocSet for Tally {
     fn advance(&mut self) -> DocId {
         if self.at < self.docs.len() {
@@ -198,6 +199,7 @@ mod tests {
     use tantivy::directory::OwnedBytes;
     use tantivy::fastfield::write_alive_bitset;
 
+    use super::super::walk::{Uniform, Walk};
     use super::*;
 
     /// A scorer that is not a remembered list, to take the site-by-site path.

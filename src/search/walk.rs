@@ -9,11 +9,8 @@
 
 use std::sync::Arc;
 
-use tantivy::query::{EmptyScorer, Scorer};
+use tantivy::query::Scorer;
 use tantivy::{DocId, DocSet, Score, TERMINATED};
-
-use super::phrases::PhraseMatches;
-use super::postings::ScoredPostings;
 
 /// A list of a segment's sites in increasing order, each with its score.
 pub(crate) trait SortedSites: Send + 'static {
@@ -37,11 +34,6 @@ impl<L: SortedSites> Walk<L> {
     /// A walk standing on the list's first site.
     pub fn new(list: L) -> Walk<L> {
         Walk { list, at: 0 }
-    }
-
-    /// The most any site of the walk's list scores, or more.
-    pub fn most(&self) -> Score {
-        self.list.most()
     }
 
     /// The whole list, wherever the walk stands.
@@ -80,23 +72,6 @@ impl<L: SortedSites> Scorer for Walk<L> {
             0.0
         }
     }
-}
-
-/// The whole list a scorer walks, when it walks a remembered one.
-pub(crate) fn walked_docs(scorer: &dyn Scorer) -> Option<&[DocId]> {
-    if let Some(walk) = scorer.downcast_ref::<Walk<ScoredPostings>>() {
-        return Some(walk.list.docs());
-    }
-    if let Some(walk) = scorer.downcast_ref::<Walk<Uniform>>() {
-        return Some(walk.list.docs());
-    }
-    if let Some(walk) = scorer.downcast_ref::<Walk<Arc<PhraseMatches>>>() {
-        return Some(walk.list.docs());
-    }
-    if scorer.downcast_ref::<EmptyScorer>().is_some() {
-        return Some(&[]);
-    }
-    None
 }
 
 /// Sites that all score the same.
