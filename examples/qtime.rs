@@ -10,6 +10,7 @@
 //! Prints the CPU time per search (mean over all rounds), the percentiles of the per-query
 //! time and the slowest queries. With `answers.jsonl`, writes one line per query: the text,
 //! the total, the hits (id and score to three decimals), the snippets and the facet counts.
+//! With `QTIME_TIMES=times.tsv` in the environment, also writes every query's time there.
 
 use std::io::Write;
 use std::time::Instant;
@@ -78,6 +79,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     for (t, text) in sorted.iter().take(15) {
         println!("{t:>8.0} µs  {text}");
+    }
+    // Every query's time, for a closer look at where the time goes.
+    if let Ok(path) = std::env::var("QTIME_TIMES") {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+        for (t, text) in &sorted {
+            writeln!(out, "{t:.0}\t{text}")?;
+        }
     }
     Ok(())
 }

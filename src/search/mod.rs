@@ -18,6 +18,7 @@ pub mod analyzer;
 pub mod api;
 mod browse;
 mod collector;
+mod dense;
 pub mod document;
 mod engine;
 mod error;

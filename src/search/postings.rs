@@ -23,10 +23,11 @@ use tantivy::query::{
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError, Term};
 
+use super::dense::DenseSites;
 use super::memo::Memo;
 use super::walk::{SortedSites, Walk};
 
-/// Postings kept at most, over all terms (8 bytes each, so 190 MB at most); beyond it
+/// Postings kept at most, over all terms (9 bytes each, so 190 MB at most); beyond it
 /// everything is forgotten at once and read again as searches ask for it. At 100,000 sites a
 /// common syllable holds tens of thousands of postings in each of a dozen fields: with a
 /// sixth of this, distinct searches emptied the memory every few dozen searches and a quarter
@@ -38,11 +39,16 @@ const MAX_CACHED_POSTINGS: usize = 24_000_000;
 pub(crate) struct TermPostings {
     docs: Vec<DocId>,
     freqs: Vec<u32>,
+    /// Each site's field norm id, kept beside its frequency: looked up in the segment's norms
+    /// it was a cache miss for every site scored.
+    norms: Vec<u8>,
     /// The shortest field (its norm id) and the largest frequency on the list: together they
     /// bound every site's score from the term, far closer than the shortest field possible
     /// with any frequency does (a description is never one word long).
     min_norm: u8,
     max_freq: u32,
+    /// The sites as bits too, when they are many.
+    dense: Option<DenseSites>,
 }
 
 /// Postings by (segment, term), for every search of the index.
@@ -55,7 +61,8 @@ impl PostingsCache {
     fn get(&self, reader: &SegmentReader, term: &Term) -> tantivy::Result<Arc<TermPostings>> {
         self.lists.get_or(
             (reader.segment_id(), term.clone()),
-            |list| list.docs.len(),
+            // A posting takes 9 bytes; the bits count as the postings they weigh as much as.
+            |list| list.docs.len() + list.dense.as_ref().map_or(0, |d| d.bytes() / 9),
             || Ok(Arc::new(read_postings(reader, term)?)),
         )
     }
@@ -71,15 +78,21 @@ fn read_postings(reader: &SegmentReader, term: &Term) -> tantivy::Result<TermPos
     let n = postings.size_hint() as usize;
     out.docs.reserve(n);
     out.freqs.reserve(n);
+    out.norms.reserve(n);
     out.min_norm = u8::MAX;
     let mut doc = postings.doc();
     while doc != TERMINATED {
         let freq = postings.term_freq();
+        let norm = norms.fieldnorm_id(doc);
         out.docs.push(doc);
         out.freqs.push(freq);
-        out.min_norm = out.min_norm.min(norms.fieldnorm_id(doc));
+        out.norms.push(norm);
+        out.min_norm = out.min_norm.min(norm);
         out.max_freq = out.max_freq.max(freq);
         doc = postings.advance();
+    }
+    if DenseSites::worth(out.docs.len(), reader.max_doc()) {
+        out.dense = Some(DenseSites::of(&out.docs, reader.max_doc()));
     }
     Ok(out)
 }
@@ -168,10 +181,7 @@ impl Weight for RememberedTermWeight {
         if list.docs.is_empty() {
             return Ok(Box::new(EmptyScorer));
         }
-        let scoring = match &self.bm25 {
-            Some(bm25) => Some((bm25.boost_by(boost), field_norms(reader, &self.term)?)),
-            None => None,
-        };
+        let scoring = self.bm25.as_ref().map(|bm25| bm25.boost_by(boost));
         Ok(Box::new(Walk::new(ScoredPostings {
             list,
             scoring,
@@ -194,8 +204,8 @@ impl Weight for RememberedTermWeight {
 /// Remembered postings with how their sites score.
 pub(crate) struct ScoredPostings {
     list: Arc<TermPostings>,
-    /// The boosted weight and the field's norms; `None` scores the boost (scores not asked).
-    scoring: Option<(Bm25Weight, FieldNormReader)>,
+    /// The boosted weight; `None` scores the boost (scores not asked).
+    scoring: Option<Bm25Weight>,
     boost: Score,
 }
 
@@ -205,16 +215,20 @@ impl SortedSites for ScoredPostings {
     }
 
     fn score_at(&self, at: usize) -> Score {
-        let Some((bm25, norms)) = &self.scoring else {
+        let Some(bm25) = &self.scoring else {
             return self.boost;
         };
-        bm25.score(norms.fieldnorm_id(self.list.docs[at]), self.list.freqs[at])
+        bm25.score(self.list.norms[at], self.list.freqs[at])
+    }
+
+    fn dense(&self) -> Option<&DenseSites> {
+        self.list.dense.as_ref()
     }
 
     fn most(&self) -> Score {
         match &self.scoring {
             // BM25 falls with the field's length and rises with the frequency.
-            Some((bm25, _)) => bm25.score(self.list.min_norm, self.list.max_freq),
+            Some(bm25) => bm25.score(self.list.min_norm, self.list.max_freq),
             None => self.boost,
         }
     }

@@ -40,7 +40,7 @@ use super::pruning::{clause_bound, scorer_bound};
 use super::remembered::{ListUse, with_list};
 use super::site_scorer::{Boost, Extra, SiteScorer};
 use super::typo::DocListCache;
-use super::walk::{SortedSites, Uniform, Walk, seek_sorted};
+use super::walk::{SiteList, SortedSites, Uniform, Walk, seek_sorted};
 
 /// A query and the weight of its score.
 pub(crate) struct Clause {
@@ -230,7 +230,7 @@ impl SiteWeight {
 impl Weight for SiteWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let mut required: Vec<Box<dyn Scorer>> = Vec::new();
-        let mut remembered: Vec<Arc<[DocId]>> = Vec::new();
+        let mut remembered: Vec<Arc<SiteList>> = Vec::new();
         let mut any: Vec<Box<dyn Scorer>> = Vec::new();
         let mut optional_words = Vec::new();
         for word in &self.words {
@@ -245,7 +245,7 @@ impl Weight for SiteWeight {
                         reader.max_doc(),
                     ))
                 })?;
-                if docs.is_empty() {
+                if docs.docs().is_empty() {
                     return Ok(Box::new(EmptyScorer));
                 }
                 remembered.push(docs);
@@ -270,11 +270,11 @@ impl Weight for SiteWeight {
         if !remembered.is_empty() {
             // Remembered lists are intersected here, in one pass each, rather than site by
             // site through the scorers.
-            let docs = intersection(remembered);
-            if docs.is_empty() {
+            let list = intersection(remembered);
+            if list.docs().is_empty() {
                 return Ok(Box::new(EmptyScorer));
             }
-            required.push(Box::new(Walk::new(Uniform { docs, score: 0.0 })));
+            required.push(Box::new(Walk::new(Uniform { list, score: 0.0 })));
         }
         let driver: Box<dyn Scorer> = if self.any_word {
             Box::new(AnyOf::new(any))
@@ -387,20 +387,25 @@ impl ListUse for MarkIn<'_> {
 }
 
 /// The sites on every one of `lists` (each sorted), in order: the shortest list, kept where
-/// each other list holds its sites.
-fn intersection(mut lists: Vec<Arc<[DocId]>>) -> Arc<[DocId]> {
+/// each other list holds its sites (a bit test when it has its bits).
+fn intersection(mut lists: Vec<Arc<SiteList>>) -> Arc<SiteList> {
     if lists.len() == 1 {
         // One word: its remembered list itself, not a copy.
         return lists.swap_remove(0);
     }
-    lists.sort_by_key(|l| l.len());
+    lists.sort_by_key(|l| l.docs().len());
     let mut lists = lists.into_iter();
     let Some(shortest) = lists.next() else {
-        return Arc::from([]);
+        return Arc::default();
     };
-    let mut docs = shortest.to_vec();
+    let mut docs = shortest.docs().to_vec();
     for list in lists {
         let mut at = 0;
+        if let Some(dense) = list.dense() {
+            docs.retain(|&doc| dense.rank(doc).is_some());
+            continue;
+        }
+        let list = list.docs();
         if docs.len() * 8 >= list.len() {
             // Alike in length: step by step.
             docs.retain(|&doc| {
@@ -411,12 +416,12 @@ fn intersection(mut lists: Vec<Arc<[DocId]>>) -> Arc<[DocId]> {
             });
         } else {
             docs.retain(|&doc| {
-                at = seek_sorted(&list, at, doc);
+                at = seek_sorted(list, at, doc);
                 list.get(at) == Some(&doc)
             });
         }
     }
-    Arc::from(docs)
+    Arc::new(SiteList::plain(docs))
 }
 
 /// Every site of `docs`, in order.
@@ -538,7 +543,7 @@ mod tests {
 
     fn walk(docs: &[DocId]) -> Box<dyn Scorer> {
         Box::new(Walk::new(Uniform {
-            docs: docs.into(),
+            list: Arc::new(SiteList::plain(docs.to_vec())),
             score: 1.0,
         }))
     }
@@ -578,9 +583,25 @@ mod tests {
                 let other: BTreeSet<DocId> = lists[p].iter().copied().collect();
                 expected = expected.intersection(&other).copied().collect();
             }
-            let chosen = picks.iter().map(|&p| Arc::from(lists[p].clone())).collect();
+            // Every list with its bits, then none.
+            let with_bits = picks
+                .iter()
+                .map(|&p| Arc::new(SiteList::new(lists[p].clone(), 5_000)))
+                .collect();
             assert!(
-                intersection(chosen).iter().copied().eq(expected),
+                intersection(with_bits)
+                    .docs()
+                    .iter()
+                    .copied()
+                    .eq(expected.clone()),
+                "lists {picks:?}"
+            );
+            let plain = picks
+                .iter()
+                .map(|&p| Arc::new(SiteList::plain(lists[p].clone())))
+                .collect();
+            assert!(
+                intersection(plain).docs().iter().copied().eq(expected),
                 "lists {picks:?}"
             );
         }

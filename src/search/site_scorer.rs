@@ -269,7 +269,7 @@ impl SiteScorer {
         scored: bool,
     ) -> SiteScorer {
         let tally = (scored && driver.size_hint() >= TALLY_MIN).then(|| {
-            let mut tally = Tally::of(&mut *driver, extras.len());
+            let mut tally = Tally::of(&mut *driver, reader.max_doc(), extras.len());
             for (i, extra) in extras.iter_mut().enumerate() {
                 tally.add(i, &mut *extra.scorer);
             }

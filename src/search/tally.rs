@@ -17,6 +17,7 @@ use tantivy::fastfield::AliveBitSet;
 use tantivy::query::Scorer;
 use tantivy::{DocId, DocSet, Score, TERMINATED};
 
+use super::dense::DenseSites;
 use super::remembered::{ListUse, with_list};
 use super::walk::{SortedSites, seek_sorted};
 
@@ -28,6 +29,8 @@ pub(crate) const TALLY_MIN: u32 = 64;
 /// alternatives added so far give it and which of them it holds.
 pub(crate) struct Tally {
     docs: Vec<DocId>,
+    /// `docs` as bits, to meet long lists a word at a time.
+    dense: DenseSites,
     sums: Vec<Score>,
     /// Which alternatives each site holds: `stride` words of bits per site.
     holds: Vec<u64>,
@@ -36,9 +39,9 @@ pub(crate) struct Tally {
 }
 
 impl Tally {
-    /// Every site `driver` matches from where it stands, with the score it gives, ready for
-    /// `alternatives` alternatives to be added.
-    pub fn of(driver: &mut dyn Scorer, alternatives: usize) -> Tally {
+    /// Every site `driver` matches from where it stands in a segment of `max_doc` sites, with
+    /// the score it gives, ready for `alternatives` alternatives to be added.
+    pub fn of(driver: &mut dyn Scorer, max_doc: DocId, alternatives: usize) -> Tally {
         let mut docs = Vec::with_capacity(driver.size_hint() as usize);
         let mut sums = Vec::with_capacity(docs.capacity());
         let mut doc = driver.doc();
@@ -50,6 +53,7 @@ impl Tally {
         let stride = alternatives.div_ceil(64);
         Tally {
             holds: vec![0; docs.len() * stride],
+            dense: DenseSites::of(&docs, max_doc),
             docs,
             sums,
             stride,
@@ -80,32 +84,36 @@ impl Tally {
         }
     }
 
-    /// One pass over both sorted lists: step by step when their lengths are alike, otherwise
-    /// along the shorter, jumping ahead in the longer.
+    /// One pass over both sorted lists, the cheapest way their lengths allow: a machine word
+    /// of sites at a time when both are long, otherwise along the shorter, looking its sites
+    /// up in the other's bits or jumping ahead in it.
     fn merge<L: SortedSites>(&mut self, i: usize, list: &L) {
         let theirs = list.docs();
         let (ours, n) = (self.docs.len(), theirs.len());
-        if n.min(ours) * 8 >= n.max(ours) {
-            let (mut a, mut b) = (0, 0);
-            while a < ours && b < n {
-                let (x, y) = (self.docs[a], theirs[b]);
-                if x == y {
-                    self.credit(a, i, list.score_at(b));
-                    a += 1;
-                    b += 1;
-                } else {
-                    a += usize::from(x < y);
-                    b += usize::from(y < x);
-                }
+        match list.dense() {
+            Some(dense) if ours * 4 >= dense.len_words() => {
+                let (sums, holds) = (&mut self.sums, &mut self.holds);
+                let (stride, mark) = (self.stride, 1 << (i % 64));
+                self.dense.both(dense, |a, b| {
+                    sums[a] += list.score_at(b);
+                    holds[a * stride + i / 64] |= mark;
+                });
+                return;
             }
-        } else if n < ours {
-            let mut a = 0;
+            Some(dense) => {
+                for a in 0..ours {
+                    if let Some(b) = dense.rank(self.docs[a]) {
+                        self.credit(a, i, list.score_at(b));
+                    }
+                }
+                return;
+            }
+            None => {}
+        }
+        if n <= ours * 8 {
             for (b, &doc) in theirs.iter().enumerate() {
-                a = seek_sorted(&self.docs, a, doc);
-                match self.docs.get(a) {
-                    Some(&ours) if ours == doc => self.credit(a, i, list.score_at(b)),
-                    Some(_) => {}
-                    None => break,
+                if let Some(a) = self.dense.rank(doc) {
+                    self.credit(a, i, list.score_at(b));
                 }
             }
         } else {
@@ -199,7 +207,9 @@ mod tests {
     use tantivy::directory::OwnedBytes;
     use tantivy::fastfield::write_alive_bitset;
 
-    use super::super::walk::{Uniform, Walk};
+    use std::sync::Arc;
+
+    use super::super::walk::{SiteList, Uniform, Walk};
     use super::*;
 
     /// A scorer that is not a remembered list, to take the site-by-site path.
@@ -238,15 +248,22 @@ mod tests {
     }
 
     fn walk(docs: &[DocId], score: Score) -> Box<dyn Scorer> {
+        // With bits when the list is long (one site in 32 of 20,000).
         Box::new(Walk::new(Uniform {
-            docs: docs.into(),
+            list: Arc::new(SiteList::new(docs.to_vec(), 20_000)),
             score,
         }))
     }
 
     #[test]
     fn each_alternative_is_added_where_the_site_holds_it_in_order() {
-        let matching = some_sites(1, 20_000, 3);
+        // Many matching sites (met a word of bits at a time) and few (each looked up).
+        for every in [3, 400] {
+            tally_in_order(&some_sites(1, 20_000, every));
+        }
+    }
+
+    fn tally_in_order(matching: &[DocId]) {
         // Lists alike in length, far shorter and far longer than the matching sites, empty,
         // and (every other one) a scorer that is not a remembered list; more than 64, so a
         // site's marks take two words.
@@ -263,8 +280,8 @@ mod tests {
             })
             .collect();
 
-        let mut driver = walk(&matching, 0.25);
-        let mut tally = Tally::of(&mut *driver, alternatives.len());
+        let mut driver = walk(matching, 0.25);
+        let mut tally = Tally::of(&mut *driver, 20_000, alternatives.len());
         for (i, (docs, score)) in alternatives.iter().enumerate() {
             let mut scorer = if i % 2 == 0 {
                 walk(docs, *score)
@@ -279,7 +296,7 @@ mod tests {
         }
 
         let mut seen = 0;
-        for &doc in &matching {
+        for &doc in matching {
             assert_eq!(tally.doc(), doc);
             let mut expected = 0.25;
             for (i, (docs, score)) in alternatives.iter().enumerate() {
@@ -302,7 +319,7 @@ mod tests {
         // Site d holds the alternatives 0..=d, so it sums d + 1.
         let docs: Vec<DocId> = (0..10).collect();
         let mut driver = walk(&docs, 0.0);
-        let mut tally = Tally::of(&mut *driver, docs.len());
+        let mut tally = Tally::of(&mut *driver, 10, docs.len());
         for i in 0..docs.len() {
             let mut scorer = walk(&docs[i..], 1.0);
             tally.add(i, &mut *scorer);
@@ -330,7 +347,7 @@ mod tests {
         let docs = [3, 8, 9, 40, 41, 1_000];
         let mut driver = walk(&docs, 1.5);
         driver.seek(8);
-        let mut tally = Tally::of(&mut *driver, 1);
+        let mut tally = Tally::of(&mut *driver, 1_001, 1);
         assert_eq!(tally.size_hint(), 5, "from where the driver stood");
         assert_eq!(tally.doc(), 8);
         assert_eq!(tally.seek(10), 40);

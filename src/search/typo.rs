@@ -21,7 +21,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, Term};
 
 use super::memo::Memo;
-use super::walk::{Uniform, Walk};
+use super::walk::{SiteList, Uniform, Walk};
 
 /// Site numbers kept at most, over all entries (4 bytes each, so 96 MB at most): sized like
 /// [`super::postings`]' memory, for the same reason.
@@ -32,7 +32,7 @@ const MAX_CACHED_DOCS: usize = 24_000_000;
 /// in [`super::scoring`]. Segments never change, so an entry stays right for its segment.
 #[derive(Debug, Default)]
 pub(crate) struct DocListCache {
-    lists: Memo<(SegmentId, String), Arc<[DocId]>, MAX_CACHED_DOCS>,
+    lists: Memo<(SegmentId, String), Arc<SiteList>, MAX_CACHED_DOCS>,
 }
 
 impl DocListCache {
@@ -43,11 +43,11 @@ impl DocListCache {
         reader: &SegmentReader,
         key: &str,
         read: impl FnOnce() -> tantivy::Result<Vec<DocId>>,
-    ) -> tantivy::Result<Arc<[DocId]>> {
+    ) -> tantivy::Result<Arc<SiteList>> {
         self.lists.get_or(
             (reader.segment_id(), key.to_owned()),
-            |docs| docs.len(),
-            || Ok(read()?.into()),
+            |list| list.weight(),
+            || Ok(Arc::new(SiteList::new(read()?, reader.max_doc()))),
         )
     }
 }
@@ -115,10 +115,10 @@ impl Weight for TypoQuery {
             self.distance,
             self.word
         );
-        let docs = self.cache.get_or(reader, &key, || {
+        let list = self.cache.get_or(reader, &key, || {
             read_matches(reader, self.field, &self.word, self.distance)
         })?;
-        Ok(Box::new(Walk::new(Uniform { docs, score: boost })))
+        Ok(Box::new(Walk::new(Uniform { list, score: boost })))
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {

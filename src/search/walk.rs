@@ -12,6 +12,8 @@ use std::sync::Arc;
 use tantivy::query::Scorer;
 use tantivy::{DocId, DocSet, Score, TERMINATED};
 
+use super::dense::DenseSites;
+
 /// A list of a segment's sites in increasing order, each with its score.
 pub(crate) trait SortedSites: Send + 'static {
     /// The sites, in increasing order, without repeats.
@@ -21,6 +23,10 @@ pub(crate) trait SortedSites: Send + 'static {
     /// The most any site of the list scores, or more (see [`super::pruning`]).
     fn most(&self) -> Score {
         Score::INFINITY
+    }
+    /// The sites as bits, when the list is long enough to keep them (see [`DenseSites`]).
+    fn dense(&self) -> Option<&DenseSites> {
+        None
     }
 }
 
@@ -74,15 +80,59 @@ impl<L: SortedSites> Scorer for Walk<L> {
     }
 }
 
+/// A segment's sites in increasing order, also kept as bits when they are many.
+#[derive(Debug, Default)]
+pub(crate) struct SiteList {
+    docs: Box<[DocId]>,
+    dense: Option<DenseSites>,
+}
+
+impl SiteList {
+    /// `docs` (sorted, without repeats) of a segment of `max_doc` sites, with their bits when
+    /// they are worth it (see [`DenseSites::worth`]).
+    pub fn new(docs: Vec<DocId>, max_doc: DocId) -> SiteList {
+        let dense = DenseSites::worth(docs.len(), max_doc).then(|| DenseSites::of(&docs, max_doc));
+        SiteList {
+            docs: docs.into(),
+            dense,
+        }
+    }
+
+    /// `docs` (sorted, without repeats) only ever walked: no bits.
+    pub fn plain(docs: Vec<DocId>) -> SiteList {
+        SiteList {
+            docs: docs.into(),
+            dense: None,
+        }
+    }
+
+    pub fn docs(&self) -> &[DocId] {
+        &self.docs
+    }
+
+    pub fn dense(&self) -> Option<&DenseSites> {
+        self.dense.as_ref()
+    }
+
+    /// The memory held, counted in site numbers (4 bytes).
+    pub fn weight(&self) -> usize {
+        self.docs.len() + self.dense.as_ref().map_or(0, |d| d.bytes() / 4)
+    }
+}
+
 /// Sites that all score the same.
 pub(crate) struct Uniform {
-    pub docs: Arc<[DocId]>,
+    pub list: Arc<SiteList>,
     pub score: Score,
 }
 
 impl SortedSites for Uniform {
     fn docs(&self) -> &[DocId] {
-        &self.docs
+        &self.list.docs
+    }
+
+    fn dense(&self) -> Option<&DenseSites> {
+        self.list.dense()
     }
 
     fn score_at(&self, _: usize) -> Score {
@@ -113,7 +163,7 @@ mod tests {
 
     fn uniform(docs: Vec<DocId>, score: Score) -> Walk<Uniform> {
         Walk::new(Uniform {
-            docs: docs.into(),
+            list: Arc::new(SiteList::plain(docs)),
             score,
         })
     }
