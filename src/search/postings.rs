@@ -25,7 +25,7 @@ use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError, Ter
 
 use super::dense::DenseSites;
 use super::memo::Memo;
-use super::walk::{SortedSites, Walk};
+use super::walk::{SiteList, SortedSites, Walk};
 
 /// Postings kept at most, over all terms (9 bytes each, so 190 MB at most); beyond it
 /// everything is forgotten at once and read again as searches ask for it. At 100,000 sites a
@@ -37,7 +37,8 @@ const MAX_CACHED_POSTINGS: usize = 24_000_000;
 /// The sites of one segment that hold a term, in order, with how often each holds it.
 #[derive(Debug, Default)]
 pub(crate) struct TermPostings {
-    docs: Vec<DocId>,
+    /// The sites, with their bits when they are many.
+    sites: SiteList,
     freqs: Vec<u32>,
     /// Each site's field norm id, kept beside its frequency: looked up in the segment's norms
     /// it was a cache miss for every site scored.
@@ -47,8 +48,6 @@ pub(crate) struct TermPostings {
     /// with any frequency does (a description is never one word long).
     min_norm: u8,
     max_freq: u32,
-    /// The sites as bits too, when they are many.
-    dense: Option<DenseSites>,
 }
 
 /// Postings by (segment, term), for every search of the index.
@@ -62,7 +61,7 @@ impl PostingsCache {
         self.lists.get_or(
             (reader.segment_id(), term.clone()),
             // A posting takes 9 bytes; the bits count as the postings they weigh as much as.
-            |list| list.docs.len() + list.dense.as_ref().map_or(0, |d| d.bytes() / 9),
+            |list| list.sites.docs().len() + list.sites.dense().map_or(0, |d| d.bytes() / 9),
             || Ok(Arc::new(read_postings(reader, term)?)),
         )
     }
@@ -76,7 +75,7 @@ fn read_postings(reader: &SegmentReader, term: &Term) -> tantivy::Result<TermPos
     };
     let norms = field_norms(reader, term)?;
     let n = postings.size_hint() as usize;
-    out.docs.reserve(n);
+    let mut docs = Vec::with_capacity(n);
     out.freqs.reserve(n);
     out.norms.reserve(n);
     out.min_norm = u8::MAX;
@@ -84,16 +83,14 @@ fn read_postings(reader: &SegmentReader, term: &Term) -> tantivy::Result<TermPos
     while doc != TERMINATED {
         let freq = postings.term_freq();
         let norm = norms.fieldnorm_id(doc);
-        out.docs.push(doc);
+        docs.push(doc);
         out.freqs.push(freq);
         out.norms.push(norm);
         out.min_norm = out.min_norm.min(norm);
         out.max_freq = out.max_freq.max(freq);
         doc = postings.advance();
     }
-    if DenseSites::worth(out.docs.len(), reader.max_doc()) {
-        out.dense = Some(DenseSites::of(&out.docs, reader.max_doc()));
-    }
+    out.sites = SiteList::new(docs, reader.max_doc());
     Ok(out)
 }
 
@@ -178,7 +175,7 @@ struct RememberedTermWeight {
 impl Weight for RememberedTermWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let list = self.postings.get(reader, &self.term)?;
-        if list.docs.is_empty() {
+        if list.sites.docs().is_empty() {
             return Ok(Box::new(EmptyScorer));
         }
         let scoring = self.bm25.as_ref().map(|bm25| bm25.boost_by(boost));
@@ -211,7 +208,7 @@ pub(crate) struct ScoredPostings {
 
 impl SortedSites for ScoredPostings {
     fn docs(&self) -> &[DocId] {
-        &self.list.docs
+        self.list.sites.docs()
     }
 
     fn score_at(&self, at: usize) -> Score {
@@ -222,7 +219,7 @@ impl SortedSites for ScoredPostings {
     }
 
     fn dense(&self) -> Option<&DenseSites> {
-        self.list.dense.as_ref()
+        self.list.sites.dense()
     }
 
     fn most(&self) -> Score {

@@ -92,12 +92,10 @@ impl Tally {
         let (ours, n) = (self.docs.len(), theirs.len());
         match list.dense() {
             Some(dense) if ours * 4 >= dense.len_words() => {
-                let (sums, holds) = (&mut self.sums, &mut self.holds);
-                let (stride, mark) = (self.stride, 1 << (i % 64));
-                self.dense.both(dense, |a, b| {
-                    sums[a] += list.score_at(b);
-                    holds[a * stride + i / 64] |= mark;
-                });
+                // Out of `self` while crediting, which writes to the rest of it.
+                let bits = std::mem::take(&mut self.dense);
+                bits.both(dense, |a, b| self.credit(a, i, list.score_at(b)));
+                self.dense = bits;
                 return;
             }
             Some(dense) => {
