@@ -29,6 +29,7 @@ pub mod account;
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod background;
 pub mod campaigns;
 pub mod catalog;
 pub mod cite;

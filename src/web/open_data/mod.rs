@@ -132,6 +132,7 @@ impl OpenData {
         let spawned = std::thread::Builder::new()
             .name("open-data".into())
             .spawn(move || {
+                super::background::yield_to_visitors();
                 loop {
                     inner.make(&version);
                     let mut state = inner
