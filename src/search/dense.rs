@@ -61,6 +61,14 @@ impl DenseSites {
         (word & bit != 0).then(|| self.place(w, word, bit))
     }
 
+    /// Whether the list holds `doc` (a bit test: no count needed).
+    #[inline]
+    pub fn contains(&self, doc: DocId) -> bool {
+        self.words
+            .get(doc as usize / 64)
+            .is_some_and(|word| word & (1u64 << (doc % 64)) != 0)
+    }
+
     #[inline]
     fn place(&self, w: usize, word: u64, bit: u64) -> usize {
         self.before[w] as usize + (word & (bit - 1)).count_ones() as usize
@@ -94,6 +102,7 @@ mod tests {
         let (da, db) = (DenseSites::of(&a, max_doc), DenseSites::of(&b, max_doc));
         for doc in 0..max_doc + 70 {
             assert_eq!(da.rank(doc), a.iter().position(|&d| d == doc), "site {doc}");
+            assert_eq!(da.contains(doc), a.contains(&doc), "site {doc}");
         }
         let mut seen = Vec::new();
         da.both(&db, |x, y| seen.push((a[x], b[y])));

@@ -1,78 +1,84 @@
 //! The one way the search engine remembers what it read from the index: values kept by key up
-//! to a total weight, then all forgotten at once.
+//! to a total weight, the least useful forgotten a few at a time when room is needed.
 //!
 //! Everything remembered is keyed by something that never changes meaning — a segment (segments
 //! are immutable; a new index generation brings new ones) or a generation — so an entry is never
-//! stale, only unused. Forgetting everything at once, rather than tracking recency, keeps a
-//! lookup to one read lock; what searches need comes back within a few searches.
+//! stale, only unused. The memo once forgot everything at once when full: one read lock a
+//! lookup, but at 100,000 sites the postings of a few thousand distinct searches fill it, and
+//! each time it emptied, every following search read all its lists again. `quick_cache`'s
+//! S3-FIFO eviction forgets entries seen only once first and keeps those that come back (the
+//! common syllables), a lookup is still one read lock (of one shard of several), and two
+//! searches wanting the same missing value read it once.
 
 use std::hash::Hash;
-use std::sync::RwLock;
 
-use rustc_hash::FxHashMap;
+use quick_cache::Weighter;
+use quick_cache::sync::Cache;
 
 /// Values by key, up to `MAX` in total weight.
 pub(crate) struct Memo<K, V, const MAX: usize> {
-    kept: RwLock<Kept<K, V>>,
+    kept: Cache<K, Weighed<V>, ByWeight>,
 }
 
-struct Kept<K, V> {
-    values: FxHashMap<K, V>,
-    /// Weight of `values`: what each entry's weight function said, plus one per entry.
-    weight: usize,
+/// A value with the weight it was given when kept (the cache asks for it when evicting).
+#[derive(Clone)]
+struct Weighed<V> {
+    value: V,
+    weight: u64,
 }
 
-impl<K, V, const MAX: usize> Default for Memo<K, V, MAX> {
+#[derive(Clone)]
+struct ByWeight;
+
+impl<K, V> Weighter<K, Weighed<V>> for ByWeight {
+    fn weight(&self, _: &K, kept: &Weighed<V>) -> u64 {
+        kept.weight
+    }
+}
+
+/// Entries expected at most when full: sizes the cache's tables (they grow past it if the
+/// values are light). Memos bounded by an entry count below this hold `MAX` entries.
+const EXPECTED_ENTRIES: usize = 1 << 16;
+
+impl<K: Hash + Eq + Clone, V: Clone, const MAX: usize> Default for Memo<K, V, MAX> {
     fn default() -> Self {
         Memo {
-            kept: RwLock::new(Kept {
-                values: FxHashMap::default(),
-                weight: 0,
-            }),
+            kept: Cache::with_weighter(MAX.min(EXPECTED_ENTRIES), MAX as u64, ByWeight),
         }
     }
 }
 
 /// What is kept is not shown: it can be millions of entries. The weight says how full it is.
-impl<K, V, const MAX: usize> std::fmt::Debug for Memo<K, V, MAX> {
+impl<K, V, const MAX: usize> std::fmt::Debug for Memo<K, V, MAX>
+where
+    K: Hash + Eq + Clone,
+    V: Clone,
+{
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let weight = self.kept.read().map(|k| k.weight).unwrap_or_default();
         f.debug_struct("Memo")
-            .field("weight", &weight)
+            .field("weight", &self.kept.weight())
             .field("max", &MAX)
             .finish_non_exhaustive()
     }
 }
 
-impl<K: Hash + Eq, V: Clone, const MAX: usize> Memo<K, V, MAX> {
+impl<K: Hash + Eq + Clone, V: Clone, const MAX: usize> Memo<K, V, MAX> {
     /// The value for `key`, made by `read` the first time; `weight` says how much a value
-    /// counts towards `MAX` (an entry counts one more).
+    /// counts towards `MAX` (an entry counts one more). A value too heavy to keep is returned
+    /// all the same.
     pub fn get_or<E>(
         &self,
         key: K,
         weight: impl Fn(&V) -> usize,
         read: impl FnOnce() -> Result<V, E>,
     ) -> Result<V, E> {
-        if let Some(value) = self
-            .kept
-            .read()
-            .ok()
-            .and_then(|k| k.values.get(&key).cloned())
-        {
-            return Ok(value);
-        }
-        let value = read()?;
-        // A poisoned lock only means a panic elsewhere: the value is still right, unkept.
-        if let Ok(mut kept) = self.kept.write() {
-            let w = weight(&value) + 1;
-            if kept.weight + w > MAX {
-                kept.values.clear();
-                kept.weight = 0;
-            }
-            kept.weight += w;
-            kept.values.insert(key, value.clone());
-        }
-        Ok(value)
+        self.kept
+            .get_or_insert_with(&key, || {
+                let value = read()?;
+                let weight = weight(&value) as u64 + 1;
+                Ok(Weighed { value, weight })
+            })
+            .map(|kept| kept.value)
     }
 }
 
@@ -81,8 +87,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn values_are_read_once_and_all_forgotten_past_the_bound() {
-        let memo: Memo<u32, u32, 10> = Memo::default();
+    fn values_are_read_once_and_forgotten_a_few_at_a_time_past_the_bound() {
+        let memo: Memo<u32, u32, 400> = Memo::default();
         let reads = std::cell::Cell::new(0);
         let get = |k: u32| {
             memo.get_or(
@@ -96,19 +102,30 @@ mod tests {
         };
         assert_eq!(get(1), Ok(2));
         assert_eq!(get(1), Ok(2));
-        assert_eq!(get(2), Ok(4));
-        // Weights 4 + 4 kept; a third entry would pass 10: everything is forgotten first.
-        assert_eq!(get(3), Ok(6));
-        assert_eq!(get(3), Ok(6));
-        assert_eq!(get(1), Ok(2));
-        assert_eq!(
-            reads.get(),
-            4,
-            "1, 2, 3, then 1 again after it was forgotten"
-        );
+        assert_eq!(reads.get(), 1, "kept after the first read");
+        // One key used again and again among 1,000 used once: the bound (100 entries of
+        // weight 4) holds, and the one in use is kept throughout.
+        for k in 1_000..2_000 {
+            assert_eq!(get(k), Ok(k * 2));
+            assert_eq!(get(1), Ok(2));
+        }
+        assert_eq!(reads.get(), 1 + 1_000, "key 1 was never read again");
+        assert!(memo.kept.weight() <= 400, "{memo:?}");
+        assert!(memo.kept.len() > 50, "forgotten a few at a time, not all");
+
         let failing: Result<u32, &str> = memo.get_or(9, |_| 0, || Err("unreadable"));
         assert_eq!(failing, Err("unreadable"));
-        // Kept now: 3 then 1, weight 4 each; the values themselves are not printed.
-        assert_eq!(format!("{memo:?}"), "Memo { weight: 8, max: 10, .. }");
+        let again: Result<u32, &str> = memo.get_or(9, |_| 0, || Ok(18));
+        assert_eq!(again, Ok(18), "a failed read is not kept");
+        // The values themselves are not printed.
+        assert!(format!("{memo:?}").starts_with("Memo { weight: "));
+    }
+
+    #[test]
+    fn a_value_heavier_than_the_bound_is_returned_unkept() {
+        let memo: Memo<u32, Vec<u8>, 10> = Memo::default();
+        let heavy = memo.get_or(1, |v| v.len(), || Ok::<_, ()>(vec![0; 100]));
+        assert_eq!(heavy.map(|v| v.len()), Ok(100));
+        assert_eq!(memo.kept.weight(), 0);
     }
 }

@@ -27,8 +27,8 @@ use super::dense::DenseSites;
 use super::memo::Memo;
 use super::walk::{SiteList, SortedSites, Walk};
 
-/// Postings kept at most, over all terms (9 bytes each, so 190 MB at most); beyond it
-/// everything is forgotten at once and read again as searches ask for it. At 100,000 sites a
+/// Postings kept at most, over all terms (6 bytes each, so 144 MB at most); beyond it the
+/// least used are forgotten and read again when searches ask for them. At 100,000 sites a
 /// common syllable holds tens of thousands of postings in each of a dozen fields: with a
 /// sixth of this, distinct searches emptied the memory every few dozen searches and a quarter
 /// of their time went to reading postings again.
@@ -39,15 +39,41 @@ const MAX_CACHED_POSTINGS: usize = 24_000_000;
 pub(crate) struct TermPostings {
     /// The sites, with their bits when they are many.
     sites: SiteList,
-    freqs: Vec<u32>,
-    /// Each site's field norm id, kept beside its frequency: looked up in the segment's norms
-    /// it was a cache miss for every site scored.
-    norms: Vec<u8>,
+    /// Each site's field norm id (low byte) and how often it holds the term (high byte), side
+    /// by side, so that scoring a site is one read of memory: a broad search scores tens of
+    /// thousands of sites at scattered places of a list, and with the two in arrays of their
+    /// own (the norms once read from the segment's table) each was a cache miss of its own.
+    /// [`MANY`] in the high byte sends the frequency to `many`.
+    scored: Vec<u16>,
+    /// (place, frequency) of the sites that hold the term [`MANY`] times or more, by place:
+    /// never a name, rarely a description.
+    many: Vec<(u32, u32)>,
     /// The shortest field (its norm id) and the largest frequency on the list: together they
     /// bound every site's score from the term, far closer than the shortest field possible
     /// with any frequency does (a description is never one word long).
     min_norm: u8,
     max_freq: u32,
+}
+
+/// The frequency byte that means "look in `many`".
+const MANY: u8 = u8::MAX;
+
+impl TermPostings {
+    /// The field norm id and frequency of the site at `at`.
+    #[inline]
+    fn norm_and_freq(&self, at: usize) -> (u8, u32) {
+        let kept = self.scored[at];
+        let (few, norm) = ((kept >> 8) as u8, kept as u8);
+        if few < MANY {
+            return (norm, u32::from(few));
+        }
+        let place = at as u32;
+        let many = match self.many.binary_search_by_key(&place, |&(at, _)| at) {
+            Ok(i) => self.many[i].1,
+            Err(_) => u32::from(MANY), // never: every such place is listed
+        };
+        (norm, many)
+    }
 }
 
 /// Postings by (segment, term), for every search of the index.
@@ -60,8 +86,8 @@ impl PostingsCache {
     fn get(&self, reader: &SegmentReader, term: &Term) -> tantivy::Result<Arc<TermPostings>> {
         self.lists.get_or(
             (reader.segment_id(), term.clone()),
-            // A posting takes 9 bytes; the bits count as the postings they weigh as much as.
-            |list| list.sites.docs().len() + list.sites.dense().map_or(0, |d| d.bytes() / 9),
+            // A posting takes 6 bytes; the bits count as the postings they weigh as much as.
+            |list| list.sites.docs().len() + list.sites.dense().map_or(0, |d| d.bytes() / 6),
             || Ok(Arc::new(read_postings(reader, term)?)),
         )
     }
@@ -76,16 +102,21 @@ fn read_postings(reader: &SegmentReader, term: &Term) -> tantivy::Result<TermPos
     let norms = field_norms(reader, term)?;
     let n = postings.size_hint() as usize;
     let mut docs = Vec::with_capacity(n);
-    out.freqs.reserve(n);
-    out.norms.reserve(n);
+    out.scored.reserve(n);
     out.min_norm = u8::MAX;
     let mut doc = postings.doc();
     while doc != TERMINATED {
         let freq = postings.term_freq();
         let norm = norms.fieldnorm_id(doc);
+        let kept = match u8::try_from(freq) {
+            Ok(few) if few < MANY => few,
+            _ => {
+                out.many.push((docs.len() as u32, freq));
+                MANY
+            }
+        };
         docs.push(doc);
-        out.freqs.push(freq);
-        out.norms.push(norm);
+        out.scored.push(u16::from(kept) << 8 | u16::from(norm));
         out.min_norm = out.min_norm.min(norm);
         out.max_freq = out.max_freq.max(freq);
         doc = postings.advance();
@@ -215,7 +246,8 @@ impl SortedSites for ScoredPostings {
         let Some(bm25) = &self.scoring else {
             return self.boost;
         };
-        bm25.score(self.list.norms[at], self.list.freqs[at])
+        let (norm, freq) = self.list.norm_and_freq(at);
+        bm25.score(norm, freq)
     }
 
     fn dense(&self) -> Option<&DenseSites> {

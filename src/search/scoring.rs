@@ -402,7 +402,7 @@ fn intersection(mut lists: Vec<Arc<SiteList>>) -> Arc<SiteList> {
     for list in lists {
         let mut at = 0;
         if let Some(dense) = list.dense() {
-            docs.retain(|&doc| dense.rank(doc).is_some());
+            docs.retain(|&doc| dense.contains(doc));
             continue;
         }
         let list = list.docs();

@@ -61,6 +61,34 @@ fn remembered_postings_score_like_term_queries() {
     }
 }
 
+#[test]
+fn remembered_postings_score_frequencies_past_a_byte_like_term_queries() {
+    use crate::record::Level;
+    // A posting keeps its frequency in a byte unless it is 255 or more: sites on both sides
+    // of that edge, interleaved, in one segment and in several.
+    let counts = [1, 254, 255, 3, 256, 600, 2, 1_000, 254];
+    let sites = || {
+        counts.iter().enumerate().map(|(i, &n)| {
+            let text = vec!["nam"; n].join(" ");
+            fixture::site(&format!("s{i}"), "Đình", "", Level::Unranked, "Ninh Bình")
+                .description(&format!("{text} cuối"))
+        })
+    };
+    for per_segment in [100, 4] {
+        let index = fixture::index_of(sites(), per_segment);
+        let searcher = index.reader.searcher();
+        let stats = index.term_stats.of(&searcher);
+        let term = Term::from_field_text(index.schema.description_fold, "nam");
+        let plain = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
+        let expected = scores(&searcher, &stats, &plain);
+        assert_eq!(expected.len(), counts.len());
+        for _ in 0..2 {
+            let remembered = stats.term_query(term.clone());
+            assert_eq!(scores(&searcher, &stats, &remembered), expected);
+        }
+    }
+}
+
 /// The `BooleanQuery` a [`SiteQuery`] stands for: each word a union of its alternatives
 /// (required or not), each boost optional.
 fn as_boolean(site: &SiteQuery) -> BooleanQuery {
