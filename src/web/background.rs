@@ -3,12 +3,12 @@
 //! does not: replicas should see an approval within seconds, and it mostly waits on the
 //! network anyway.)
 //!
-//! Making the downloads of 100,000 sites takes a core for tens of seconds. At the same
-//! priority as the search threads it took a third of the server's throughput for that long
-//! after every start, and a visitor cannot tell that a download is being made; they can tell
-//! that a search is slow. Such a thread lowers its own priority to the least (nice 19), so it
-//! runs on what the requests leave over and still finishes on a busy server (it is not starved,
-//! only last in line).
+//! Making the downloads of 100,000 sites took 12 s beside the benchmark's searches. At the
+//! same priority as the search threads it overlapped the first searches after every start:
+//! 402 API searches a second in the first 15 s instead of 655 (`benches/README.md`). A visitor
+//! cannot tell that a download is being made; they can tell that a search is slow. So that
+//! thread lowers its own priority to the least (nice 19): it runs on what the requests leave
+//! over and still finishes on a busy server (last in line, not starved).
 
 /// Lowers the calling thread's CPU priority to the least. Only on Linux, where a thread has a
 /// priority of its own: elsewhere the same call would lower the whole server's.
