@@ -63,7 +63,7 @@ pub use query::province_key;
 pub use request::{SearchRequest, Sort};
 pub use schema::{INDEX_SCHEMA_VERSION, SiteSchema};
 /// The HTML escaping snippets use; the web templates share it.
-pub use snippet::escape_into as escape_html_into;
+pub use snippet::{escape_into as escape_html_into, write_escaped as write_html_escaped};
 
 /// The file in the index folder that records [`INDEX_SCHEMA_VERSION`].
 const VERSION_FILE: &str = "disan-index-version";

@@ -291,16 +291,29 @@ fn lead(text: &str) -> String {
 
 /// Escapes the five characters that are special in HTML text and attributes.
 pub fn escape_into(text: &str, out: &mut String) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
+    // Writing to a `String` cannot fail.
+    let _ = write_escaped(text, out);
+}
+
+/// [`escape_into`] for any writer. The text between special characters is written a run at a
+/// time: a character at a time, escaping was a twentieth of a site page.
+pub fn write_escaped(text: &str, out: &mut impl std::fmt::Write) -> std::fmt::Result {
+    let mut plain = 0;
+    for (i, byte) in text.bytes().enumerate() {
+        let entity = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        // The five are ASCII, so `i` and `i + 1` are character boundaries.
+        out.write_str(&text[plain..i])?;
+        out.write_str(entity)?;
+        plain = i + 1;
     }
+    out.write_str(&text[plain..])
 }
 
 #[cfg(test)]
@@ -373,6 +386,9 @@ mod tests {
             .excerpt(Some("<script>x</script>"), None)
             .unwrap();
         assert_eq!(script, "&lt;script&gt;x&lt;/script&gt;");
+        let mut quoted = String::new();
+        escape_into("\"Đền\" & 'Chùa' <b>", &mut quoted);
+        assert_eq!(quoted, "&quot;Đền&quot; &amp; &#39;Chùa&#39; &lt;b&gt;");
         assert_eq!(h.excerpt(None, None), None);
     }
 }

@@ -134,9 +134,11 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             && !value.is_undefined()
             && !value.is_none()
         {
-            let mut escaped = String::new();
-            crate::search::escape_html_into(&value.to_string(), &mut escaped);
-            out.write_str(&escaped).map_err(|_| {
+            let written = match value.as_str() {
+                Some(text) => crate::search::write_html_escaped(text, out),
+                None => crate::search::write_html_escaped(&value.to_string(), out),
+            };
+            written.map_err(|_| {
                 minijinja::Error::new(ErrorKind::WriteFailure, "writing the page failed")
             })
         } else {
