@@ -80,6 +80,29 @@ impl<K: Hash + Eq + Clone, V: Clone, const MAX: usize> Memo<K, V, MAX> {
             })
             .map(|kept| kept.value)
     }
+
+    /// The value for `key` if it is kept (counted as a use).
+    pub fn get(&self, key: &K) -> Option<V> {
+        self.kept.get(key).map(|kept| kept.value)
+    }
+
+    /// Keeps `key` (with no value worth its own weight) and says whether it was new: a memo
+    /// of unit values is a bounded set of keys seen lately.
+    pub fn note(&self, key: K) -> bool
+    where
+        V: Default,
+    {
+        let mut new = false;
+        let _ = self.get_or(
+            key,
+            |_| 0,
+            || {
+                new = true;
+                Ok::<_, ()>(V::default())
+            },
+        );
+        new
+    }
 }
 
 #[cfg(test)]

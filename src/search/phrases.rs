@@ -9,17 +9,23 @@
 //! and the phrases come back: "hà nội", "bắc ninh", "chùa hà" are in search after search.
 //!
 //! [`RememberedPhrase`] keeps the weight per index generation and, per segment, every site
-//! that holds the phrase with the score `PhraseQuery` gives it there (read once, by running
+//! that holds the phrase with the score `PhraseQuery` gives it there (read by running
 //! tantivy's own phrase scorer through the segment). A boost then becomes a walk through a
 //! sorted list, and its scores are `PhraseQuery`'s to the bit. The score is kept per boost
 //! factor, since tantivy multiplies the factor into the weight before scoring.
+//!
+//! Reading every site that holds a phrase costs as much as the phrase's words have sites in
+//! common: for "chùa hà" at 100,000 sites, thousands of position lists. A search asks a boost
+//! only about the few sites that can still reach its page, so the first time a phrase is used
+//! in a segment it is asked site by site, by tantivy's scorer checking just those sites; only
+//! a phrase that comes back is read whole and remembered. Both give the same scores.
 
 use std::sync::Arc;
 
 use tantivy::index::SegmentId;
 use tantivy::query::{EnableScoring, Explanation, PhraseQuery, Query, Scorer, Weight};
 use tantivy::schema::Field;
-use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
+use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, TERMINATED, Term};
 
 use super::memo::Memo;
 use super::walk::{SortedSites, Walk};
@@ -28,12 +34,19 @@ use super::walk::{SortedSites, Walk};
 const MAX_WEIGHTS: usize = 10_000;
 /// Remembered phrase matches at most, over all phrases (8 bytes each).
 const MAX_MATCHES: usize = 2_000_000;
+/// Phrases used once lately (a key of about a hundred bytes each), to read whole those that
+/// come back.
+const MAX_SEEN: usize = 100_000;
+
+/// A phrase in a segment, with a boost factor.
+type MatchKey = (SegmentId, Arc<PhraseKey>, u32);
 
 /// Phrase weights by generation and phrase, and matches by segment, phrase and boost.
 #[derive(Default)]
 pub(crate) struct PhraseCache {
     weights: Memo<Arc<PhraseKey>, Arc<dyn Weight>, MAX_WEIGHTS>,
-    matches: Memo<(SegmentId, Arc<PhraseKey>, u32), Arc<PhraseMatches>, MAX_MATCHES>,
+    matches: Memo<MatchKey, Arc<PhraseMatches>, MAX_MATCHES>,
+    seen: Memo<MatchKey, (), MAX_SEEN>,
 }
 
 /// The sites of one segment that hold a phrase, in order, with their scores.
@@ -139,6 +152,34 @@ struct RememberedPhraseWeight {
 
 impl Weight for RememberedPhraseWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        self.remembered(reader, boost)
+    }
+
+    /// A boost is opened at a site and then asked about later ones: the phrase's first use in
+    /// a segment asks tantivy's scorer about just those sites.
+    fn scorer_danger(
+        &self,
+        reader: &SegmentReader,
+        target: DocId,
+        boost: Score,
+    ) -> tantivy::Result<(SeekDangerResult, Box<dyn Scorer>)> {
+        let key = (reader.segment_id(), self.key.clone(), boost.to_bits());
+        if self.cache.matches.get(&key).is_none() && self.cache.seen.note(key) {
+            return self.inner.scorer_danger(reader, target, boost);
+        }
+        let mut scorer = self.remembered(reader, boost)?;
+        let found = scorer.seek_danger(target);
+        Ok((found, scorer))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        self.inner.explain(reader, doc)
+    }
+}
+
+impl RememberedPhraseWeight {
+    /// A walk through every site of the segment that holds the phrase, read once.
+    fn remembered(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let matches = self.cache.matches.get_or(
             (reader.segment_id(), self.key.clone(), boost.to_bits()),
             |m| m.docs.len(),
@@ -149,10 +190,6 @@ impl Weight for RememberedPhraseWeight {
             },
         )?;
         Ok(Box::new(Walk::new(matches)))
-    }
-
-    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        self.inner.explain(reader, doc)
     }
 }
 

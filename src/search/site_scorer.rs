@@ -128,6 +128,8 @@ pub(crate) struct SiteScorer {
     /// The matching sites with their extras already added up, when many match (then the
     /// sites are walked here, and `driver` has ended).
     tally: Option<Tally>,
+    /// By boost, the extras it needs as a mask of the tally's marks.
+    needs_masks: Vec<Vec<u64>>,
     /// The segment's deleted sites, which a page never shows.
     alive_docs: Option<AliveBitSet>,
     extras: Vec<Extra>,
@@ -276,9 +278,14 @@ impl SiteScorer {
             tally
         });
         let bounds = Bounds::of(&extras, &boosts, implied_by);
+        let needs_masks = match &tally {
+            Some(tally) => boosts.iter().map(|b| tally.mask(&b.needs)).collect(),
+            None => Vec::new(),
+        };
         SiteScorer {
             driver,
             tally,
+            needs_masks,
             alive_docs: reader.alive_bitset().cloned(),
             matched: vec![false; extras.len()],
             settled: vec![false; extras.len()],
@@ -309,8 +316,8 @@ impl SiteScorer {
             // A site may get only the boosts whose terms it holds. Their most, added in the
             // order their scores are added, keeps the bound at or above the score.
             let mut bound = sum;
-            for boost in &self.boosts {
-                if boost.needs.iter().all(|&i| tally.holds(i)) {
+            for (boost, needs) in self.boosts.iter().zip(&self.needs_masks) {
+                if tally.holds_all(needs) {
                     bound += boost.most;
                 }
             }

@@ -3,7 +3,7 @@
 //! A result page shows twenty sites, and each read from the document store decompresses a
 //! block and decodes every stored field (a tenth of a search). The sites people find come back
 //! page after page, and segments never change, so a decoded document is kept by (segment, site)
-//! — up to a bound, then all are forgotten at once.
+//! — up to a bound, past which the least used are forgotten (see [`super::memo`]).
 
 use std::sync::Arc;
 

@@ -143,6 +143,23 @@ impl Tally {
         self.holds[self.at * self.stride + i / 64] & (1 << (i % 64)) != 0
     }
 
+    /// The alternatives `needs` as a mask for [`Tally::holds_all`].
+    pub fn mask(&self, needs: &[usize]) -> Vec<u64> {
+        let mut mask = vec![0; self.stride];
+        for &i in needs {
+            mask[i / 64] |= 1 << (i % 64);
+        }
+        mask
+    }
+
+    /// Whether the current site holds every alternative of `mask` (from [`Tally::mask`]): a
+    /// machine word per 64 alternatives rather than a test per alternative, since every
+    /// matching site is asked about every boost.
+    pub fn holds_all(&self, mask: &[u64]) -> bool {
+        let holds = &self.holds[self.at * self.stride..][..self.stride];
+        holds.iter().zip(mask).all(|(h, m)| h & m == *m)
+    }
+
     /// The `k`-th largest sum among the sites `alive` keeps (all when `None`), if there are
     /// `k` of them: no site scoring less can be among the best `k`.
     pub fn kth_best(&self, k: usize, alive: Option<&AliveBitSet>) -> Option<Score> {
@@ -293,6 +310,8 @@ mod tests {
             tally.add(i, &mut *scorer);
         }
 
+        // Alternatives in both words of marks, and in one.
+        let masks = [vec![3, 68], vec![1, 2, 5], vec![]];
         let mut seen = 0;
         for &doc in matching {
             assert_eq!(tally.doc(), doc);
@@ -305,6 +324,14 @@ mod tests {
                 }
             }
             assert_eq!(tally.sum().to_bits(), expected.to_bits(), "site {doc}");
+            for needs in &masks {
+                let all = needs.iter().all(|&i| tally.holds(i));
+                assert_eq!(
+                    tally.holds_all(&tally.mask(needs)),
+                    all,
+                    "site {doc}, {needs:?}"
+                );
+            }
             seen += 1;
             tally.advance();
         }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use tantivy::query::{
     BooleanQuery, BoostQuery, EnableScoring, Occur, PhraseQuery, Query, TermQuery,
 };
-use tantivy::schema::IndexRecordOption;
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocSet, Score, Searcher, TERMINATED, Term};
 
 use super::fixture;
@@ -167,6 +167,17 @@ fn site_queries_score_like_the_boolean_query_of_their_clauses() {
     );
 }
 
+/// Tantivy's own query for `words` together in `field`, within `slop`.
+fn plain_phrase(field: Field, words: &[String], slop: u32) -> PhraseQuery {
+    let terms = words
+        .iter()
+        .map(|w| Term::from_field_text(field, w))
+        .collect();
+    let mut plain = PhraseQuery::new(terms);
+    plain.set_slop(slop);
+    plain
+}
+
 #[test]
 fn remembered_phrases_score_like_phrase_queries() {
     let index = fixture::index();
@@ -185,12 +196,7 @@ fn remembered_phrases_score_like_phrase_queries() {
         (s.description_fold, folded("thang long"), 2),
         (s.name_fold, folded("khong co dau"), 0),
     ] {
-        let terms = words
-            .iter()
-            .map(|w| Term::from_field_text(field, w))
-            .collect();
-        let mut plain = PhraseQuery::new(terms);
-        plain.set_slop(slop);
+        let plain = plain_phrase(field, &words, slop);
         // Boosts are part of what is remembered: each factor gets tantivy's own scores.
         for boost in [1.0, 3.0, 0.3] {
             let expected = scores(
@@ -212,6 +218,67 @@ fn remembered_phrases_score_like_phrase_queries() {
         }
     }
     assert!(matched >= 9, "only {matched} phrase matches compared");
+}
+
+#[test]
+fn phrases_asked_site_by_site_score_like_phrase_queries_before_and_after_being_remembered() {
+    use std::sync::Arc;
+    use tantivy::SeekDangerResult;
+
+    use crate::search::phrases::PhraseMatches;
+    use crate::search::walk::Walk;
+
+    let index = fixture::index();
+    let searcher = index.reader.searcher();
+    let stats = index.term_stats.of(&searcher);
+    let s = &index.schema;
+    let folded = |text: &str| QueryWords::analyze(&index.analyzers, text).folded;
+    let mut matched = 0;
+    // Slops no other test uses, so that the first round is each phrase's first use.
+    for (field, words, slop) in [
+        (s.name_fold, folded("ha noi"), 7),
+        (s.place_fold, folded("ha noi"), 7),
+        (s.description_fold, folded("thang long"), 9),
+        (s.name_fold, folded("khong co dau"), 7),
+    ] {
+        let plain = plain_phrase(field, &words, slop);
+        let expected = scores(&searcher, &stats, &BoostQuery::new(Box::new(plain), 2.0));
+        matched += expected.len();
+        // Asked first by tantivy's scorer, then read whole, then from memory.
+        for round in 0..3 {
+            let scoring = EnableScoring::enabled_from_statistics_provider(&stats, &searcher);
+            let weight = stats
+                .phrase_query(field, &words, slop)
+                .weight(scoring)
+                .unwrap();
+            let mut ours = BTreeMap::new();
+            for (segment, reader) in searcher.segment_readers().iter().enumerate() {
+                // Every site in turn, as a search asks a boost: the scorer opened at the first,
+                // then asked only about sites it has not ruled out.
+                let (found, mut scorer) = weight.scorer_danger(reader, 0, 2.0).unwrap();
+                let walks = scorer.downcast_ref::<Walk<Arc<PhraseMatches>>>().is_some();
+                assert_eq!(walks, round > 0, "{words:?} in {field:?}, round {round}");
+                let settle = |found, doc| match found {
+                    SeekDangerResult::Found => (doc, true),
+                    SeekDangerResult::SeekLowerBound(bound) => (bound, false),
+                };
+                let (mut next, mut hit) = settle(found, 0);
+                for doc in 0..reader.max_doc() {
+                    if doc < next {
+                        continue;
+                    }
+                    if doc > next || !hit {
+                        (next, hit) = settle(scorer.seek_danger(doc), doc);
+                    }
+                    if hit && next == doc {
+                        ours.insert((segment, doc), scorer.score());
+                    }
+                }
+            }
+            assert_eq!(ours, expected, "{words:?} in {field:?}, round {round}");
+        }
+    }
+    assert!(matched >= 5, "only {matched} phrase matches compared");
 }
 
 /// A few thousand sites sharing type words, places and people, as a province's archive does:
