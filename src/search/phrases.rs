@@ -152,7 +152,8 @@ struct RememberedPhraseWeight {
 
 impl Weight for RememberedPhraseWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        self.remembered(reader, boost)
+        let key = (reader.segment_id(), self.key.clone(), boost.to_bits());
+        self.remembered(reader, boost, key)
     }
 
     /// A boost is opened at a site and then asked about later ones: the phrase's first use in
@@ -164,10 +165,10 @@ impl Weight for RememberedPhraseWeight {
         boost: Score,
     ) -> tantivy::Result<(SeekDangerResult, Box<dyn Scorer>)> {
         let key = (reader.segment_id(), self.key.clone(), boost.to_bits());
-        if self.cache.matches.get(&key).is_none() && self.cache.seen.note(key) {
+        if self.cache.matches.get(&key).is_none() && self.cache.seen.note(key.clone()) {
             return self.inner.scorer_danger(reader, target, boost);
         }
-        let mut scorer = self.remembered(reader, boost)?;
+        let mut scorer = self.remembered(reader, boost, key)?;
         let found = scorer.seek_danger(target);
         Ok((found, scorer))
     }
@@ -178,10 +179,16 @@ impl Weight for RememberedPhraseWeight {
 }
 
 impl RememberedPhraseWeight {
-    /// A walk through every site of the segment that holds the phrase, read once.
-    fn remembered(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+    /// A walk through every site of the segment that holds the phrase (`key` names it there),
+    /// read once.
+    fn remembered(
+        &self,
+        reader: &SegmentReader,
+        boost: Score,
+        key: MatchKey,
+    ) -> tantivy::Result<Box<dyn Scorer>> {
         let matches = self.cache.matches.get_or(
-            (reader.segment_id(), self.key.clone(), boost.to_bits()),
+            key,
             |m| m.docs.len(),
             || {
                 Ok::<_, tantivy::TantivyError>(Arc::new(read_matches(

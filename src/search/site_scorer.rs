@@ -65,7 +65,7 @@ impl Extra {
     }
 
     /// The clause's score for `doc`, if it matches; `doc` never decreases between calls.
-    fn score_at(&mut self, doc: DocId) -> Option<Score> {
+    pub fn score_at(&mut self, doc: DocId) -> Option<Score> {
         if doc < self.next {
             return None;
         }

@@ -223,9 +223,9 @@ fn remembered_phrases_score_like_phrase_queries() {
 #[test]
 fn phrases_asked_site_by_site_score_like_phrase_queries_before_and_after_being_remembered() {
     use std::sync::Arc;
-    use tantivy::SeekDangerResult;
 
     use crate::search::phrases::PhraseMatches;
+    use crate::search::site_scorer::Extra;
     use crate::search::walk::Walk;
 
     let index = fixture::index();
@@ -254,24 +254,14 @@ fn phrases_asked_site_by_site_score_like_phrase_queries_before_and_after_being_r
             let mut ours = BTreeMap::new();
             for (segment, reader) in searcher.segment_readers().iter().enumerate() {
                 // Every site in turn, as a search asks a boost: the scorer opened at the first,
-                // then asked only about sites it has not ruled out.
-                let (found, mut scorer) = weight.scorer_danger(reader, 0, 2.0).unwrap();
+                // then asked the way the site scorer asks it.
+                let (found, scorer) = weight.scorer_danger(reader, 0, 2.0).unwrap();
                 let walks = scorer.downcast_ref::<Walk<Arc<PhraseMatches>>>().is_some();
                 assert_eq!(walks, round > 0, "{words:?} in {field:?}, round {round}");
-                let settle = |found, doc| match found {
-                    SeekDangerResult::Found => (doc, true),
-                    SeekDangerResult::SeekLowerBound(bound) => (bound, false),
-                };
-                let (mut next, mut hit) = settle(found, 0);
+                let mut boost = Extra::after_danger(scorer, 0, found);
                 for doc in 0..reader.max_doc() {
-                    if doc < next {
-                        continue;
-                    }
-                    if doc > next || !hit {
-                        (next, hit) = settle(scorer.seek_danger(doc), doc);
-                    }
-                    if hit && next == doc {
-                        ours.insert((segment, doc), scorer.score());
+                    if let Some(score) = boost.score_at(doc) {
+                        ours.insert((segment, doc), score);
                     }
                 }
             }
