@@ -200,7 +200,17 @@ pub fn ingest_keeping_manifest(
             source,
         })?;
     }
-    drop(writer);
+    if report.rebuilt {
+        // Nothing searches a rebuilt index yet: the cheapest moment to leave one segment. The
+        // index is whole without the merge, only slower to search, so a failure is reported.
+        if let Err(err) = search.merge_into_one_segment(writer) {
+            report.problems.push(format!(
+                "{err} — the new index could not be merged into one segment; it is complete and searchable, only slower: free some disk space, then run `disan ingest --rebuild`"
+            ));
+        }
+    } else {
+        drop(writer);
+    }
     drop(search);
     if report.rebuilt {
         swap_in(&target, &tantivy_dir)?;

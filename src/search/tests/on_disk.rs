@@ -42,3 +42,53 @@ fn an_index_on_disk_reopens_and_checks_its_version() {
     );
     assert!(err.to_string().contains("disan ingest"), "{err}");
 }
+
+#[test]
+fn a_rebuild_commits_one_segment_that_answers_as_the_many_did() {
+    let dir = tempfile::tempdir().unwrap();
+    let build = |name: &str, one_segment: bool| {
+        let index = SearchIndex::create(&dir.path().join(name)).unwrap();
+        let mut writer = index.writer(15_000_000).unwrap();
+        // Each commit leaves a segment of its own, as a writer that fills its budget does.
+        for batch in sites().chunks(3) {
+            for site in batch {
+                writer
+                    .add_document(index.document(&site.record, &site.extras))
+                    .unwrap();
+            }
+            writer.commit().unwrap();
+        }
+        // A replaced site: the merge must drop the deleted copy.
+        let first = &sites()[0];
+        writer.delete_term(index.id_term(&first.record.id));
+        writer
+            .add_document(index.document(&first.record, &first.extras))
+            .unwrap();
+        writer.commit().unwrap();
+        if one_segment {
+            index.merge_into_one_segment(writer).unwrap();
+        } else {
+            writer.wait_merging_threads().unwrap();
+        }
+        index.reload().unwrap();
+        index
+    };
+    let many = build("many", false);
+    let one = build("one", true);
+    let segments = |index: &SearchIndex| index.index.searchable_segment_ids().unwrap().len();
+    assert!(segments(&many) > 1, "{}", segments(&many));
+    assert_eq!(segments(&one), 1);
+    assert_eq!(one.num_sites(), sites().len() as u64);
+    for text in ["Đền Trần", "chua", "ha noi", "Nguyễn", "đình làng"] {
+        let a = many.search(&SearchRequest::text(text)).unwrap();
+        let b = one.search(&SearchRequest::text(text)).unwrap();
+        assert_eq!(a.total, b.total, "{text}");
+        let hits = |r: &crate::search::SearchResponse| {
+            r.hits
+                .iter()
+                .map(|h| (h.id.clone(), h.snippet.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(hits(&a), hits(&b), "{text}");
+    }
+}
