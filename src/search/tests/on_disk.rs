@@ -17,11 +17,7 @@ fn an_index_on_disk_reopens_and_checks_its_version() {
                 .unwrap();
         }
         // Re-adding a site after deleting its id replaces it.
-        let first = &sites()[0];
-        writer.delete_term(index.id_term(&first.record.id));
-        writer
-            .add_document(index.document(&first.record, &first.extras))
-            .unwrap();
+        replace_first_site(&index, &mut writer);
         writer.commit().unwrap();
     }
     assert_eq!(
@@ -59,11 +55,7 @@ fn a_rebuild_commits_one_segment_that_answers_as_the_many_did() {
             writer.commit().unwrap();
         }
         // A replaced site: the merge must drop the deleted copy.
-        let first = &sites()[0];
-        writer.delete_term(index.id_term(&first.record.id));
-        writer
-            .add_document(index.document(&first.record, &first.extras))
-            .unwrap();
+        replace_first_site(&index, &mut writer);
         writer.commit().unwrap();
         if one_segment {
             index.merge_into_one_segment(writer).unwrap();
@@ -91,4 +83,13 @@ fn a_rebuild_commits_one_segment_that_answers_as_the_many_did() {
         };
         assert_eq!(hits(&a), hits(&b), "{text}");
     }
+}
+
+/// Deletes the first fixture site by its id and adds it again, as ingest replaces a site.
+fn replace_first_site(index: &SearchIndex, writer: &mut tantivy::IndexWriter) {
+    let first = &sites()[0];
+    writer.delete_term(index.id_term(&first.record.id));
+    writer
+        .add_document(index.document(&first.record, &first.extras))
+        .unwrap();
 }
