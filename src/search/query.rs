@@ -319,6 +319,7 @@ pub(crate) fn text_query(
             boosts: Vec::new(),
             lists: Some(stats.lists()),
             word_cache: Some(stats.words()),
+            met: Default::default(),
         }));
     }
     let mut boosts = Vec::with_capacity(8 + 5 * n);
@@ -382,6 +383,7 @@ pub(crate) fn text_query(
         boosts,
         lists: Some(stats.lists()),
         word_cache: Some(stats.words()),
+        met: Default::default(),
     }))
 }
 

@@ -28,8 +28,9 @@
 //! The score of a site is the same sum a `BooleanQuery` of the same clauses gives; only the
 //! order of the floating-point additions differs.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
+use tantivy::index::SegmentId;
 use tantivy::query::{
     EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight, intersect_scorers,
 };
@@ -108,6 +109,39 @@ pub(crate) struct SiteQuery {
     pub lists: Option<Arc<DocListCache>>,
     /// Where the weights of each keyed word's alternatives are remembered.
     pub word_cache: Option<Arc<WordCache>>,
+    /// The sites holding every required keyed word, per segment, once intersected.
+    pub met: Arc<Met>,
+}
+
+/// The intersection of a search's required keyed words in each segment, shared by every
+/// weight made from one [`SiteQuery`]. A search counts its strict matches before scoring them
+/// (to decide on typo tolerance), and both start by intersecting the same remembered lists: at
+/// 100,000 sites that pass over thousands of sites was done twice per search. Which lists are
+/// intersected does not depend on scoring (only required words are), so the second weight can
+/// take the first one's result.
+#[derive(Default)]
+pub(crate) struct Met(Mutex<Vec<(SegmentId, Arc<SiteList>)>>);
+
+impl Met {
+    fn get(&self, segment: SegmentId) -> Option<Arc<SiteList>> {
+        let kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        kept.iter()
+            .find(|(s, _)| *s == segment)
+            .map(|(_, list)| list.clone())
+    }
+
+    fn put(&self, segment: SegmentId, list: &Arc<SiteList>) {
+        let mut kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.iter().all(|(s, _)| *s != segment) {
+            kept.push((segment, list.clone()));
+        }
+    }
+}
+
+impl std::fmt::Debug for Met {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Met")
+    }
 }
 
 /// Clauses kept at most, over all words, with their weights (a few hundred bytes each).
@@ -156,6 +190,7 @@ struct SiteWeight {
     any_word: bool,
     boosts: Vec<WeightedClause>,
     lists: Option<Arc<DocListCache>>,
+    met: Arc<Met>,
     scored: bool,
 }
 
@@ -208,6 +243,7 @@ impl Query for SiteQuery {
             any_word: self.any_word,
             boosts,
             lists: self.lists.clone(),
+            met: self.met.clone(),
             scored,
         }))
     }
@@ -233,22 +269,25 @@ impl Weight for SiteWeight {
         let mut remembered: Vec<Arc<SiteList>> = Vec::new();
         let mut any: Vec<Box<dyn Scorer>> = Vec::new();
         let mut optional_words = Vec::new();
+        let met = self.met.get(reader.segment_id());
         for word in &self.words {
             if let (false, true, Some(lists), Some(key)) =
                 (self.any_word, word.required, &self.lists, &word.key)
             {
                 // Which sites have the word comes from the remembered list; how well each
                 // matches is asked of the alternatives like an optional word's.
-                let docs = lists.get_or(reader, key, || {
-                    Ok(union(
-                        self.alternatives(word, reader, boost)?,
-                        reader.max_doc(),
-                    ))
-                })?;
-                if docs.docs().is_empty() {
-                    return Ok(Box::new(EmptyScorer));
+                if met.is_none() {
+                    let docs = lists.get_or(reader, key, || {
+                        Ok(union(
+                            self.alternatives(word, reader, boost)?,
+                            reader.max_doc(),
+                        ))
+                    })?;
+                    if docs.docs().is_empty() {
+                        return Ok(Box::new(EmptyScorer));
+                    }
+                    remembered.push(docs);
                 }
-                remembered.push(docs);
                 if self.scored {
                     optional_words.push(word);
                 }
@@ -267,10 +306,18 @@ impl Weight for SiteWeight {
                 optional_words.push(word);
             }
         }
-        if !remembered.is_empty() {
+        let met = match met {
+            Some(list) => Some(list),
             // Remembered lists are intersected here, in one pass each, rather than site by
             // site through the scorers.
-            let list = intersection(remembered);
+            None if !remembered.is_empty() => {
+                let list = intersection(remembered);
+                self.met.put(reader.segment_id(), &list);
+                Some(list)
+            }
+            None => None,
+        };
+        if let Some(list) = met {
             if list.docs().is_empty() {
                 return Ok(Box::new(EmptyScorer));
             }
