@@ -4,11 +4,19 @@
 //! may keep it for a year: a changed file gets a new URL. Templates ask [`url`] for the current
 //! one; a request for an old fingerprint is a 404 rather than stale content under a new name.
 //! The binary needs no files beside it, so `disan serve` works from any folder.
+//!
+//! Photo derivatives, the other files the server sends, are read from the media folder by
+//! `actix_files`; this module says which paths are derivatives, how long they may be kept, and
+//! sends the small ones in one piece ([`in_one_piece`]).
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
+use actix_web::body::{BodySize, BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
 
@@ -172,6 +180,40 @@ pub fn url(name: &str) -> &'static str {
 }
 
 /// Every asset (for tests and the page-weight budget).
+/// Derivatives up to this size are read whole before their response starts: the 320 and 640
+/// px ones a page shows are tens of kilobytes.
+const ONE_PIECE_MAX: u64 = 512 * 1024;
+
+/// Middleware for `/media`: a small derivative's headers and bytes leave together.
+///
+/// `actix_files` sends the headers as soon as the file is open and the bytes once a worker
+/// thread has read them. A server killed in between (a replica whose machine goes down) leaves
+/// the proxy in front with half a response, which it can no longer retry on another replica,
+/// and the visitor with a broken photo. Read first, the response has either not started or is
+/// whole in the socket when the process dies. Larger files (and ranges, and `304`s) are passed
+/// on as they are.
+pub async fn in_one_piece(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let get = req.method() == Method::GET;
+    let response = next.call(req).await?;
+    let small =
+        matches!(response.response().body().size(), BodySize::Sized(n) if n <= ONE_PIECE_MAX);
+    if !(get && small && response.status() == StatusCode::OK) {
+        return Ok(response.map_into_boxed_body());
+    }
+    let (req, response) = response.into_parts();
+    let (response, body) = response.into_parts();
+    let bytes = actix_web::body::to_bytes(body)
+        .await
+        .map_err(|e| actix_web::error::ErrorInternalServerError(e.into()))?;
+    Ok(ServiceResponse::new(
+        req,
+        response.set_body(bytes).map_into_boxed_body(),
+    ))
+}
+
 pub fn all() -> &'static [Asset] {
     &ASSETS
 }

@@ -192,6 +192,7 @@ pub fn configure(cfg: &mut ServiceConfig, media_root: &std::path::Path) {
         .service(
             web::scope("/media")
                 .wrap(DefaultHeaders::new().add(("Cache-Control", assets::MEDIA)))
+                .wrap(actix_web::middleware::from_fn(assets::in_one_piece))
                 .service(
                     Files::new("", media_root)
                         .path_filter(|path, _| assets::is_derivative(path))

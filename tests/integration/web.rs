@@ -415,10 +415,38 @@ async fn pages_and_assets_can_be_revalidated_and_cached() {
     .await;
     assert_eq!(range.status, StatusCode::PARTIAL_CONTENT);
     assert_eq!(range.body.len(), 100);
+    assert_eq!(range.body[..], media.body[..100]);
+    let unchanged = request(
+        TestRequest::get()
+            .uri(&photo)
+            .insert_header(("If-None-Match", media.header("etag").to_owned())),
+    )
+    .await;
+    assert_eq!(unchanged.status, StatusCode::NOT_MODIFIED);
+    assert!(unchanged.body.is_empty());
     assert_eq!(
         get("/media/../index/manifest.json").await.status,
         StatusCode::NOT_FOUND
     );
+}
+
+#[actix_web::test]
+async fn a_small_photo_is_answered_in_one_piece() {
+    // Its bytes are ready before its headers leave, so a server killed mid-answer never sends
+    // half a photo (see `assets::in_one_piece`).
+    let site = get(&format!("/api/v1/sites/{PHOTO_SITE}")).await.json();
+    let photo = site["photos"][0]["files"][0]["url"].as_str().unwrap();
+    let app = init_service(disan::web::app(FIXTURE.state.clone())).await;
+    let response = call_service(&app, TestRequest::get().uri(photo).to_request()).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.headers().contains_key("etag"));
+    let bytes = actix_web::body::MessageBody::try_into_bytes(response.into_body())
+        .unwrap_or_else(|_| panic!("{photo}: the whole photo in memory, not a stream"));
+    assert!(
+        bytes.starts_with(b"RIFF") || bytes.starts_with(&[0xFF, 0xD8]),
+        "{photo}"
+    );
+    assert_eq!(bytes[..], get(photo).await.body[..]);
 }
 
 #[actix_web::test]
