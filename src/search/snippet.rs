@@ -26,6 +26,9 @@ const MAX_MATCHES: usize = 256;
 /// Builds excerpts for one query.
 pub(crate) struct Highlighter {
     words: Vec<String>,
+    /// Bit `n` is set when a word is `n` bytes long (63 for any longer): most words of a text
+    /// are turned away by their length, before any comparison.
+    lengths: u64,
 }
 
 /// A query word found in a text.
@@ -48,7 +51,11 @@ impl Highlighter {
         let mut unique = words.folded.clone();
         unique.sort();
         unique.dedup();
-        Highlighter { words: unique }
+        let lengths = unique.iter().fold(0, |m, w| m | length_bit(w));
+        Highlighter {
+            words: unique,
+            lengths,
+        }
     }
 
     /// The excerpt for a site: the highlighted passage of the summary or the description that
@@ -102,6 +109,9 @@ impl Highlighter {
             if stop_at.is_some_and(|stop| i > stop) {
                 break;
             }
+            if self.lengths & length_bit(&folded) == 0 {
+                continue;
+            }
             if let Some(word) = self.words.iter().position(|w| *w == folded) {
                 found.push(Found {
                     start: word_start,
@@ -125,6 +135,11 @@ impl Highlighter {
         }
         found
     }
+}
+
+/// A word's bit in [`Highlighter::lengths`].
+fn length_bit(word: &str) -> u64 {
+    1 << word.len().min(63)
 }
 
 /// Whether `c` belongs to a word, as tantivy's `SimpleTokenizer` decides (`is_alphanumeric`),
