@@ -179,7 +179,6 @@ pub fn url(name: &str) -> &'static str {
         .unwrap_or_else(|| panic!("no embedded asset named {name}"))
 }
 
-/// Every asset (for tests and the page-weight budget).
 /// Derivatives up to this size are read whole before their response starts: the 320 and 640
 /// px ones a page shows are tens of kilobytes.
 const ONE_PIECE_MAX: u64 = 512 * 1024;
@@ -214,6 +213,7 @@ pub async fn in_one_piece(
     ))
 }
 
+/// Every asset (for tests and the page-weight budget).
 pub fn all() -> &'static [Asset] {
     &ASSETS
 }
