@@ -12,6 +12,11 @@
 //! - [`EN_STEM`] is for the English fields: folded (English text quotes Vietnamese names) and
 //!   stemmed, so `temples` finds `temple`.
 //!
+//! - [`VI_PAIRS`] turns the folded words into neighbouring pairs (`cach mang`, `mang thang`…):
+//!   a pair is one term, so "these words together" (in a description, a name, a person…) is
+//!   read from a short list of sites at search time instead of from the positions of two
+//!   common words.
+//!
 //! There is no minimum token length: two-letter syllables such as `Hà` or `Lê` are names. Very
 //! long runs (CJK text has no spaces, pasted URLs) are dropped so they cannot bloat the index.
 //! The analyzers are registered on the index every time it is opened ([`register`]); the same
@@ -30,6 +35,9 @@ pub const VI_EXACT: &str = "disan_vi_exact";
 pub const VI_FOLDED: &str = "disan_vi_folded";
 /// Lowercase, folded and stemmed with the English Snowball stemmer.
 pub const EN_STEM: &str = "disan_en_stem";
+
+/// Neighbouring folded words, each pair one token (`ha noi`).
+pub const VI_PAIRS: &str = "disan_vi_pairs";
 
 /// Tokens longer than this many bytes are dropped: the longest Vietnamese syllable
 /// (`nghiêng`) is 9 bytes in UTF-8, the longest English words about 30.
@@ -74,19 +82,94 @@ fn base() -> TextAnalyzerBuilder<impl Tokenizer> {
         .filter(LowerCaser)
 }
 
-/// The three analyzers, built once and cloned where a mutable one is needed.
+/// The folded words of a text taken two by two, neighbours only: a word dropped as too long
+/// leaves a gap, so the words around it do not make a pair.
+#[derive(Clone)]
+pub struct PairTokenizer {
+    words: TextAnalyzer,
+    pairs: Vec<Token>,
+}
+
+impl PairTokenizer {
+    fn new(words: TextAnalyzer) -> PairTokenizer {
+        PairTokenizer {
+            words,
+            pairs: Vec::new(),
+        }
+    }
+}
+
+impl Tokenizer for PairTokenizer {
+    type TokenStream<'a> = PairStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> PairStream<'a> {
+        let PairTokenizer { words, pairs } = self;
+        pairs.clear();
+        let mut last: Option<Token> = None;
+        let mut stream = words.token_stream(text);
+        while stream.advance() {
+            let word = stream.token();
+            if let Some(before) = last.as_ref().filter(|t| t.position + 1 == word.position) {
+                pairs.push(Token {
+                    offset_from: before.offset_from,
+                    offset_to: word.offset_to,
+                    position: pairs.len(),
+                    text: pair_text(&before.text, &word.text),
+                    position_length: 1,
+                });
+            }
+            last = Some(word.clone());
+        }
+        PairStream { pairs, next: 0 }
+    }
+}
+
+/// The pairs [`PairTokenizer`] found, one after the other.
+pub struct PairStream<'a> {
+    pairs: &'a mut Vec<Token>,
+    next: usize,
+}
+
+impl TokenStream for PairStream<'_> {
+    fn advance(&mut self) -> bool {
+        self.next += 1;
+        self.next <= self.pairs.len()
+    }
+
+    fn token(&self) -> &Token {
+        &self.pairs[self.next - 1]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.pairs[self.next - 1]
+    }
+}
+
+/// The term of two neighbouring folded words in a [`VI_PAIRS`] field.
+pub fn pair_text(first: &str, second: &str) -> String {
+    let mut text = String::with_capacity(first.len() + 1 + second.len());
+    text.push_str(first);
+    text.push(' ');
+    text.push_str(second);
+    text
+}
+
+/// The analyzers, built once and cloned where a mutable one is needed.
 #[derive(Clone)]
 pub struct Analyzers {
     pub exact: TextAnalyzer,
     pub folded: TextAnalyzer,
     pub english: TextAnalyzer,
+    pub pairs: TextAnalyzer,
 }
 
 impl Default for Analyzers {
     fn default() -> Self {
+        let folded = base().filter(AsciiFoldingFilter).build();
         Analyzers {
             exact: base().build(),
-            folded: base().filter(AsciiFoldingFilter).build(),
+            pairs: TextAnalyzer::from(PairTokenizer::new(folded.clone())),
+            folded,
             english: base()
                 .filter(AsciiFoldingFilter)
                 .filter(Stemmer::new(Language::English))
@@ -102,6 +185,7 @@ pub fn register(index: &Index, analyzers: &Analyzers) {
     manager.register(VI_EXACT, analyzers.exact.clone());
     manager.register(VI_FOLDED, analyzers.folded.clone());
     manager.register(EN_STEM, analyzers.english.clone());
+    manager.register(VI_PAIRS, analyzers.pairs.clone());
 }
 
 /// The words of `text` as `analyzer` indexes them, in order.
@@ -163,6 +247,28 @@ mod tests {
         let long = "x".repeat(200);
         assert_eq!(run(&a.folded, &format!("a {long} b")), ["a", "b"]);
         assert!(run(&a.folded, "\"():^*- 🏯 !!").is_empty());
+    }
+
+    #[test]
+    fn pairs_are_neighbouring_folded_words() {
+        let a = Analyzers::default();
+        assert_eq!(
+            run(&a.pairs, "Cách mạng Tháng Tám"),
+            ["cach mang", "mang thang", "thang tam"]
+        );
+        assert!(run(&a.pairs, "Hà").is_empty());
+        // A dropped long run separates its neighbours; punctuation does not.
+        let long = "x".repeat(200);
+        assert_eq!(run(&a.pairs, &format!("a {long} b c, d")), ["b c", "c d"]);
+        let mut pairs = a.pairs.clone();
+        let mut stream = pairs.token_stream("Đền Trần");
+        assert!(stream.advance());
+        assert_eq!(
+            (stream.token().offset_from, stream.token().offset_to),
+            (0, "Đền Trần".len())
+        );
+        assert_eq!(stream.token().text, pair_text("den", "tran"));
+        assert!(!stream.advance());
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! snippets can be cut from the stored text. Descriptions are Markdown; their plain text is
 //! indexed and stored, so snippets do not show `**` or link targets.
 
-use tantivy::schema::Field;
+use tantivy::schema::{Field, Value};
 use tantivy::{DateTime, TantivyDocument};
 
 use super::analyzer::{Analyzers, tokens};
@@ -101,6 +101,7 @@ pub fn site_document(
     if let Some(description) = &record.description {
         let plain = nfc(&plain_text(description));
         both(&mut doc, s.description, s.description_fold, &plain);
+        doc.add_text(s.description_pairs, &plain);
         doc.add_text(s.description_start, cut(&plain, STORED_DESCRIPTION_BYTES));
     }
     for text_en in [&record.summary_en, &record.description_en]
@@ -152,6 +153,17 @@ pub fn site_document(
     }
     if let Some(folder) = &extras.folder {
         doc.add_text(s.folder, folder);
+    }
+
+    // Each value of a folded short text also goes to its pairs twin, value by value.
+    for (folded, pairs) in s.short_pairs() {
+        let values: Vec<String> = doc
+            .get_all(folded)
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect();
+        for value in values {
+            doc.add_text(pairs, value);
+        }
     }
 
     doc.add_bool(s.red_address, record.red_address);

@@ -4,7 +4,10 @@
 //! Ranking, strongest first:
 //! 1. the whole query is a site's name, accents and all; then the same without accents;
 //! 2. the words form a phrase in the name (place names are several syllables); in longer
-//!    queries, neighbouring words stay together in one field ("Bắc Ninh", "quốc gia");
+//!    queries, neighbouring words stay together in one field ("Bắc Ninh", "quốc gia"); in a
+//!    description, each pair of neighbouring words that stays together there. Pairs of words
+//!    are indexed as terms of their own ([`super::analyzer::VI_PAIRS`]), so asking for one
+//!    costs a short list rather than a walk through the positions of two common words;
 //! 3. per word, a match in a stronger field: name > other names > people, type > place >
 //!    summary > description and the rest; the accented form adds to the folded one, so `đường`
 //!    ranks Đường above Dương while `duong` finds both;
@@ -23,7 +26,7 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
-use super::analyzer::{Analyzers, first_tokens};
+use super::analyzer::{Analyzers, first_tokens, pair_text};
 use super::geo::BoundingBox;
 use super::request::{MAX_QUERY_WORDS, SearchRequest};
 use super::schema::SiteSchema;
@@ -112,6 +115,20 @@ fn word_fields(s: &SiteSchema) -> [(Field, Field, f32, f32); 8] {
     ]
 }
 
+/// Weight of each pair of neighbouring words found together in a description. Twice the old
+/// description phrase's 0.3: on the real records that lifts passages copied from descriptions
+/// without moving another form; at 1.0 passages rise further, but at 100,000 sites topic
+/// searches start to lose their sites to descriptions that mention the same words
+/// (`disan eval-search`, benches/README).
+const DESCRIPTION_PAIR_WEIGHT: f32 = 0.6;
+
+/// Weights of a pair of neighbouring words of a longer search found together in the name,
+/// other names, people, place and other short texts ([`SiteSchema::short_pairs`]' order).
+/// Twice the weights of the phrases they replaced: a pair's own frequency makes a rarer,
+/// lower score than the phrase's two words did, and at these weights "đình thờ Cao Sơn"
+/// finds the đình of Cao Sơn first far more often (`disan eval-search`, benches/README).
+const SHORT_PAIR_WEIGHTS: [f32; 5] = [3.0, 2.0, 3.0, 3.0, 3.0];
+
 /// Weight of a typo-tolerant match: constant-scored, below any real BM25 match.
 const FUZZY_WEIGHT: f32 = 0.3;
 
@@ -167,6 +184,25 @@ fn push_phrase(
             .map(|w| Term::from_field_text(folded_field, w))
             .collect();
         out.push(clause);
+    }
+}
+
+/// Adds the boost of two neighbouring words in a pairs field, which can only match a site
+/// holding both words in its folded twin.
+fn push_pair(
+    out: &mut Vec<Clause>,
+    stats: &TermStats,
+    (pairs, folded): (Field, Field),
+    pair: &[String],
+    boost: f32,
+) {
+    let before = out.len();
+    push_term(out, stats, pairs, &pair_text(&pair[0], &pair[1]), boost);
+    if let Some(clause) = out.get_mut(before) {
+        clause.requires = pair
+            .iter()
+            .map(|w| Term::from_field_text(folded, w))
+            .collect();
     }
 }
 
@@ -353,13 +389,11 @@ pub(crate) fn text_query(
         push_folded_phrase(&mut boosts, stats, (s.people_fold, &words.folded), 0, 1.5);
         push_folded_phrase(&mut boosts, stats, (s.place_fold, &words.folded), 0, 1.0);
         push_folded_phrase(&mut boosts, stats, (s.summary_fold, &words.folded), 2, 0.5);
-        push_folded_phrase(
-            &mut boosts,
-            stats,
-            (s.description_fold, &words.folded),
-            2,
-            0.3,
-        );
+        // Descriptions are long: each pair of neighbouring words is a term of its own there.
+        for pair in words.folded.windows(2) {
+            let fields = (s.description_pairs, s.description_fold);
+            push_pair(&mut boosts, stats, fields, pair, DESCRIPTION_PAIR_WEIGHT);
+        }
     }
     // In longer queries, each pair of neighbouring words that stays together in one field:
     // "chùa Bắc Ninh quốc gia" is a type, a province and a rank, and a site whose province is
@@ -370,11 +404,9 @@ pub(crate) fn text_query(
             if pair.iter().any(|w| is_connective(w)) {
                 continue;
             }
-            push_folded_phrase(&mut boosts, stats, (s.name_fold, pair), 0, 1.5);
-            push_folded_phrase(&mut boosts, stats, (s.alt_names_fold, pair), 0, 1.0);
-            push_folded_phrase(&mut boosts, stats, (s.people_fold, pair), 0, 1.5);
-            push_folded_phrase(&mut boosts, stats, (s.place_fold, pair), 0, 1.5);
-            push_folded_phrase(&mut boosts, stats, (s.other_fold, pair), 0, 1.5);
+            for ((folded, pairs), weight) in s.short_pairs().into_iter().zip(SHORT_PAIR_WEIGHTS) {
+                push_pair(&mut boosts, stats, (pairs, folded), pair, weight);
+            }
         }
     }
     Ok(Box::new(SiteQuery {

@@ -16,10 +16,10 @@ use tantivy::schema::{
     TextFieldIndexing, TextOptions,
 };
 
-use super::analyzer::{EN_STEM, VI_EXACT, VI_FOLDED};
+use super::analyzer::{EN_STEM, VI_EXACT, VI_FOLDED, VI_PAIRS};
 
 /// The version of the index layout; see the module documentation.
-pub const INDEX_SCHEMA_VERSION: u32 = 2;
+pub const INDEX_SCHEMA_VERSION: u32 = 3;
 
 /// Every field of the index, by handle. Built once per index and shared by the document
 /// mapping, the query builder and the result reader.
@@ -52,6 +52,15 @@ pub struct SiteSchema {
     /// The description as plain text (Markdown marks removed).
     pub description: Field,
     pub description_fold: Field,
+    /// Its neighbouring folded words as pairs ([`VI_PAIRS`]), without positions.
+    pub description_pairs: Field,
+    /// The same pairs of the short texts, each value on its own (a pair never joins the end
+    /// of one person's name to the start of the next).
+    pub name_pairs: Field,
+    pub alt_names_pairs: Field,
+    pub people_pairs: Field,
+    pub place_pairs: Field,
+    pub other_pairs: Field,
     /// The start of that plain text, stored for excerpts: reading a whole long description
     /// from the store for every hit would cost more than the rest of the search.
     pub description_start: Field,
@@ -147,6 +156,14 @@ impl SiteSchema {
         let summary_fold = folded(&mut b, "summary_fold");
         let description = exact(&mut b, "description");
         let description_fold = folded(&mut b, "description_fold");
+        let pairs =
+            |b: &mut SchemaBuilder, name: &str| b.add_text_field(name, text(VI_PAIRS, false));
+        let description_pairs = pairs(&mut b, "description_pairs");
+        let name_pairs = pairs(&mut b, "name_pairs");
+        let alt_names_pairs = pairs(&mut b, "alt_names_pairs");
+        let people_pairs = pairs(&mut b, "people_pairs");
+        let place_pairs = pairs(&mut b, "place_pairs");
+        let other_pairs = pairs(&mut b, "other_pairs");
         let description_start = b.add_text_field("description_start", STORED);
         let other = exact(&mut b, "other");
         let other_fold = folded(&mut b, "other_fold");
@@ -195,6 +212,12 @@ impl SiteSchema {
             summary_fold,
             description,
             description_fold,
+            description_pairs,
+            name_pairs,
+            alt_names_pairs,
+            people_pairs,
+            place_pairs,
+            other_pairs,
             description_start,
             other,
             other_fold,
@@ -224,6 +247,17 @@ impl SiteSchema {
             datestamp,
             former_ids,
         }
+    }
+
+    /// Each folded short text with its pairs twin.
+    pub fn short_pairs(&self) -> [(Field, Field); 5] {
+        [
+            (self.name_fold, self.name_pairs),
+            (self.alt_names_fold, self.alt_names_pairs),
+            (self.people_fold, self.people_pairs),
+            (self.place_fold, self.place_pairs),
+            (self.other_fold, self.other_pairs),
+        ]
     }
 
     /// The handles for an existing index, which must have exactly the schema [`Self::build`]

@@ -110,3 +110,50 @@ fn text_without_words_finds_nothing_and_empty_text_everything() {
     assert_eq!(q("🏯🏯").total, 0);
     assert_eq!(q("").total as usize, sites().len());
 }
+
+#[test]
+fn words_together_in_a_description_outrank_the_same_words_apart() {
+    use super::fixture::{index_of, site};
+    use crate::record::Level;
+    use crate::search::SearchRequest;
+    // Both descriptions hold every word of the search, equally often and equally long; only
+    // one has them in a row, as the reader copied them.
+    let together = site("together", "Đình Hạ", "dinh", Level::Provincial, "Hà Nội")
+        .description("Nơi đây nghĩa quân đánh thắng quân Nguyên năm ấy, giữ yên làng xóm.");
+    let apart = site("apart", "Đình Thượng", "dinh", Level::Provincial, "Hà Nội")
+        .description("Quân làng đánh giặc năm ấy, thắng lớn; nghĩa quân Nguyên về xóm đây.");
+    let index = index_of([apart, together], 1);
+    for text in ["đánh thắng quân Nguyên", "danh thang quan nguyen"] {
+        let response = index.search(&SearchRequest::text(text)).unwrap();
+        assert_eq!(ids(&response), ["together", "apart"], "{text}");
+    }
+}
+
+#[test]
+fn pairs_join_neighbours_within_a_value_never_across_two() {
+    use super::fixture::{index_of, site};
+    use crate::record::Level;
+    use tantivy::Term;
+    let temple = site(
+        "den-le-loi",
+        "Đền Lê Lợi",
+        "den",
+        Level::Provincial,
+        "Thanh Hóa",
+    )
+    .people(&["Lê Lợi", "Nguyễn Trãi"]);
+    let index = index_of([temple], 1);
+    let searcher = index.reader.searcher();
+    let s = index.schema();
+    let sites_with = |field, pair: &str| {
+        searcher
+            .doc_freq(&Term::from_field_text(field, pair))
+            .unwrap()
+    };
+    assert_eq!(sites_with(s.name_pairs, "den le"), 1);
+    assert_eq!(sites_with(s.name_pairs, "le loi"), 1);
+    assert_eq!(sites_with(s.people_pairs, "le loi"), 1);
+    assert_eq!(sites_with(s.people_pairs, "nguyen trai"), 1);
+    // The end of one person's name and the start of the next are not neighbours.
+    assert_eq!(sites_with(s.people_pairs, "loi nguyen"), 0);
+}

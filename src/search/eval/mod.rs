@@ -8,7 +8,9 @@
 //! - *known item*: the name of a site whose name is unique in the archive (after folding),
 //!   typed in the ways people type it ([`QueryForm`]); exactly one site is right;
 //! - *topic*: a type, a person or a place and a rank taken from the structured fields
-//!   ("đình thờ Cao Sơn", "chùa Bắc Ninh quốc gia"); every site that has those facts is right.
+//!   ("đình thờ Cao Sơn", "chùa Bắc Ninh quốc gia"); every site that has those facts is right;
+//! - *passage*: a few words in a row from a description, as a student copies them from a book
+//!   or a plaque, that only one site's description holds in that order.
 //!
 //! Success@k is the share of queries with a right site among the first k hits; MRR is the mean
 //! of 1 / rank of the first right site (0 when none is in the first [`DEPTH`]).
@@ -18,6 +20,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
+
+mod passages;
 
 use super::SearchIndex;
 use super::error::QueryError;
@@ -48,10 +52,12 @@ pub enum QueryForm {
     TypePerson,
     /// A type, a current province and a rank: "chùa Bắc Ninh quốc gia".
     TypeProvinceLevel,
+    /// Words in a row from one site's description: "quân dân địa phương đánh".
+    Passage,
 }
 
 impl QueryForm {
-    pub const ALL: [QueryForm; 8] = [
+    pub const ALL: [QueryForm; 9] = [
         QueryForm::Exact,
         QueryForm::AccentFree,
         QueryForm::Nfd,
@@ -60,6 +66,7 @@ impl QueryForm {
         QueryForm::WithProvince,
         QueryForm::TypePerson,
         QueryForm::TypeProvinceLevel,
+        QueryForm::Passage,
     ];
 
     pub fn name(self) -> &'static str {
@@ -72,6 +79,7 @@ impl QueryForm {
             QueryForm::WithProvince => "name + province",
             QueryForm::TypePerson => "topic: type + person",
             QueryForm::TypeProvinceLevel => "topic: type + province + rank",
+            QueryForm::Passage => "passage from a description",
         }
     }
 }
@@ -120,6 +128,7 @@ pub fn judged_queries(records: &[SiteRecord], per_form: usize) -> Vec<JudgedQuer
     let mut out = known_items(&sorted, per_form);
     out.extend(evenly(type_person(&sorted), per_form));
     out.extend(evenly(type_province_level(&sorted), per_form));
+    out.extend(evenly(passages::passages(&sorted), per_form));
     out
 }
 
@@ -191,7 +200,7 @@ fn known_item_text(r: &SiteRecord, form: QueryForm) -> Option<String> {
             let province = r.location.province.as_deref()?.trim();
             (!province.is_empty()).then(|| format!("{name} {province}"))
         }
-        QueryForm::TypePerson | QueryForm::TypeProvinceLevel => None,
+        QueryForm::TypePerson | QueryForm::TypeProvinceLevel | QueryForm::Passage => None,
     }
 }
 
