@@ -52,7 +52,7 @@ pub enum QueryForm {
     TypePerson,
     /// A type, a current province and a rank: "chùa Bắc Ninh quốc gia".
     TypeProvinceLevel,
-    /// Words in a row from one site's description: "quân dân địa phương đánh".
+    /// Words in a row around a name in one site's description: "phu nhân Trình thị".
     Passage,
 }
 

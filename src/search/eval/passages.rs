@@ -1,7 +1,7 @@
 //! Passages copied from descriptions, as judged queries ([`QueryForm::Passage`]).
 //!
-//! A student copies a few words from a book or a plaque, often leading up to a name ("đánh
-//! thắng quân Nguyên"). Such a query is right for the one site whose description holds those
+//! A student copies a few words from a book or a plaque, often around a name ("phu nhân Trình
+//! thị", "gần hồ Hoàn Kiếm"). Such a query is right for the one site whose description holds those
 //! words in a row, and for every site whose name, people or place holds the name in it: those
 //! are what the student may be after too. A passage that another site also holds in a row is
 //! not asked, since it no longer tells one site.
@@ -16,11 +16,11 @@ use crate::search::document::plain_text;
 /// Words in a [`QueryForm::Passage`] query.
 const PASSAGE_WORDS: usize = 4;
 
-/// The passage asked for a description, with the name in it: in the first clause from the
-/// middle on that names someone or something (a capitalised word after the clause's first),
-/// the words leading up to that name and the name's start — "và phu nhân Trình", "xưa thuộc
-/// tổng Quế". A clause ends at punctuation, which a person copying words does not carry
-/// across.
+/// The passage asked for a description, with the name in it: in the first clause of letters
+/// only, from the middle on, that names someone or something (a capitalised word after the
+/// clause's first), the two words before that name and two from its start — "phu nhân Trình
+/// thị", "gần hồ Hoàn Kiếm". A clause ends at punctuation, which a person copying words does
+/// not carry across.
 fn passage_of(plain: &str) -> Option<(String, String)> {
     let clauses: Vec<Vec<&str>> = plain
         .split(|c: char| !(c.is_alphanumeric() || c.is_whitespace()))
@@ -143,4 +143,27 @@ pub(super) fn passages(sorted: &[&SiteRecord]) -> Vec<JudgedQuery> {
         .collect();
     unique.sort_by(|a, b| a.relevant.cmp(&b.relevant));
     unique
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pair(passage: &str, name: &str) -> Option<(String, String)> {
+        Some((passage.to_owned(), name.to_owned()))
+    }
+
+    #[test]
+    fn a_passage_leads_up_to_a_name_within_one_clause() {
+        // From the middle clause on, the first of four words or more that names something.
+        let plain = "Mở đầu. Năm 1288, ở đây nghĩa quân đánh thắng quân Nguyên; gần hồ.";
+        assert_eq!(passage_of(plain), pair("đánh thắng quân Nguyên", "Nguyên"));
+        assert_eq!(
+            passage_of("Một. Hai. Ba. nơi thờ phụng Trần Hưng Đạo"),
+            pair("thờ phụng Trần Hưng", "Trần Hưng")
+        );
+        // A clause with a number, or without a name, gives none.
+        assert_eq!(passage_of("Một. Hai. Đền thờ Lê Lợi năm 1428 ở đây"), None);
+        assert_eq!(passage_of("Một. Hai. nơi đây có một ngôi đền cổ"), None);
+    }
 }
