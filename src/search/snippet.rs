@@ -29,6 +29,10 @@ pub(crate) struct Highlighter {
     /// Bit `n` is set when a word is `n` bytes long (63 for any longer): most words of a text
     /// are turned away by their length, before any comparison.
     lengths: u64,
+    /// Bit `b` is set when a word starts with the ASCII byte `b` (every bit when one starts
+    /// with anything else): a text's word whose first letter is not among them is passed over
+    /// without folding the rest of it, which most of a description's words are.
+    firsts: u128,
 }
 
 /// A query word found in a text.
@@ -52,9 +56,14 @@ impl Highlighter {
         unique.sort();
         unique.dedup();
         let lengths = unique.iter().fold(0, |m, w| m | length_bit(w));
+        let firsts = unique.iter().fold(0, |m, w| match w.as_bytes().first() {
+            Some(&b) if b.is_ascii() => m | 1 << b,
+            _ => u128::MAX,
+        });
         Highlighter {
             words: unique,
             lengths,
+            firsts,
         }
     }
 
@@ -90,6 +99,8 @@ impl Highlighter {
         let mut found: Vec<Found> = Vec::new();
         let mut folded = String::new();
         let mut start = None;
+        // Whether the current word's first letter already rules it out.
+        let mut passed_over = false;
         let mut stop_at = None;
         for (i, c) in text
             .char_indices()
@@ -99,8 +110,14 @@ impl Highlighter {
                 if start.is_none() {
                     start = Some(i);
                     folded.clear();
+                    push_folded(c, &mut folded);
+                    passed_over = folded
+                        .as_bytes()
+                        .first()
+                        .is_some_and(|&b| b.is_ascii() && self.firsts & 1 << b == 0);
+                } else if !passed_over {
+                    push_folded(c, &mut folded);
                 }
-                push_folded(c, &mut folded);
                 continue;
             }
             let Some(word_start) = start.take() else {
@@ -109,7 +126,7 @@ impl Highlighter {
             if stop_at.is_some_and(|stop| i > stop) {
                 break;
             }
-            if self.lengths & length_bit(&folded) == 0 {
+            if passed_over || self.lengths & length_bit(&folded) == 0 {
                 continue;
             }
             if let Some(word) = self.words.iter().position(|w| *w == folded) {
@@ -349,6 +366,24 @@ mod tests {
         assert_eq!(
             html,
             "Khu <mark>Đền</mark> <mark>Trần</mark> thờ các vua &lt;<mark>Trần</mark>&gt;."
+        );
+    }
+
+    #[test]
+    fn words_are_passed_over_by_first_letter_only_when_it_rules_them_out() {
+        // "Đ" folds to "d": the first letter is judged folded, never as typed.
+        let h = highlighter("den ung");
+        let html = h.excerpt(Some("Đường đèo tới ĐỀN ỨNG."), None);
+        assert_eq!(
+            html.as_deref(),
+            Some("Đường đèo tới <mark>ĐỀN</mark> <mark>ỨNG</mark>.")
+        );
+        // A word that does not start with a Latin letter turns the shortcut off.
+        let h = highlighter("chùa 寺");
+        let html = h.excerpt(Some("Chùa 寺 cổ"), None);
+        assert_eq!(
+            html.as_deref(),
+            Some("<mark>Chùa</mark> <mark>寺</mark> cổ")
         );
     }
 
