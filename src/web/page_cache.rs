@@ -1,21 +1,30 @@
-//! A bounded memory of rendered search pages and JSON search answers.
+//! A bounded memory of rendered pages: search pages, JSON search answers, site pages and
+//! campaign pages, one cache of each.
 //!
 //! Many visitors ask the same things — the browse links (`/search?province=…`, `?type=…`) are
 //! identical for everyone, and popular names repeat — and a results page costs a full search
 //! with facet counts. Pages are kept by everything they depend on: the catalog version, the
 //! language, the public origin and the query string. Publishing a new catalog empties the
-//! cache; when it is full it is emptied too, which keeps it bounded without bookkeeping on the
-//! hot path (a real LRU would cost more than it saves at this size). The JSON API keeps its
-//! answers the same way, keyed by the catalog version and the parsed request, so that
-//! `?q=chùa&limit=20` and `?limit=20&q=chùa` share one entry.
-
-use std::collections::HashMap;
-use std::sync::Mutex;
+//! cache. The JSON API keeps its answers the same way, keyed by the catalog version and the
+//! parsed request, so that `?q=chùa&limit=20` and `?limit=20&q=chùa` share one entry.
+//!
+//! Each cache is bounded by bytes rather than by a count of pages: pages grow with the archive
+//! (at 100,000 sites a search page is about 22 kB, an API answer 17 kB), and a count of 2,048
+//! sized for a province's pages held about 100 MB over the four caches for the country. The
+//! eviction is `quick_cache`'s S3-FIFO, as for the search engine's memories
+//! ([`crate::search`]): a page asked once is forgotten first, the ones that come back are
+//! kept. Emptying a full cache at once, as before, forgot the popular pages with the rest and
+//! made the server's memory a saw-tooth whose height depended on when it was measured.
 
 use actix_web::web::Bytes;
+use quick_cache::Weighter;
+use quick_cache::sync::Cache;
 
-/// Most pages kept (about 15 KB each: at most ~30 MB).
-pub const CAPACITY: usize = 2_048;
+/// Bytes kept by one cache, keys and validators included.
+pub const MAX_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Pages of 4 kB, the smallest kind: sizes the cache's tables (they grow if pages are lighter).
+const EXPECTED_PAGES: usize = (MAX_BYTES / 4096) as usize;
 
 /// A rendered page and its validator.
 #[derive(Clone)]
@@ -24,37 +33,52 @@ pub struct CachedPage {
     pub etag: String,
 }
 
-#[derive(Default)]
+/// A page weighs what it holds.
+#[derive(Clone)]
+struct ByBytes;
+
+impl Weighter<String, CachedPage> for ByBytes {
+    fn weight(&self, key: &String, page: &CachedPage) -> u64 {
+        (key.len() + page.body.len() + page.etag.len()) as u64
+    }
+}
+
 pub struct PageCache {
-    pages: Mutex<HashMap<String, CachedPage>>,
+    pages: Cache<String, CachedPage, ByBytes>,
+}
+
+impl Default for PageCache {
+    fn default() -> Self {
+        PageCache {
+            pages: Cache::with_weighter(EXPECTED_PAGES, MAX_BYTES, ByBytes),
+        }
+    }
 }
 
 impl PageCache {
     pub fn get(&self, key: &str) -> Option<CachedPage> {
-        self.pages.lock().ok()?.get(key).cloned()
+        self.pages.get(key)
     }
 
     pub fn put(&self, key: String, page: CachedPage) {
-        if let Ok(mut pages) = self.pages.lock() {
-            if pages.len() >= CAPACITY {
-                pages.clear();
-            }
-            pages.insert(key, page);
-        }
+        self.pages.insert(key, page);
     }
 
     pub fn clear(&self) {
-        if let Ok(mut pages) = self.pages.lock() {
-            pages.clear();
-        }
+        self.pages.clear();
     }
 
     pub fn len(&self) -> usize {
-        self.pages.lock().map_or(0, |p| p.len())
+        self.pages.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.pages.is_empty()
+    }
+
+    /// Bytes held.
+    pub fn weight(&self) -> u64 {
+        self.pages.weight()
     }
 }
 
@@ -62,19 +86,43 @@ impl PageCache {
 mod tests {
     use super::*;
 
-    #[test]
-    fn stays_bounded() {
-        let cache = PageCache::default();
-        for i in 0..CAPACITY + 10 {
-            let page = CachedPage {
-                body: Bytes::from_static(b"x"),
-                etag: String::new(),
-            };
-            cache.put(i.to_string(), page);
+    fn page(bytes: usize) -> CachedPage {
+        CachedPage {
+            body: Bytes::from(vec![b'x'; bytes]),
+            etag: "\"e\"".into(),
         }
-        assert!(cache.len() <= CAPACITY);
-        assert!(cache.get(&(CAPACITY + 9).to_string()).is_some());
+    }
+
+    #[test]
+    fn stays_within_its_bytes_whatever_the_page_size() {
+        let cache = PageCache::default();
+        for size in [500, 22_000, 200_000] {
+            for i in 0..(3 * MAX_BYTES as usize / size) {
+                cache.put(format!("{size}-{i}"), page(size));
+            }
+            assert!(cache.weight() <= MAX_BYTES, "{size}: {}", cache.weight());
+            assert!(cache.weight() > MAX_BYTES / 2, "{size}: {}", cache.weight());
+        }
         cache.clear();
         assert!(cache.is_empty());
+    }
+
+    #[test]
+    fn pages_asked_again_outlast_pages_asked_once() {
+        let cache = PageCache::default();
+        let size = 20_000;
+        let popular: Vec<String> = (0..20).map(|i| format!("browse-{i}")).collect();
+        for key in &popular {
+            cache.put(key.clone(), page(size));
+        }
+        // Far more one-off pages than the cache holds, the popular ones asked in between.
+        for i in 0..(4 * MAX_BYTES as usize / size) {
+            cache.put(format!("once-{i}"), page(size));
+            let key = &popular[i % popular.len()];
+            assert!(
+                cache.get(key).is_some(),
+                "{key} forgotten after {i} one-off pages"
+            );
+        }
     }
 }
