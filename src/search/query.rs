@@ -389,8 +389,9 @@ pub(crate) fn text_query(
         );
         // Descriptions are long: each pair of neighbouring words is a term of its own there.
         // A summary has no boost of its own for words together: it is a sentence or two, where
-        // words found at all are mostly found together, and its phrase (slop 2) moved no
-        // judged search at 2,000 or 100,000 sites while costing a positional read.
+        // words found at all are mostly found together, and its phrase (slop 2) moved none of
+        // the judged searches at 100,000 sites, a third of them with a summary, while costing
+        // a positional read.
         for pair in words.folded.windows(2) {
             let fields = (s.description_pairs, s.description_fold);
             push_pair(&mut boosts, stats, fields, pair, DESCRIPTION_PAIR_WEIGHT);
