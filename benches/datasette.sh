@@ -12,9 +12,11 @@
 #    the ratio for each:
 #    - "repeated": the same 200 queries over and over, as a popular site sees them (Disan's
 #      JSON answers come from its answer cache after the first round);
-#    - "distinct": every judged query (≈6,000), the wrk threads half the list apart, so that
-#      no query comes back before the answer cache (2,048 entries) has been emptied: every
-#      Disan request runs the search engine;
+#    - "distinct": every judged query (≈6,000), the wrk threads half the list apart, Disan
+#      serving with its page caches off (`DISAN_PAGE_CACHE_MB=0`): wrk walks the list round
+#      and round, and a cache that keeps what comes back would answer part of it, so every
+#      Disan request runs the search engine, as every Datasette request runs SQLite;
+#    after each Disan run its `/metrics` says what share of the requests ran a search;
 # 5. judges FTS5 on the relevance query set of `disan eval-search` (Success@k, MRR) next to
 #    Disan's own figures.
 #
@@ -150,16 +152,27 @@ echo "== serving"
   > "$work/datasette.log" 2>&1 &
 pids+=($!)
 have_serve=yes
-if "$disan" serve --help > /dev/null 2>&1; then
-  "$disan" --archive "$work/archive" --index "$work/index" serve \
-    --bind "127.0.0.1:$DISAN_PORT" > "$work/disan.log" 2>&1 &
-  pids+=($!)
-else
+if ! "$disan" serve --help > /dev/null 2>&1; then
   have_serve=no
   echo "this disan has no \`serve\` command yet: only Datasette is measured"
 fi
 wait_for "http://127.0.0.1:$DATASETTE_PORT/sites/search.json?q=%22chua%22"
-[ $have_serve = yes ] && wait_for "http://127.0.0.1:$DISAN_PORT/api/v1/search?q=chua"
+disan_pid=
+start_disan() { # MiB for each page cache, or "" for the server's default
+  env ${1:+DISAN_PAGE_CACHE_MB=$1} "$disan" --archive "$work/archive" --index "$work/index" \
+    serve --bind "127.0.0.1:$DISAN_PORT" >> "$work/disan.log" 2>&1 &
+  disan_pid=$!
+  pids+=("$disan_pid")
+  wait_for "http://127.0.0.1:$DISAN_PORT/healthz"
+}
+stop_disan() {
+  kill "$disan_pid" 2>/dev/null || true
+  wait "$disan_pid" 2>/dev/null || true
+}
+searches() { # searches the Disan server has run (its search-time histogram's count)
+  curl -sf "http://127.0.0.1:$DISAN_PORT/metrics" |
+    awk '/^disan_search_duration_seconds_count/ { n = $2 } END { print n + 0 }'
+}
 
 load() {  # name port paths
   PATHS="$3" THREADS="$THREADS" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$work/rotate.lua" \
@@ -179,7 +192,13 @@ for run in distinct repeated; do
   echo "|---|---:|---:|---:|"
   load "datasette-$run" "$DATASETTE_PORT" "$work/datasette-$run.paths"
   if [ $have_serve = yes ]; then
+    if [ "$run" = distinct ]; then start_disan 0; else start_disan ""; fi
+    before=$(searches)
     load "disan-$run" "$DISAN_PORT" "$work/disan-$run.paths"
+    awk -v a="$before" -v b="$(searches)" '/ requests in / { r = $1 }
+      END { printf "Disan requests that ran a search: %.0f %%\n", r ? 100 * (b - a) / r : 0 }' \
+      "$work/disan-$run.wrk"
+    stop_disan
     awk -v d="$(cat "$work/disan-$run.rps")" -v s="$(cat "$work/datasette-$run.rps")" \
       -v run="$run" 'BEGIN { printf "Disan / Datasette throughput, %s queries: %.1f×\n", run, d / s }'
   fi

@@ -16,14 +16,18 @@
 #    letter dropped, without the type word, with the province, type + person, type + province +
 #    rank; unique names of this archive) and broad two-word place queries such as "chùa Hà" or
 #    "đình làng", accented and not, which match tens of thousands of sites;
-# 5. `wrk` on the JSON search API of both engines with the distinct queries (the two wrk threads
-#    half the list apart, so no answer is cached), Datasette first; then Disan's HTML search
-#    pages with the same queries and its site pages, every site in turn;
+# 5. `wrk` on the JSON search API of both engines with the distinct queries, Datasette first;
+#    then Disan's HTML search pages with the same queries and its site pages, every site in
+#    turn. Disan serves with its page caches off (`DISAN_PAGE_CACHE_MB=0`), so that every
+#    answer is searched for and every page rendered, as Datasette does: wrk walks the query list
+#    round and round, and a cache that keeps what comes back would answer part of it. Its
+#    `/metrics` says how many of the API and HTML requests ran a search ("searched");
 # 6. resident memory after the load (and the peak).
 # One table row per size is printed at the end (also written to $OUT, default scale.md).
 #
 # Knobs: SIZES, DURATION (15s per wrk run), CONNECTIONS (16), THREADS (2), PORT (8711, and
-# PORT+1 for Datasette), OUT, KEEP=1 (keep the work folder), SKIP_DATASETTE=1.
+# PORT+1 for Datasette), OUT, KEEP=1 (keep the work folder), SKIP_DATASETTE=1, PAGE_CACHE_MB
+# (0; 16 is what `disan serve` keeps by default — builds before the setting ignore it).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 : "${DISAN_TESTDATA:?set DISAN_TESTDATA to the test data folder}"
@@ -34,6 +38,7 @@ THREADS=${THREADS:-2}
 PORT=${PORT:-8711}
 DS_PORT=$((PORT + 1))
 OUT=${OUT:-scale.md}
+PAGE_CACHE_MB=${PAGE_CACHE_MB:-0}
 
 command -v wrk > /dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 command -v curl > /dev/null || { apt-get update -qq && apt-get install -y -qq curl; }
@@ -108,6 +113,14 @@ seconds() { # command… → wall seconds
   "$@" > /dev/null 2>&1 || true
   now=$(date +%s.%N)
   awk -v a="$started" -v b="$now" 'BEGIN { printf "%.1f", b - a }'
+}
+searches() { # → searches the server has run (its search-time histogram's count)
+  curl -sf "http://127.0.0.1:$PORT/metrics" |
+    awk '/^disan_search_duration_seconds_count/ { n = $2 } END { print n + 0 }'
+}
+searched() { # name searches-before searches-after → percent of the wrk run's requests searched
+  awk -v a="$2" -v b="$3" '/ requests in / { r = $1 } END { printf "%.0f %%", r ? 100 * (b - a) / r : 0 }' \
+    "$work/$1.wrk"
 }
 load() { # name url paths → "req/s p50 p99"
   PATHS="$3" THREADS="$THREADS" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency \
@@ -222,16 +235,21 @@ where sites_fts match :q order by rank limit 20"
   fi
 
   sync
-  "$disan" "${a[@]}" serve --bind "127.0.0.1:$PORT" > "$dir/serve.log" 2>&1 &
+  DISAN_PAGE_CACHE_MB=$PAGE_CACHE_MB "$disan" "${a[@]}" serve --bind "127.0.0.1:$PORT" \
+    > "$dir/serve.log" 2>&1 &
   server=$!
   pids+=("$server")
   t_ready=$(wait_for "http://127.0.0.1:$PORT/healthz" "$server")
   rss_start=$(rss_mb "$server")
   echo "   serve ready after ${t_ready} s, RSS ${rss_start} MB"
+  before=$(searches)
   read -r api_rps api_p50 api_p99 <<< "$(load "api-$n" "http://127.0.0.1:$PORT" "$dir/api.paths")"
-  echo "   Disan API: $api_rps req/s, p50 $api_p50, p99 $api_p99"
+  after=$(searches)
+  api_searched=$(searched "api-$n" "$before" "$after")
+  echo "   Disan API: $api_rps req/s, p50 $api_p50, p99 $api_p99, $api_searched searched"
   read -r html_rps html_p50 html_p99 <<< "$(load "html-$n" "http://127.0.0.1:$PORT" "$dir/html.paths")"
-  echo "   HTML search pages: $html_rps req/s, p50 $html_p50, p99 $html_p99"
+  html_searched=$(searched "html-$n" "$after" "$(searches)")
+  echo "   HTML search pages: $html_rps req/s, p50 $html_p50, p99 $html_p99, $html_searched searched"
   read -r site_rps site_p50 site_p99 <<< "$(load "sites-$n" "http://127.0.0.1:$PORT" "$dir/sites.paths")"
   echo "   site pages: $site_rps req/s, p50 $site_p50, p99 $site_p99"
   rss_load=$(rss_mb "$server")
@@ -240,7 +258,7 @@ where sites_fts match :q order by rank limit 20"
   stop_all
   ratio="-"
   [ "$ds_rps" != "-" ] && ratio=$(awk -v d="$api_rps" -v s="$ds_rps" 'BEGIN { printf "%.1f×", d / s }')
-  rows+=("| $n | $t_import s | $t_ingest s | $t_noop s | $index_mb MB | $t_ready s | $rss_start MB | $rss_load MB ($rss_peak) | $api_rps, p50 $api_p50, p99 $api_p99 | $ds_rps, p99 $ds_p99 | $ratio | $html_rps | $site_rps |")
+  rows+=("| $n | $t_import s | $t_ingest s | $t_noop s | $index_mb MB | $t_ready s | $rss_start MB | $rss_load MB ($rss_peak) | $api_rps, p50 $api_p50, p99 $api_p99, $api_searched searched | $ds_rps, p99 $ds_p99 | $ratio | $html_rps ($html_searched searched) | $site_rps |")
   [ "${KEEP:-}" = 1 ] || rm -rf "$dir"
 done
 

@@ -138,6 +138,11 @@ pub enum Command {
         /// (`https://disan.example.org`) [default: the request's host]
         #[arg(long, env = "DISAN_PUBLIC_URL", value_name = "URL")]
         public_url: Option<String>,
+        /// MiB of rendered pages kept by each of the four page caches (search pages, API
+        /// answers, site pages, campaign pages); 0 makes every page for its request
+        /// [default: 16]
+        #[arg(long, env = "DISAN_PAGE_CACHE_MB", value_name = "MIB")]
+        page_cache_mb: Option<u64>,
         /// Serve as a read replica: fill --archive and --index (this replica's own folders)
         /// from the newest generation in the configured [storage], follow new ones, and send
         /// writes to the primary.
@@ -249,12 +254,15 @@ pub enum StorageCommand {
 
 /// Runs the parsed command line; the exit code says whether it was clean.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let (bind, public_url) = match &cli.command {
+    let (bind, public_url, page_cache_mb) = match &cli.command {
         Command::Serve {
-            bind, public_url, ..
-        } => (bind.clone(), public_url.clone()),
-        Command::Export { public_url, .. } => (None, public_url.clone()),
-        _ => (None, None),
+            bind,
+            public_url,
+            page_cache_mb,
+            ..
+        } => (bind.clone(), public_url.clone(), *page_cache_mb),
+        Command::Export { public_url, .. } => (None, public_url.clone(), None),
+        _ => (None, None, None),
     };
     let overrides = Overrides {
         config: cli.config,
@@ -262,6 +270,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         index: cli.index,
         bind,
         public_url,
+        page_cache_mb,
     };
     let config = Config::load(&overrides)?;
     match cli.command {

@@ -28,6 +28,8 @@ pub struct Config {
     pub trusted_proxies: Vec<String>,
     /// Clients (addresses or networks) that may read `/metrics`. Default: loopback only.
     pub metrics_from: Vec<String>,
+    /// MiB kept by each of the server's four caches of rendered pages; 0 turns them off.
+    pub page_cache_mb: u64,
     /// Limits on what volunteers send.
     pub contribute: ContributeLimits,
     /// What the open data says about itself: the records' licence, who to write to.
@@ -153,6 +155,7 @@ pub struct ServeSection {
     #[serde(default)]
     pub trusted_proxies: Vec<String>,
     pub metrics_from: Option<Vec<String>>,
+    pub page_cache_mb: Option<u64>,
 }
 
 /// Values given on the command line or in the environment (clap has merged those two).
@@ -163,7 +166,11 @@ pub struct Overrides {
     pub index: Option<PathBuf>,
     pub bind: Option<String>,
     pub public_url: Option<String>,
+    pub page_cache_mb: Option<u64>,
 }
+
+/// MiB of rendered pages each page cache keeps unless told otherwise.
+pub const DEFAULT_PAGE_CACHE_MB: u64 = 16;
 
 /// The default config file, read when present.
 pub const DEFAULT_FILE: &str = "disan.toml";
@@ -218,6 +225,10 @@ impl Config {
                 .serve
                 .metrics_from
                 .unwrap_or_else(|| vec!["127.0.0.0/8".into(), "::1".into()]),
+            page_cache_mb: overrides
+                .page_cache_mb
+                .or(file.serve.page_cache_mb)
+                .unwrap_or(DEFAULT_PAGE_CACHE_MB),
             contribute: file.contribute,
             open_data: file.open_data,
             storage: file.storage,
@@ -246,17 +257,22 @@ mod tests {
         let c = Config::merge(FileConfig::default(), &Overrides::default());
         assert_eq!(c.archive, Path::new("archive"));
         assert_eq!(c.bind, "127.0.0.1:8080");
-        let file: FileConfig =
-            toml::from_str("archive = \"a\"\nindex = \"i\"\n[serve]\nbind = \"0.0.0.0:80\"")
-                .unwrap();
+        assert_eq!(c.page_cache_mb, DEFAULT_PAGE_CACHE_MB);
+        let text =
+            "archive = \"a\"\nindex = \"i\"\n[serve]\nbind = \"0.0.0.0:80\"\npage_cache_mb = 4";
+        let file: FileConfig = toml::from_str(text).unwrap();
         let overrides = Overrides {
             index: Some("flag".into()),
+            page_cache_mb: Some(0),
             ..Default::default()
         };
         let c = Config::merge(file, &overrides);
         assert_eq!(c.archive, Path::new("a"));
         assert_eq!(c.index, Path::new("flag"));
         assert_eq!(c.bind, "0.0.0.0:80");
+        assert_eq!(c.page_cache_mb, 0, "the flag wins over the file");
+        let file: FileConfig = toml::from_str(text).unwrap();
+        assert_eq!(Config::merge(file, &Overrides::default()).page_cache_mb, 4);
         assert_eq!(c.contribute, ContributeLimits::default());
         let file: FileConfig = toml::from_str("[open_data]\nlicense = \"CC BY-SA 4.0\"").unwrap();
         assert_eq!(file.open_data.licence().id, "CC-BY-SA-4.0");

@@ -7,7 +7,8 @@
 //!   record and its rules), [`admin_units`] (Vietnam's provinces and communes before and after
 //!   the 2025 reform, and the address resolver).
 //! - **Where things are** — [`layout`] computes every path of the archive and the index;
-//!   [`config`] says which archive and index a command works on.
+//!   [`config`] says which archive and index a command works on; `memo` is the one bounded
+//!   memory, used by the search engine for what it read and by the server for its pages.
 //! - **The archive** — [`archive`] is the only code that reads or writes `archive/`;
 //!   [`check`] validates it; [`import`] brings in CSV/JSON from other systems; [`backup`] copies
 //!   it consistently while the server runs, verifies the copy and puts it back.
@@ -38,6 +39,7 @@ pub mod record;
 pub mod admin_units;
 pub mod config;
 pub mod layout;
+mod memo;
 
 pub mod archive;
 pub mod backup;

@@ -21,10 +21,10 @@ use tantivy::query::Weight;
 use tantivy::{DocAddress, DocId, DocSet, Score, SegmentOrdinal, SegmentReader, TERMINATED};
 
 use super::geo::haversine_km;
-use super::memo::Memo;
 use super::pruning::{Floor, MAX_PRIOR_LIFT};
 use super::query::FacetKind;
 use super::schema::names;
+use crate::memo::Memo;
 
 /// How much the prominence prior (0–9) can lift a score: 1.5 % a step, so it only reorders
 /// sites whose text matches about equally well. (`pruning::MAX_PRIOR_LIFT` bounds nine steps.)

@@ -9,7 +9,7 @@
 //!   downloads, and every site a search matches;
 //! - `query`, `scoring`, `stats`, `postings`, `phrases`, `typo`, `walk`, `collector`,
 //!   `stored`, `snippet`, `engine`, `suggest` — answering, with what they read from the index
-//!   kept in a `memo`.
+//!   kept in the crate's memos (`crate::memo`).
 //!
 //! `disan ingest` builds the index ([`SearchIndex::create`], [`SearchIndex::writer`],
 //! [`SearchIndex::document`]); `disan serve` and `disan search` only read it ([`open`]).
@@ -25,7 +25,6 @@ mod error;
 pub mod eval;
 pub mod geo;
 pub mod listing;
-mod memo;
 mod phrases;
 mod postings;
 mod pruning;

@@ -27,8 +27,8 @@ use tantivy::query::{EnableScoring, Explanation, PhraseQuery, Query, Scorer, Wei
 use tantivy::schema::Field;
 use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, TERMINATED, Term};
 
-use super::memo::Memo;
 use super::walk::{SortedSites, Walk};
+use crate::memo::Memo;
 
 /// Phrase weights kept at most (each holds a 1 kB table).
 const MAX_WEIGHTS: usize = 10_000;

@@ -24,8 +24,8 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError, Term};
 
 use super::dense::DenseSites;
-use super::memo::Memo;
 use super::walk::{SiteList, SortedSites, Walk};
+use crate::memo::Memo;
 
 /// Postings kept at most, over all terms (6 bytes each, so 144 MB at most); beyond it the
 /// least used are forgotten and read again when searches ask for them. At 100,000 sites a

@@ -36,12 +36,12 @@ use tantivy::query::{
 };
 use tantivy::{BitSet, DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError, Term};
 
-use super::memo::Memo;
 use super::pruning::{clause_bound, scorer_bound};
 use super::remembered::{ListUse, with_list};
 use super::site_scorer::{Boost, Extra, SiteScorer};
 use super::typo::DocListCache;
 use super::walk::{SiteList, SortedSites, Uniform, Walk, seek_sorted};
+use crate::memo::Memo;
 
 /// A query and the weight of its score.
 pub(crate) struct Clause {

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use tantivy::index::SegmentId;
 use tantivy::{DocAddress, DocId, Searcher, TantivyDocument};
 
-use super::memo::Memo;
+use crate::memo::Memo;
 
 /// Documents kept at most (a few KB each).
 const MAX_DOCS: usize = 10_000;

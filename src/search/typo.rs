@@ -20,8 +20,8 @@ use tantivy::query::{EnableScoring, Explanation, FuzzyTermQuery, Query, Scorer, 
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, Term};
 
-use super::memo::Memo;
 use super::walk::{SiteList, Uniform, Walk};
+use crate::memo::Memo;
 
 /// Site numbers kept at most, over all entries (4 bytes each, so 96 MB at most): sized like
 /// [`super::postings`]' memory, for the same reason.

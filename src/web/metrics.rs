@@ -3,7 +3,9 @@
 //!
 //! Counted as they happen: requests by route pattern, method and status, their latency per
 //! route, search time, failed logins. Read when scraped: the index's generation, size and sites,
-//! pending submissions, open uploads, quota refusals, open sessions. `/metrics` answers only
+//! pending submissions, open uploads, quota refusals, open sessions, and each page cache's hits,
+//! misses and bytes (a page from the cache costs no search, so the search-time count alone
+//! understates the traffic when hits are many). `/metrics` answers only
 //! clients in `[serve] metrics_from` (loopback by default; the client address comes from a
 //! trusted proxy only, so a proxy in front does not open it to everyone) and 404 to others.
 //! Each response carries `X-Request-Id`, also in its log line (`disan::request`, at `info`).
@@ -40,6 +42,11 @@ struct RouteLabels {
     route: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CacheLabels {
+    cache: String,
+}
+
 fn latency_histogram() -> Histogram {
     // 0.25 ms to ~8 s.
     Histogram::new(exponential_buckets(0.000_25, 2.0, 16))
@@ -60,6 +67,11 @@ pub struct Metrics {
     inbox_pending: Gauge,
     uploads_open: Gauge,
     sessions_open: Gauge,
+    page_hits: Family<CacheLabels, Counter>,
+    page_misses: Family<CacheLabels, Counter>,
+    page_bytes: Family<CacheLabels, Gauge>,
+    /// Held while the page-cache counters catch up, so two scrapes at once count once.
+    catching_up: Mutex<()>,
 }
 
 impl Default for Metrics {
@@ -82,6 +94,10 @@ impl Default for Metrics {
             inbox_pending: Gauge::default(),
             uploads_open: Gauge::default(),
             sessions_open: Gauge::default(),
+            page_hits: Family::default(),
+            page_misses: Family::default(),
+            page_bytes: Family::default(),
+            catching_up: Mutex::new(()),
             registry: Registry::default(),
         };
         registry.register(
@@ -139,6 +155,21 @@ impl Default for Metrics {
             "Open login sessions",
             m.sessions_open.clone(),
         );
+        registry.register(
+            "page_cache_hits",
+            "Pages and API answers served from a page cache, by cache",
+            m.page_hits.clone(),
+        );
+        registry.register(
+            "page_cache_misses",
+            "Pages and API answers not in a page cache (made for the request), by cache",
+            m.page_misses.clone(),
+        );
+        registry.register(
+            "page_cache_bytes",
+            "Bytes held by a page cache",
+            m.page_bytes.clone(),
+        );
         Metrics { registry, ..m }
     }
 }
@@ -190,6 +221,20 @@ impl Metrics {
         }
         self.sessions_open
             .set(i64::try_from(state.accounts.sessions.open_count()).unwrap_or(i64::MAX));
+        let caught_up = self.catching_up.lock();
+        for (name, cache) in state.page_caches() {
+            let labels = CacheLabels { cache: name.into() };
+            let (hits, misses) = cache.hits_and_misses();
+            // The caches count for themselves; the counters catch up to them.
+            let hit_counter = self.page_hits.get_or_create(&labels);
+            hit_counter.inc_by(hits.saturating_sub(hit_counter.get()));
+            let miss_counter = self.page_misses.get_or_create(&labels);
+            miss_counter.inc_by(misses.saturating_sub(miss_counter.get()));
+            self.page_bytes
+                .get_or_create(&labels)
+                .set(i64::try_from(cache.weight()).unwrap_or(i64::MAX));
+        }
+        drop(caught_up);
         let mut text = String::new();
         prometheus_client::encoding::text::encode(&mut text, &self.registry)
             .expect("writing into a String cannot fail");

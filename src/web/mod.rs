@@ -248,7 +248,8 @@ pub fn serve(config: &Config) -> Result<(), ServeError> {
     let state = AppState::open_with(&archive, &index, config.public_url.clone(), catalog)?
         .with_limits(config.contribute)
         .with_open_data(config.open_data.clone())
-        .with_network(&config.bind, trusted, metrics_from);
+        .with_network(&config.bind, trusted, metrics_from)
+        .with_page_caches(config.page_cache_mb);
     // Uploads cut off by the last shutdown or crash: stale staged files and temporaries go,
     // submissions stay as they are.
     match state

@@ -290,7 +290,8 @@ pub fn serve_replica(config: &Config) -> Result<(), ServeError> {
     )?
     .with_limits(config.contribute)
     .with_open_data(config.open_data.clone())
-    .with_network(&config.bind, trusted, metrics_from);
+    .with_network(&config.bind, trusted, metrics_from)
+    .with_page_caches(config.page_cache_mb);
     state.generation.store(first.number, Ordering::SeqCst);
     let state = web::Data::new(state);
     let mut first = first;

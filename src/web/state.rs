@@ -271,6 +271,16 @@ impl AppState {
         self
     }
 
+    /// Bounds each page cache at `mb` MiB (0: no page is kept).
+    pub fn with_page_caches(mut self, mb: u64) -> AppState {
+        let bytes = mb.saturating_mul(1024 * 1024);
+        self.search_pages = PageCache::with_max_bytes(bytes);
+        self.api_searches = PageCache::with_max_bytes(bytes);
+        self.site_pages = PageCache::with_max_bytes(bytes);
+        self.campaign_pages = PageCache::with_max_bytes(bytes);
+        self
+    }
+
     /// The configured public URL, if any.
     pub fn public_url(&self) -> Option<&str> {
         self.public_url.as_deref()
@@ -295,6 +305,16 @@ impl AppState {
     /// The live index writer's handle, when this server writes the index.
     pub fn updater(&self) -> Option<&IndexUpdater> {
         self.updater.get()
+    }
+
+    /// The page caches, by the name `/metrics` gives them.
+    pub fn page_caches(&self) -> [(&'static str, &PageCache); 4] {
+        [
+            ("search", &self.search_pages),
+            ("api", &self.api_searches),
+            ("site", &self.site_pages),
+            ("campaign", &self.campaign_pages),
+        ]
     }
 
     /// The catalog as of now; hold it for the whole request so one page sees one version.

@@ -1,21 +1,25 @@
-//! The one way the search engine remembers what it read from the index: values kept by key up
-//! to a total weight, the least useful forgotten a few at a time when room is needed.
+//! The one bounded memory of the crate: values kept by key up to a total weight, the least
+//! useful forgotten a few at a time when room is needed. The search engine keeps what it read
+//! from the index in memos ([`crate::search`]); the server keeps its rendered pages in them
+//! ([`crate::web::page_cache`]).
 //!
-//! Everything remembered is keyed by something that never changes meaning — a segment (segments
-//! are immutable; a new index generation brings new ones) or a generation — so an entry is never
-//! stale, only unused. The memo once forgot everything at once when full: one read lock a
-//! lookup, but at 100,000 sites the postings of a few thousand distinct searches fill it, and
-//! each time it emptied, every following search read all its lists again. `quick_cache`'s
-//! S3-FIFO eviction forgets entries seen only once first and keeps those that come back (the
-//! common syllables), a lookup is still one read lock (of one shard of several), and two
-//! searches wanting the same missing value read it once.
+//! The search engine's entries are keyed by something that never changes meaning — a segment
+//! (segments are immutable; a new index generation brings new ones) or a generation — so they
+//! are never stale, only unused; pages are keyed by the catalog version, and emptied when it
+//! changes. The memo once forgot everything at once when full: one read lock a lookup, but at
+//! 100,000 sites the postings of a few thousand distinct searches fill it, and each time it
+//! emptied, every following search read all its lists again. `quick_cache`'s S3-FIFO eviction
+//! forgets entries seen only once first and keeps those that come back (the common syllables,
+//! the popular pages), a lookup is still one read lock (of one shard of several), and two
+//! searches wanting the same missing value read it once. Each memo counts its hits and misses,
+//! so `/metrics` can say how much of the traffic its page caches answer.
 
 use std::hash::Hash;
 
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
 
-/// Values by key, up to `MAX` in total weight.
+/// Values by key, up to `MAX` in total weight (a memo made by [`Memo::with_max`] has its own).
 pub(crate) struct Memo<K, V, const MAX: usize> {
     kept: Cache<K, Weighed<V>, ByWeight>,
 }
@@ -42,9 +46,7 @@ const EXPECTED_ENTRIES: usize = 1 << 16;
 
 impl<K: Hash + Eq + Clone, V: Clone, const MAX: usize> Default for Memo<K, V, MAX> {
     fn default() -> Self {
-        Memo {
-            kept: Cache::with_weighter(MAX.min(EXPECTED_ENTRIES), MAX as u64, ByWeight),
-        }
+        Memo::with_max(MAX as u64, EXPECTED_ENTRIES)
     }
 }
 
@@ -57,12 +59,23 @@ where
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Memo")
             .field("weight", &self.kept.weight())
-            .field("max", &MAX)
+            .field("max", &self.kept.capacity())
             .finish_non_exhaustive()
     }
 }
 
 impl<K: Hash + Eq + Clone, V: Clone, const MAX: usize> Memo<K, V, MAX> {
+    /// A memo of `max` in total weight instead of `MAX`, its tables sized for at most
+    /// `entries` (they grow past it if the values are light). A bound of 0 keeps nothing.
+    pub fn with_max(max: u64, entries: usize) -> Self {
+        let entries = entries
+            .min(usize::try_from(max).unwrap_or(usize::MAX))
+            .max(1);
+        Memo {
+            kept: Cache::with_weighter(entries, max, ByWeight),
+        }
+    }
+
     /// The value for `key`, made by `read` the first time; `weight` says how much a value
     /// counts towards `MAX` (an entry counts one more). A value too heavy to keep is returned
     /// all the same.
@@ -82,8 +95,42 @@ impl<K: Hash + Eq + Clone, V: Clone, const MAX: usize> Memo<K, V, MAX> {
     }
 
     /// The value for `key` if it is kept (counted as a use).
-    pub fn get(&self, key: &K) -> Option<V> {
+    pub fn get<Q>(&self, key: &Q) -> Option<V>
+    where
+        Q: Hash + quick_cache::Equivalent<K> + ?Sized,
+    {
         self.kept.get(key).map(|kept| kept.value)
+    }
+
+    /// Keeps `value` for `key` at `weight` (an entry counts one more), in place of any value
+    /// it had. A value too heavy to keep is not kept.
+    pub fn put(&self, key: K, value: V, weight: usize) {
+        let weight = weight as u64 + 1;
+        self.kept.insert(key, Weighed { value, weight });
+    }
+
+    /// Forgets everything.
+    pub fn clear(&self) {
+        self.kept.clear();
+    }
+
+    /// Entries kept.
+    pub fn len(&self) -> usize {
+        self.kept.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.kept.is_empty()
+    }
+
+    /// Weight kept, at most the bound.
+    pub fn weight(&self) -> u64 {
+        self.kept.weight()
+    }
+
+    /// Lookups that found their key, and those that did not, since the memo was made.
+    pub fn hits_and_misses(&self) -> (u64, u64) {
+        (self.kept.hits(), self.kept.misses())
     }
 
     /// Keeps `key` (with no value worth its own weight) and says whether it was new: a memo
