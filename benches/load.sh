@@ -4,9 +4,11 @@
 #   searches  HTML result pages for 200 queries (three words of real names, half without
 #             accents), in turn: after the first round they come from the page cache;
 #   sites     HTML site pages, every site in turn;
-#   distinct  HTML result pages for every site's full name: ~8,400 different queries, more
-#             than the page cache holds, so nearly every request runs the search engine;
-#   api       the JSON search API for the 200 queries (never cached): the engine's own rate.
+#   distinct  HTML result pages for every site's full name: ~8,400 different queries, many
+#             more than the page cache holds, so most requests run the search engine;
+#   api       the JSON search API for the 200 queries (from the answer cache after the first
+#             round, as for a popular site).
+# After each run, the share of its requests answered from a page cache (from `/metrics`).
 # Goal on a 2-core machine: ≥ 3,000 search pages/s and ≥ 5,000 site pages/s, no errors.
 #
 #   DISAN_TESTDATA=../shared/testdata benches/load.sh
@@ -59,12 +61,20 @@ server=$!
 trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$port/healthz" > /dev/null && break; sleep 0.2; done
 curl -s "http://127.0.0.1:$port/healthz"; echo
+cache_counts() { # → "hits misses" summed over the page caches (0 0 for a build without them)
+  curl -sf "http://127.0.0.1:$port/metrics" | awk '/^disan_page_cache_hits_total/ { h += $2 }
+    /^disan_page_cache_misses_total/ { m += $2 } END { printf "%d %d", h, m }'
+}
 header=()
 [ -n "${ACCEPT_ENCODING:-}" ] && header=(-H "Accept-Encoding: $ACCEPT_ENCODING")
 for kind in ${KINDS:-searches sites distinct api}; do
   # Warm the page cache and the index, then measure.
   PATHS="$work/$kind.txt" wrk -t2 -c16 -d3s "${header[@]}" -s "$repo/benches/load.lua" "http://127.0.0.1:$port" > /dev/null
   printf '%-9s ' "$kind"
+  before=$(cache_counts)
   PATHS="$work/$kind.txt" wrk -t"${THREADS:-2}" -c"${CONNECTIONS:-64}" -d"$duration" "${header[@]}" \
-    -s "$repo/benches/load.lua" "http://127.0.0.1:$port" | grep '^RESULT' | sed 's/^RESULT //'
+    -s "$repo/benches/load.lua" "http://127.0.0.1:$port" | grep '^RESULT' | sed 's/^RESULT //' |
+    tr -d '\n'
+  echo " $before $(cache_counts)" | awk '{ h = $3 - $1; m = $4 - $2
+    if (h + m > 0) printf " from-cache=%.0f%%", 100 * h / (h + m); print "" }'
 done
