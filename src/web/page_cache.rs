@@ -39,6 +39,7 @@ pub struct CachedPage {
 
 /// Rendered pages by key, up to a number of bytes.
 pub struct PageCache {
+    /// The bound is the setting's, given to `Memo::with_max` at start-up: the type's is unused.
     pages: Memo<String, CachedPage, 0>,
 }
 
