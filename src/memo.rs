@@ -114,11 +114,6 @@ impl<K: Hash + Eq + Clone, V: Clone, const MAX: usize> Memo<K, V, MAX> {
         self.kept.clear();
     }
 
-    /// Entries kept.
-    pub fn len(&self) -> usize {
-        self.kept.len()
-    }
-
     pub fn is_empty(&self) -> bool {
         self.kept.is_empty()
     }

@@ -72,10 +72,6 @@ impl PageCache {
         self.pages.clear();
     }
 
-    pub fn len(&self) -> usize {
-        self.pages.len()
-    }
-
     pub fn is_empty(&self) -> bool {
         self.pages.is_empty()
     }
